@@ -49,7 +49,9 @@ func sealedImage(t testing.TB, mutate func(p *Page)) []byte {
 
 func TestApplyErrors(t *testing.T) {
 	big := bytes.Repeat([]byte{'x'}, MaxItemSize)
-	corruptLower := func(p *Page) { p.setU16(offLower, p.u16(offUpper)+4) }
+	corruptLower := func(p *Page) {
+		p.setU16(offLower, PageHeaderSize+ItemIDSize*((p.u16(offUpper)-PageHeaderSize)/ItemIDSize+1))
+	}
 	cases := []struct {
 		name string
 		page func(t testing.TB) *Page // nil: basePage
