@@ -11,7 +11,7 @@ import (
 
 func main() {
 	if err := newRootCmd().Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "borealis:", err)
+		fmt.Fprintln(os.Stderr, "borealis:", oneLine(err.Error()))
 		os.Exit(1)
 	}
 }
