@@ -1,0 +1,273 @@
+package quorum
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/borealis-db/borealis/segment/storagerpc"
+)
+
+// maxRequestBytes bounds the records of one AppendRequest.
+const maxRequestBytes = 1 << 20
+
+// replica is the writer's stream to one replica of one group. One goroutine
+// (run) owns the stream; everything else is guarded by v.mu.
+type replica struct {
+	v      *Volume
+	g      *vgroup
+	idx    int
+	node   Node
+	client *storagerpc.Client
+	wake   chan struct{} // capacity 1: there is something to send
+
+	// Guarded by v.mu.
+	connected bool
+	lastErr   error
+	queue     [][]byte // batches waiting to be sent
+	staged    []byte   // records of the current Append, not yet a batch
+	gen       uint64   // incremented when the stream is dropped
+	cancel    context.CancelFunc
+	latency   time.Duration // moving average of page reads
+}
+
+// enqueueLocked queues a batch, or drops the stream when the replica is too
+// far behind. Call with v.mu held.
+func (r *replica) enqueueLocked(b []byte) {
+	if !r.connected {
+		return
+	}
+	if len(r.queue) >= r.v.cfg.QueueLimit {
+		r.dropLocked(fmt.Errorf("send queue full (%d batches): replica too slow, stream dropped", len(r.queue)))
+		return
+	}
+	r.queue = append(r.queue, b)
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// dropLocked marks the stream down with err and makes its goroutine
+// reconnect. Call with v.mu held.
+func (r *replica) dropLocked(err error) {
+	if r.connected {
+		r.v.log.Warn("replica stream down", "pg", r.g.pg, "node", r.node.Name, "err", err)
+	}
+	r.connected = false
+	r.lastErr = err
+	r.queue, r.staged = nil, nil
+	r.gen++
+	r.v.tr.SetConnected(r.g.pg, r.idx, false)
+	if r.cancel != nil {
+		r.cancel()
+		r.cancel = nil
+	}
+}
+
+// run keeps the stream up until the volume ends, reconnecting with backoff.
+func (r *replica) run() {
+	defer r.v.wg.Done()
+	delay := r.v.cfg.ReconnectMin
+	for {
+		start := time.Now()
+		err := r.session()
+		if r.v.ctx.Err() != nil {
+			return
+		}
+		r.v.mu.Lock()
+		r.dropLocked(err)
+		r.v.mu.Unlock()
+		if time.Since(start) > 2*r.v.cfg.ReconnectMax {
+			delay = r.v.cfg.ReconnectMin
+		}
+		if !sleepCtx(r.v.ctx, delay) {
+			return
+		}
+		delay = min(2*delay, r.v.cfg.ReconnectMax)
+	}
+}
+
+// describe turns a stream error into a short reason.
+func describe(err error) error {
+	if s, ok := status.FromError(err); ok {
+		return fmt.Errorf("%s: %s", s.Code(), s.Message())
+	}
+	return err
+}
+
+// session runs one stream: first message (peers, truncations, and the
+// retained records the replica has not acknowledged), then batches and
+// heartbeats, with acks applied as they come back.
+func (r *replica) session() error {
+	v := r.v
+	ctx, cancel := context.WithCancel(v.ctx)
+	defer cancel()
+	// Opening a stream does not block on a connection that is still being
+	// established beyond DialTimeout.
+	openCtx, openCancel := context.WithTimeout(ctx, v.cfg.DialTimeout)
+	stop := context.AfterFunc(openCtx, func() {
+		if errors.Is(openCtx.Err(), context.DeadlineExceeded) {
+			cancel()
+		}
+	})
+	stream, err := r.client.Append(ctx)
+	stop()
+	openCancel()
+	if err != nil {
+		return fmt.Errorf("open append stream: %w", describe(err))
+	}
+
+	v.mu.Lock()
+	if v.fatal != nil {
+		v.mu.Unlock()
+		return v.fatal
+	}
+	// From here on, appends are queued for this stream.
+	r.gen++
+	gen := r.gen
+	r.cancel = cancel
+	r.connected = true
+	r.queue, r.staged = nil, nil
+	v.tr.SetConnected(r.g.pg, r.idx, true)
+	scl := v.tr.SCL(r.g.pg, r.idx)
+	var backlog [][]byte
+	var cur []byte
+	for _, rec := range r.g.retained {
+		if rec.lsn <= scl {
+			continue
+		}
+		if len(cur) > 0 && len(cur)+len(rec.raw) > maxRequestBytes {
+			backlog = append(backlog, cur)
+			cur = nil
+		}
+		cur = append(cur, rec.raw...)
+	}
+	if len(cur) > 0 {
+		backlog = append(backlog, cur)
+	}
+	first := &storagerpc.AppendRequest{
+		Epoch: v.epoch, PG: r.g.pg, Peers: r.g.peers, Truncations: v.truncs,
+		VDL: v.tr.VDL(), MinReadPoint: v.minRead,
+	}
+	v.mu.Unlock()
+
+	// Acks come back in order, one per request.
+	var (
+		sentMu sync.Mutex
+		sent   []time.Time
+	)
+	send := func(req *storagerpc.AppendRequest) error {
+		sentMu.Lock()
+		sent = append(sent, time.Now())
+		sentMu.Unlock()
+		if err := stream.Send(req); err != nil {
+			return err
+		}
+		return nil
+	}
+	recvErr := make(chan error, 1)
+	go func() {
+		for {
+			ack, err := stream.Recv()
+			if err != nil {
+				recvErr <- err
+				cancel()
+				return
+			}
+			sentMu.Lock()
+			if len(sent) > 0 {
+				sent = sent[1:]
+			}
+			sentMu.Unlock()
+			v.onAck(r, ack.SCL)
+		}
+	}()
+	fail := func(err error) error {
+		cancel()
+		if rerr := <-recvErr; rerr != nil {
+			if status.Code(rerr) == codes.FailedPrecondition {
+				v.mu.Lock()
+				v.fail(fmt.Errorf("%w: replica %s of group %d: %s", ErrFenced, r.node.Name, r.g.pg, status.Convert(rerr).Message()))
+				v.mu.Unlock()
+				return ErrFenced
+			}
+			if err == nil || status.Code(rerr) != codes.Canceled {
+				err = rerr
+			}
+		}
+		if err == nil {
+			err = errors.New("stream ended")
+		}
+		return describe(err)
+	}
+
+	if len(backlog) == 0 {
+		backlog = [][]byte{nil}
+	}
+	for i, b := range backlog {
+		req := &storagerpc.AppendRequest{Epoch: first.Epoch, PG: first.PG, VDL: first.VDL, MinReadPoint: first.MinReadPoint, Records: b}
+		if i == 0 {
+			req.Peers, req.Truncations = first.Peers, first.Truncations
+		}
+		if err := send(req); err != nil {
+			return fail(err)
+		}
+	}
+
+	hb := time.NewTicker(v.cfg.Heartbeat)
+	defer hb.Stop()
+	idle := true
+	for {
+		select {
+		case <-ctx.Done():
+			return fail(ctx.Err())
+		case <-r.wake:
+		case <-hb.C:
+			sentMu.Lock()
+			var oldest time.Time
+			if len(sent) > 0 {
+				oldest = sent[0]
+			}
+			sentMu.Unlock()
+			if !oldest.IsZero() && time.Since(oldest) > v.cfg.CallTimeout {
+				return fail(fmt.Errorf("no acknowledgement for %v", time.Since(oldest).Round(time.Millisecond)))
+			}
+			if !idle {
+				idle = true
+				continue
+			}
+		}
+		v.mu.Lock()
+		if r.gen != gen {
+			v.mu.Unlock()
+			return fail(r.lastErr)
+		}
+		var recs []byte
+		n := 0
+		for n < len(r.queue) && (n == 0 || len(recs)+len(r.queue[n]) <= maxRequestBytes) {
+			recs = append(recs, r.queue[n]...)
+			n++
+		}
+		r.queue = r.queue[n:]
+		if len(r.queue) > 0 {
+			select {
+			case r.wake <- struct{}{}:
+			default:
+			}
+		}
+		req := &storagerpc.AppendRequest{Epoch: v.epoch, PG: r.g.pg, VDL: v.tr.VDL(), MinReadPoint: v.minRead, Records: recs}
+		v.mu.Unlock()
+		if len(recs) > 0 {
+			idle = false
+		}
+		if err := send(req); err != nil {
+			return fail(err)
+		}
+	}
+}

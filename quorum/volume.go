@@ -1,0 +1,436 @@
+package quorum
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/backoff"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/borealis-db/borealis/redo"
+	"github.com/borealis-db/borealis/segment/storagerpc"
+)
+
+// Volume is the writer's handle on a volume stored on the storage tier. Open
+// recovers it; then Append hands mini-transactions to the replicas of their
+// protection groups, WaitDurable waits for group commit, and ReadPage reads
+// pages back. All methods are safe for concurrent use.
+type Volume struct {
+	cfg   Config
+	log   *slog.Logger
+	epoch uint64
+
+	conns   []*grpc.ClientConn
+	clients map[string]*storagerpc.Client // by address
+
+	ctx    context.Context // the lifetime of every stream
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu       sync.Mutex
+	tr       *Tracker
+	next     redo.LSN // the next LSN to allocate
+	lastPage map[redo.PageID]redo.LSN
+	truncs   []storagerpc.Range
+	groups   map[uint32]*vgroup
+	changed  chan struct{} // closed and replaced when VDL advances or the volume fails
+	fatal    error
+	minRead  redo.LSN
+}
+
+// vgroup is the writer's state of one protection group.
+type vgroup struct {
+	pg       uint32
+	peers    []string
+	replicas [Replicas]*replica
+	retained []retainedRec // records above VCL, increasing LSN: resent to a reconnecting replica
+}
+
+type retainedRec struct {
+	lsn redo.LSN
+	raw []byte
+}
+
+func dialAll(cfg Config) ([]*grpc.ClientConn, map[string]*storagerpc.Client, error) {
+	var conns []*grpc.ClientConn
+	clients := map[string]*storagerpc.Client{}
+	for _, n := range cfg.Layout.Nodes {
+		cc, err := grpc.NewClient(n.Addr,
+			grpc.WithTransportCredentials(insecure.NewCredentials()),
+			grpc.WithConnectParams(grpc.ConnectParams{
+				Backoff:           backoff.Config{BaseDelay: cfg.ReconnectMin, Multiplier: 1.6, Jitter: 0.2, MaxDelay: cfg.ReconnectMax},
+				MinConnectTimeout: cfg.DialTimeout,
+			}),
+			grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64<<20)),
+		)
+		if err != nil {
+			for _, c := range conns {
+				_ = c.Close()
+			}
+			return nil, nil, fmt.Errorf("quorum: connect to node %s at %s: %w", n.Name, n.Addr, err)
+		}
+		conns = append(conns, cc)
+		clients[n.Addr] = storagerpc.NewClient(cc)
+	}
+	return conns, clients, nil
+}
+
+// group returns the writer state of a group, creating it and starting its
+// replica streams on first use. Call with v.mu held.
+func (v *Volume) group(pg uint32) *vgroup {
+	if g := v.groups[pg]; g != nil {
+		return g
+	}
+	g := &vgroup{pg: pg, peers: v.cfg.Layout.Peers(pg)}
+	for i, n := range v.cfg.Layout.Replicas(pg) {
+		r := &replica{v: v, g: g, idx: i, node: n, client: v.clients[n.Addr], wake: make(chan struct{}, 1), lastErr: errors.New("not connected yet")}
+		g.replicas[i] = r
+		v.wg.Add(1)
+		go r.run()
+	}
+	v.groups[pg] = g
+	v.tr.AddGroup(pg, 0)
+	return g
+}
+
+// Epoch is the volume epoch this writer holds.
+func (v *Volume) Epoch() uint64 { return v.epoch }
+
+// VDL is the volume durable LSN: every mini-transaction at or below it is on
+// a write quorum of its protection groups.
+func (v *Volume) VDL() redo.LSN {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.tr.VDL()
+}
+
+// SetMinReadPoint tells storage the oldest read point still in use; page
+// versions below it may be collected. It only moves forward.
+func (v *Volume) SetMinReadPoint(lsn redo.LSN) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.minRead = max(v.minRead, lsn)
+}
+
+// Err returns the error that made the Volume unusable (ErrFenced, ErrClosed),
+// or nil.
+func (v *Volume) Err() error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.fatal
+}
+
+// fail makes the volume unusable with err (the first error wins). Call with
+// v.mu held.
+func (v *Volume) fail(err error) {
+	if v.fatal != nil {
+		return
+	}
+	v.fatal = err
+	v.log.Error("volume failed", "err", err)
+	v.cancel()
+	close(v.changed)
+	v.changed = make(chan struct{})
+}
+
+// Close abandons the volume: streams and connections are closed abruptly and
+// records not yet durable may be lost (they were never acknowledged). Call
+// WaitDurable first to keep them. Close is idempotent.
+func (v *Volume) Close() error {
+	v.mu.Lock()
+	if v.fatal == nil {
+		v.fail(ErrClosed)
+	}
+	v.cancel()
+	v.mu.Unlock()
+	v.wg.Wait()
+	var errs []error
+	for _, c := range v.conns {
+		if err := c.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Append assigns LSNs to a mini-transaction, links every record to the
+// previous record of the volume, of its protection group and of its page,
+// marks the last record as a consistency point (CPL), and hands the records
+// to their groups' replica streams. It returns the LSNs in order and does not
+// wait for durability (see WaitDurable).
+//
+// Callers fill Page, Op and Payload; LSN, PrevVolume, PrevGroup and CPL are
+// overwritten. PrevPage is taken from the Volume's own record of the page
+// when it wrote the page since Open; otherwise the caller's PrevPage (the
+// page LSN it read) is kept. The records are modified in place.
+//
+// Append blocks while the last LSN would exceed VDL + LSNWindow
+// (back-pressure) until ctx ends. It is safe for concurrent callers; each
+// call's records get consecutive LSNs.
+func (v *Volume) Append(ctx context.Context, recs []redo.Record) ([]redo.LSN, error) {
+	if len(recs) == 0 {
+		return nil, errors.New("quorum: append of an empty mini-transaction")
+	}
+	if uint64(len(recs)) > v.cfg.LSNWindow {
+		return nil, fmt.Errorf("quorum: mini-transaction of %d records exceeds the LSN window %d", len(recs), v.cfg.LSNWindow)
+	}
+	pgs := make([]uint32, len(recs))
+	for i := range recs {
+		r := &recs[i]
+		switch {
+		case !r.Op.Valid():
+			return nil, fmt.Errorf("quorum: record %d: invalid op %d", i, r.Op)
+		case len(r.Payload) > redo.MaxPayload:
+			return nil, fmt.Errorf("quorum: record %d: payload of %d bytes exceeds %d", i, len(r.Payload), redo.MaxPayload)
+		case r.Page == MarkerPage:
+			return nil, fmt.Errorf("quorum: record %d: page %d is the volume's marker page", i, MarkerPage)
+		}
+		pg, err := v.cfg.Layout.Group(r.Page)
+		if err != nil {
+			return nil, fmt.Errorf("quorum: record %d: %w", i, err)
+		}
+		pgs[i] = pg
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	for {
+		if v.fatal != nil {
+			return nil, v.fatal
+		}
+		if uint64(v.next)+uint64(len(recs))-1 <= uint64(v.tr.VDL())+v.cfg.LSNWindow {
+			break
+		}
+		ch := v.changed
+		v.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			v.mu.Lock()
+			return nil, fmt.Errorf("quorum: append waits for back-pressure (next LSN %d, VDL %d, window %d): %w", v.next, v.tr.VDL(), v.cfg.LSNWindow, ctx.Err())
+		case <-ch:
+		}
+		v.mu.Lock()
+	}
+	for i := range recs {
+		r := &recs[i]
+		if _, ok := v.lastPage[r.Page]; !ok && r.PrevPage >= v.next {
+			return nil, fmt.Errorf("quorum: record %d: caller's PrevPage %d is not below the next LSN %d", i, r.PrevPage, v.next)
+		}
+	}
+	lsns := make([]redo.LSN, len(recs))
+	for i := range recs {
+		recs[i].CPL = i == len(recs)-1
+		lsn, err := v.appendLocked(&recs[i], pgs[i], v.next)
+		if err != nil {
+			// The links come from the tracker itself: this cannot happen.
+			v.fail(fmt.Errorf("quorum: internal error: %w", err))
+			return nil, err
+		}
+		lsns[i] = lsn
+		v.next++
+	}
+	v.flushLocked()
+	return lsns, nil
+}
+
+// appendLocked assigns lsn and the volume and group back-links to r (lsn 0:
+// keep r's own LSN and links, for the recovered tail), registers it and
+// stages it for its group's replicas. Call with v.mu held, then flushLocked.
+func (v *Volume) appendLocked(r *redo.Record, pg uint32, lsn redo.LSN) (redo.LSN, error) {
+	g := v.group(pg)
+	if lsn != 0 {
+		r.LSN = lsn
+		r.PrevVolume = v.tr.Last()
+		r.PrevGroup = v.tr.LastInGroup(pg)
+		if prev, ok := v.lastPage[r.Page]; ok {
+			r.PrevPage = prev
+		}
+	} else if v.tr.LastInGroup(pg) == 0 {
+		v.tr.AddGroup(pg, r.PrevGroup)
+	}
+	if err := v.tr.Append(Entry{LSN: r.LSN, PG: pg, PrevGroup: r.PrevGroup, CPL: r.CPL}); err != nil {
+		return 0, err
+	}
+	v.lastPage[r.Page] = r.LSN
+	raw := r.Encode()
+	g.retained = append(g.retained, retainedRec{lsn: r.LSN, raw: raw})
+	for _, rep := range g.replicas {
+		if rep.connected {
+			rep.staged = append(rep.staged, raw...)
+		}
+	}
+	return r.LSN, nil
+}
+
+// flushLocked moves staged records of every replica into its queue as one
+// batch. Call with v.mu held.
+func (v *Volume) flushLocked() {
+	for _, g := range v.groups {
+		for _, rep := range g.replicas {
+			if len(rep.staged) > 0 {
+				rep.enqueueLocked(rep.staged)
+				rep.staged = nil
+			}
+		}
+	}
+}
+
+// onAck applies a replica's acknowledgement.
+func (v *Volume) onAck(r *replica, scl redo.LSN) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.tr.Ack(r.g.pg, r.idx, scl) {
+		v.trimLocked()
+		close(v.changed)
+		v.changed = make(chan struct{})
+	}
+}
+
+// trimLocked forgets retained records at or below VCL.
+func (v *Volume) trimLocked() {
+	vcl := v.tr.Forgettable()
+	for _, g := range v.groups {
+		n := 0
+		for n < len(g.retained) && g.retained[n].lsn <= vcl {
+			n++
+		}
+		if n > 0 {
+			g.retained = append(g.retained[:0:0], g.retained[n:]...)
+		}
+	}
+}
+
+// WaitDurable waits until VDL >= lsn (group commit). When ctx ends first, the
+// error names the protection group holding VDL back and the state of each
+// of its replicas, and wraps ErrNoQuorum when that group has fewer than a
+// write quorum of replicas connected, and ctx's error.
+func (v *Volume) WaitDurable(ctx context.Context, lsn redo.LSN) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	for {
+		if v.tr.VDL() >= lsn {
+			return nil
+		}
+		if v.fatal != nil {
+			return fmt.Errorf("quorum: wait for LSN %d: %w", lsn, v.fatal)
+		}
+		ch := v.changed
+		v.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			v.mu.Lock()
+			if v.tr.VDL() >= lsn {
+				return nil
+			}
+			return v.stuckLocked(lsn, ctx.Err())
+		case <-ch:
+		}
+		v.mu.Lock()
+	}
+}
+
+// stuckLocked explains why VDL has not reached lsn.
+func (v *Volume) stuckLocked(lsn redo.LSN, cause error) error {
+	e, ok := v.tr.Blocking()
+	if !ok {
+		return fmt.Errorf("quorum: LSN %d not durable (VDL %d, nothing pending): %w", lsn, v.tr.VDL(), cause)
+	}
+	g := v.groups[e.PG]
+	acking, connected := 0, 0
+	var down []string
+	for i, r := range g.replicas {
+		scl := v.tr.SCL(e.PG, i)
+		if scl >= e.LSN {
+			acking++
+		}
+		if r.connected {
+			connected++
+			if scl < e.LSN {
+				down = append(down, fmt.Sprintf("%s (connected, SCL %d)", r.node.Name, scl))
+			}
+		} else {
+			down = append(down, fmt.Sprintf("%s (%v)", r.node.Name, r.lastErr))
+		}
+	}
+	msg := fmt.Sprintf("protection group %d has %d of %d replicas acknowledging LSN %d, needs %d: %s",
+		e.PG, acking, Replicas, e.LSN, WriteQuorum, strings.Join(down, ", "))
+	if connected < WriteQuorum {
+		return fmt.Errorf("quorum: LSN %d not durable (VDL %d): %w: %s: %w", lsn, v.tr.VDL(), ErrNoQuorum, msg, cause)
+	}
+	return fmt.Errorf("quorum: LSN %d not durable (VDL %d): %s: %w", lsn, v.tr.VDL(), msg, cause)
+}
+
+// ReplicaStatus is the writer's view of one replica of a group.
+type ReplicaStatus struct {
+	Node      Node
+	SCL       redo.LSN // highest SCL the replica acknowledged
+	Connected bool
+	Queued    int    // batches waiting to be sent
+	Err       string // why it is not connected
+}
+
+// GroupStatus is the writer's view of one protection group.
+type GroupStatus struct {
+	PG        uint32
+	PGCL      redo.LSN
+	HasQuorum bool // at least WriteQuorum replicas connected
+	Replicas  []ReplicaStatus
+}
+
+// Status is the writer's view of the volume.
+type Status struct {
+	Epoch   uint64
+	VDL     redo.LSN
+	VCL     redo.LSN
+	NextLSN redo.LSN
+	Pending int // records appended but not yet durable
+	Groups  []GroupStatus
+	Err     string // why the volume is unusable, if it is
+}
+
+// Status describes the volume as this writer sees it.
+func (v *Volume) Status() Status {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	s := Status{Epoch: v.epoch, VDL: v.tr.VDL(), VCL: v.tr.VCL(), NextLSN: v.next, Pending: v.tr.Pending()}
+	if v.fatal != nil {
+		s.Err = v.fatal.Error()
+	}
+	for _, pg := range v.tr.Groups() {
+		g := v.groups[pg]
+		if g == nil {
+			continue
+		}
+		gs := GroupStatus{PG: pg, PGCL: v.tr.PGCL(pg)}
+		n := 0
+		for i, r := range g.replicas {
+			rs := ReplicaStatus{Node: r.node, SCL: v.tr.SCL(pg, i), Connected: r.connected, Queued: len(r.queue)}
+			if r.connected {
+				n++
+			} else if r.lastErr != nil {
+				rs.Err = r.lastErr.Error()
+			}
+			gs.Replicas = append(gs.Replicas, rs)
+		}
+		gs.HasQuorum = n >= WriteQuorum
+		s.Groups = append(s.Groups, gs)
+	}
+	return s
+}
+
+// sleepCtx sleeps for d or until ctx ends; it reports whether ctx is alive.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
