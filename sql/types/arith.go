@@ -1,0 +1,278 @@
+package types
+
+import (
+	"math"
+	"math/bits"
+)
+
+// ArithOp is a binary arithmetic operator.
+type ArithOp uint8
+
+// Arithmetic operators.
+const (
+	OpAdd ArithOp = iota
+	OpSub
+	OpMul
+	OpDiv
+	OpMod
+)
+
+// String returns the operator symbol.
+func (op ArithOp) String() string { return [...]string{"+", "-", "*", "/", "%"}[op] }
+
+func numRank(o OID) int {
+	switch o {
+	case OIDInt2:
+		return 1
+	case OIDInt4:
+		return 2
+	case OIDInt8:
+		return 3
+	case OIDNumeric:
+		return 4
+	case OIDFloat8:
+		return 5
+	}
+	return 0
+}
+
+// ArithResultType resolves the result type of `l op r` like PostgreSQL's
+// operator resolution (int2+int4 → int4, int + numeric → numeric, anything
+// with float8 → float8, date ± int4 → date, date - date → int4); operands
+// of type unknown are taken as the other side's type. No operator → 42883.
+func ArithResultType(op ArithOp, l, r Type) (Type, error) {
+	lo, ro := l.OID, r.OID
+	if lo == OIDUnknown && ro != OIDUnknown {
+		lo = ro
+	}
+	if ro == OIDUnknown && lo != OIDUnknown {
+		ro = lo
+	}
+	if lo == OIDUnknown && ro == OIDUnknown {
+		return Type{}, Errorf(CodeUndefinedFunction, "operator is not unique: unknown %s unknown", op)
+	}
+	rl, rr := numRank(lo), numRank(ro)
+	if rl > 0 && rr > 0 {
+		res := lo
+		if rr > rl {
+			res = ro
+		}
+		if res != OIDFloat8 || op != OpMod {
+			return Type{OID: res, Typmod: -1}, nil
+		}
+	}
+	switch {
+	case lo == OIDDate && (ro == OIDInt4 || ro == OIDInt2 || ro == OIDInt8) && (op == OpAdd || op == OpSub):
+		return Date, nil
+	case ro == OIDDate && (lo == OIDInt4 || lo == OIDInt2 || lo == OIDInt8) && op == OpAdd:
+		return Date, nil
+	case lo == OIDDate && ro == OIDDate && op == OpSub:
+		return Int4, nil
+	}
+	return Type{}, Errorf(CodeUndefinedFunction, "operator does not exist: %s %s %s", Type{OID: lo}, op, Type{OID: ro})
+}
+
+// Arith evaluates `a op b` for operands of types lt and rt, returning the
+// result and its type. NULL in → NULL out. Integer overflow gives 22003
+// "integer out of range" (smallint/bigint for those types), division by
+// zero 22012.
+func Arith(op ArithOp, lt Type, a Datum, rt Type, b Datum) (Datum, Type, error) {
+	res, err := ArithResultType(op, lt, rt)
+	if err != nil {
+		return Null, res, err
+	}
+	if a.K == KindNull || b.K == KindNull {
+		return Null, res, nil
+	}
+	var d Datum
+	switch res.OID {
+	case OIDInt2, OIDInt4, OIDInt8:
+		d, err = intArith(op, res.OID, a.I, b.I)
+	case OIDNumeric:
+		d, err = numericArith(op, toNumeric(a), toNumeric(b))
+	case OIDFloat8:
+		d, err = floatArith(op, toFloat(a), toFloat(b))
+	case OIDDate:
+		d, err = dateArith(op, a, b)
+	default:
+		err = Errorf(CodeUndefinedFunction, "operator does not exist: %s %s %s", lt, op, rt)
+	}
+	return d, res, err
+}
+
+// Neg evaluates unary minus.
+func Neg(t Type, a Datum) (Datum, error) {
+	switch a.K {
+	case KindNull:
+		return Null, nil
+	case KindInt:
+		return intArith(OpSub, t.OID, 0, a.I)
+	case KindFloat:
+		return NewFloat(-a.F), nil
+	case KindNumeric:
+		return NewNumeric(a.N.Neg()), nil
+	}
+	return Null, Errorf(CodeUndefinedFunction, "operator does not exist: - %s", t)
+}
+
+func toNumeric(d Datum) *Numeric {
+	if d.K == KindInt {
+		return NumericFromInt64(d.I)
+	}
+	if d.K == KindFloat {
+		return NumericFromFloat64(d.F)
+	}
+	if d.N == nil {
+		return &Numeric{}
+	}
+	return d.N
+}
+
+func toFloat(d Datum) float64 {
+	switch d.K {
+	case KindInt:
+		return float64(d.I)
+	case KindNumeric:
+		f, _ := d.N.Float64()
+		return f
+	}
+	return d.F
+}
+
+func intArith(op ArithOp, oid OID, a, b int64) (Datum, error) {
+	lo, hi, _, errRange := intRange(oid)
+	var r int64
+	switch op {
+	case OpAdd:
+		r = a + b
+		if (a > 0 && b > 0 && r < 0) || (a < 0 && b < 0 && r >= 0) {
+			return Null, errRange
+		}
+	case OpSub:
+		r = a - b
+		if (a >= 0 && b < 0 && r < 0) || (a < 0 && b > 0 && r >= 0) {
+			return Null, errRange
+		}
+	case OpMul:
+		neg := (a < 0) != (b < 0)
+		ua, ub := absU(a), absU(b)
+		h, l := bits.Mul64(ua, ub)
+		if h != 0 || (!neg && l > math.MaxInt64) || (neg && l > 1<<63) {
+			return Null, errRange
+		}
+		if neg {
+			r = int64(-l)
+		} else {
+			r = int64(l)
+		}
+	case OpDiv:
+		if b == 0 {
+			return Null, errDivByZero
+		}
+		if b == -1 {
+			if a == lo {
+				return Null, errRange
+			}
+			r = -a
+		} else {
+			r = a / b
+		}
+	case OpMod:
+		if b == 0 {
+			return Null, errDivByZero
+		}
+		if b == -1 {
+			r = 0
+		} else {
+			r = a % b
+		}
+	}
+	if r < lo || r > hi {
+		return Null, errRange
+	}
+	return NewInt(r), nil
+}
+
+func absU(v int64) uint64 {
+	if v < 0 {
+		return uint64(-(v + 1)) + 1
+	}
+	return uint64(v)
+}
+
+func numericArith(op ArithOp, a, b *Numeric) (Datum, error) {
+	var r *Numeric
+	var err error
+	switch op {
+	case OpAdd:
+		r = a.Add(b)
+	case OpSub:
+		r = a.Sub(b)
+	case OpMul:
+		r = a.Mul(b)
+	case OpDiv:
+		r, err = a.Div(b)
+	case OpMod:
+		r, err = a.Mod(b)
+	}
+	if err != nil {
+		return Null, err
+	}
+	if err := r.checkRange(); err != nil {
+		return Null, err
+	}
+	return NewNumeric(r), nil
+}
+
+func floatArith(op ArithOp, a, b float64) (Datum, error) {
+	var r float64
+	switch op {
+	case OpAdd:
+		r = a + b
+	case OpSub:
+		r = a - b
+	case OpMul:
+		r = a * b
+		if r == 0 && a != 0 && b != 0 {
+			return Null, errFloatUnderflow
+		}
+	case OpDiv:
+		if b == 0 {
+			return Null, errDivByZero
+		}
+		r = a / b
+		if r == 0 && a != 0 && !math.IsInf(b, 0) {
+			return Null, errFloatUnderflow
+		}
+	default:
+		return Null, Errorf(CodeUndefinedFunction, "operator does not exist: double precision %% double precision")
+	}
+	if math.IsInf(r, 0) && !math.IsInf(a, 0) && !math.IsInf(b, 0) {
+		return Null, errFloatOverflow
+	}
+	return NewFloat(r), nil
+}
+
+func dateArith(op ArithOp, a, b Datum) (Datum, error) {
+	if a.K == KindDate && b.K == KindDate {
+		if a.I == DatePosInfinity || a.I == DateNegInfinity || b.I == DatePosInfinity || b.I == DateNegInfinity {
+			return Null, Errorf(CodeDatetimeFieldOverflow, "cannot subtract infinite dates")
+		}
+		return NewInt(a.I - b.I), nil
+	}
+	days, n := a.I, b.I
+	if a.K != KindDate {
+		days, n = b.I, a.I
+	}
+	if days == DatePosInfinity || days == DateNegInfinity {
+		return NewDate(int32(days)), nil
+	}
+	if op == OpSub {
+		n = -n
+	}
+	r := days + n
+	if !validDate(r) {
+		return Null, Errorf(CodeDatetimeFieldOverflow, "date out of range")
+	}
+	return NewDate(int32(r)), nil
+}

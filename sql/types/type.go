@@ -1,0 +1,298 @@
+// Package types is Borealis's SQL type system: type identities (PostgreSQL
+// OIDs and typmods), the in-memory value representation (Datum), text and
+// binary I/O in PostgreSQL's exact formats, comparison, casts, arithmetic,
+// an order-preserving key encoding for B-tree keys and a compact tuple
+// encoding for heap rows.
+//
+// Values: a Datum is a small struct passed by value. Its Kind says which
+// field holds the value: bool, integers (all widths), dates and timestamps
+// (microseconds since 2000-01-01, PostgreSQL's epoch) live in I; float8 in F;
+// text, varchar and char(n) in S (char(n) values are stored blank-padded, as
+// PostgreSQL stores them); numeric in N (an immutable *Numeric). Integer,
+// float, bool and time values therefore never allocate. The SQL type of a
+// value (int2 vs int8, varchar(10) vs text) is not stored in the Datum: it is
+// carried by the column or expression (a Type), as in PostgreSQL.
+//
+// Errors are *Error values carrying a SQLSTATE and PostgreSQL's message.
+// Session-dependent behaviour (TimeZone, the transaction timestamp used for
+// 'now') comes from an *Env; a nil *Env means UTC.
+package types
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// OID is a PostgreSQL object identifier; for types, the pg_type OID.
+type OID uint32
+
+// The pg_type OIDs of the supported types (PostgreSQL's real values).
+const (
+	OIDBool        OID = 16
+	OIDBytea       OID = 17
+	OIDInt8        OID = 20
+	OIDInt2        OID = 21
+	OIDInt4        OID = 23
+	OIDText        OID = 25
+	OIDOid         OID = 26
+	OIDFloat4      OID = 700
+	OIDFloat8      OID = 701
+	OIDUnknown     OID = 705
+	OIDBpchar      OID = 1042
+	OIDVarchar     OID = 1043
+	OIDDate        OID = 1082
+	OIDTimestamp   OID = 1114
+	OIDTimestamptz OID = 1184
+	OIDNumeric     OID = 1700
+)
+
+// Type is a SQL type: its OID plus a type modifier (-1 when absent), stored
+// the way PostgreSQL stores atttypmod: varchar(n)/char(n) → n+4,
+// numeric(p,s) → (p<<16 | s)+4, timestamp(p) → p.
+type Type struct {
+	OID    OID
+	Typmod int32
+}
+
+// Convenience Type values without modifiers.
+var (
+	Bool        = Type{OIDBool, -1}
+	Int2        = Type{OIDInt2, -1}
+	Int4        = Type{OIDInt4, -1}
+	Int8        = Type{OIDInt8, -1}
+	Float8      = Type{OIDFloat8, -1}
+	Numeric_    = Type{OIDNumeric, -1}
+	Text        = Type{OIDText, -1}
+	Varchar     = Type{OIDVarchar, -1}
+	Bpchar      = Type{OIDBpchar, -1}
+	Date        = Type{OIDDate, -1}
+	Timestamp   = Type{OIDTimestamp, -1}
+	Timestamptz = Type{OIDTimestamptz, -1}
+	Unknown     = Type{OIDUnknown, -1}
+)
+
+// TypeInfo describes a supported base type.
+type TypeInfo struct {
+	OID      OID
+	Name     string // pg_type.typname, e.g. "int4"
+	SQLName  string // format_type name without modifier, e.g. "integer"
+	Len      int16  // typlen: bytes, -1 varlena, -2 C string
+	ByVal    bool   // typbyval
+	Category byte   // typcategory: 'N' numeric, 'S' string, 'B' bool, 'D' datetime, 'X' unknown
+	Kind     Kind   // Datum kind holding its values
+}
+
+var typeInfos = []TypeInfo{
+	{OIDBool, "bool", "boolean", 1, true, 'B', KindBool},
+	{OIDInt2, "int2", "smallint", 2, true, 'N', KindInt},
+	{OIDInt4, "int4", "integer", 4, true, 'N', KindInt},
+	{OIDInt8, "int8", "bigint", 8, true, 'N', KindInt},
+	{OIDNumeric, "numeric", "numeric", -1, false, 'N', KindNumeric},
+	{OIDFloat8, "float8", "double precision", 8, true, 'N', KindFloat},
+	{OIDText, "text", "text", -1, false, 'S', KindString},
+	{OIDVarchar, "varchar", "character varying", -1, false, 'S', KindString},
+	{OIDBpchar, "bpchar", "character", -1, false, 'S', KindString},
+	{OIDDate, "date", "date", 4, true, 'D', KindDate},
+	{OIDTimestamp, "timestamp", "timestamp without time zone", 8, true, 'D', KindTimestamp},
+	{OIDTimestamptz, "timestamptz", "timestamp with time zone", 8, true, 'D', KindTimestamptz},
+	{OIDUnknown, "unknown", "unknown", -2, false, 'X', KindString},
+}
+
+// Info returns the description of a supported type OID.
+func Info(oid OID) (*TypeInfo, bool) {
+	for i := range typeInfos {
+		if typeInfos[i].OID == oid {
+			return &typeInfos[i], true
+		}
+	}
+	return nil, false
+}
+
+// AllTypes lists the supported types.
+func AllTypes() []TypeInfo { return append([]TypeInfo(nil), typeInfos...) }
+
+// Supported reports whether values of t can be handled by this package.
+func (t Type) Supported() bool { _, ok := Info(t.OID); return ok }
+
+// Kind returns the Datum kind used for values of t (KindNull if unsupported).
+func (t Type) Kind() Kind {
+	if ti, ok := Info(t.OID); ok {
+		return ti.Kind
+	}
+	return KindNull
+}
+
+// Len returns typlen.
+func (t Type) Len() int16 {
+	if ti, ok := Info(t.OID); ok {
+		return ti.Len
+	}
+	return -1
+}
+
+// IsInt reports whether t is int2, int4 or int8.
+func (t Type) IsInt() bool { return t.OID == OIDInt2 || t.OID == OIDInt4 || t.OID == OIDInt8 }
+
+// IsString reports whether t is text, varchar, bpchar or unknown.
+func (t Type) IsString() bool {
+	return t.OID == OIDText || t.OID == OIDVarchar || t.OID == OIDBpchar || t.OID == OIDUnknown
+}
+
+// CharLen returns n for varchar(n)/char(n), or -1.
+func (t Type) CharLen() int {
+	if (t.OID == OIDVarchar || t.OID == OIDBpchar) && t.Typmod >= 4 {
+		return int(t.Typmod - 4)
+	}
+	return -1
+}
+
+// NumericPrecScale returns (p, s, true) for numeric(p,s).
+func (t Type) NumericPrecScale() (int, int, bool) {
+	if t.OID != OIDNumeric || t.Typmod < 4 {
+		return 0, 0, false
+	}
+	m := t.Typmod - 4
+	return int(m>>16) & 0xffff, int(int16(m & 0xffff)), true
+}
+
+// String returns the name as PostgreSQL's format_type(oid, typmod) prints it.
+func (t Type) String() string {
+	ti, ok := Info(t.OID)
+	if !ok {
+		return fmt.Sprintf("oid %d", t.OID)
+	}
+	switch t.OID {
+	case OIDVarchar:
+		if n := t.CharLen(); n >= 0 {
+			return "character varying(" + strconv.Itoa(n) + ")"
+		}
+	case OIDBpchar:
+		if n := t.CharLen(); n >= 0 {
+			return "character(" + strconv.Itoa(n) + ")"
+		}
+	case OIDNumeric:
+		if p, s, ok := t.NumericPrecScale(); ok {
+			return fmt.Sprintf("numeric(%d,%d)", p, s)
+		}
+	case OIDTimestamp:
+		if t.Typmod >= 0 {
+			return fmt.Sprintf("timestamp(%d) without time zone", t.Typmod)
+		}
+	case OIDTimestamptz:
+		if t.Typmod >= 0 {
+			return fmt.Sprintf("timestamp(%d) with time zone", t.Typmod)
+		}
+	}
+	return ti.SQLName
+}
+
+// ioName is the type name PostgreSQL uses in input error messages.
+func (t Type) ioName() string {
+	switch t.OID {
+	case OIDTimestamp:
+		return "timestamp"
+	case OIDVarchar, OIDBpchar:
+		return "character varying"
+	}
+	if ti, ok := Info(t.OID); ok {
+		return ti.SQLName
+	}
+	return "unknown"
+}
+
+// LookupType resolves a type name as written in SQL or in pg_catalog
+// (e.g. "int", "int4", "integer", "pg_catalog.int4", "character varying",
+// "decimal", "timestamptz") with modifiers mods (as in varchar(10) or
+// numeric(10,2)) into a Type. Unknown names give 42704, bad modifiers 22023.
+func LookupType(name string, mods []int32) (Type, error) {
+	n := strings.ToLower(strings.TrimPrefix(name, "pg_catalog."))
+	var oid OID
+	switch n {
+	case "bool", "boolean":
+		oid = OIDBool
+	case "int2", "smallint":
+		oid = OIDInt2
+	case "int4", "int", "integer":
+		oid = OIDInt4
+	case "int8", "bigint":
+		oid = OIDInt8
+	case "numeric", "decimal":
+		oid = OIDNumeric
+	case "float8", "double precision", "float":
+		oid = OIDFloat8
+		if n == "float" && len(mods) == 1 {
+			if mods[0] < 1 || mods[0] > 53 {
+				return Type{}, Errorf(CodeInvalidParameterValue, "precision for type float must be between 1 and 53 bits")
+			}
+			if mods[0] <= 24 {
+				return Type{}, Errorf(CodeFeatureNotSupported, "type real is not supported")
+			}
+			return Float8, nil
+		}
+	case "text":
+		oid = OIDText
+	case "varchar", "character varying":
+		oid = OIDVarchar
+	case "bpchar", "char", "character":
+		oid = OIDBpchar
+	case "date":
+		oid = OIDDate
+	case "timestamp", "timestamp without time zone":
+		oid = OIDTimestamp
+	case "timestamptz", "timestamp with time zone":
+		oid = OIDTimestamptz
+	case "unknown":
+		oid = OIDUnknown
+	default:
+		return Type{}, Errorf(CodeUndefinedObject, "type \"%s\" does not exist", name)
+	}
+	t := Type{OID: oid, Typmod: -1}
+	if len(mods) == 0 {
+		if n == "char" || n == "character" {
+			t.Typmod = 1 + 4 // char without length means char(1)
+		}
+		return t, nil
+	}
+	switch oid {
+	case OIDVarchar, OIDBpchar:
+		if len(mods) != 1 {
+			return Type{}, Errorf(CodeSyntaxError, "invalid type modifier")
+		}
+		if mods[0] < 1 {
+			return Type{}, Errorf(CodeInvalidParameterValue, "length for type %s must be at least 1", map[OID]string{OIDVarchar: "varchar", OIDBpchar: "char"}[oid])
+		}
+		if mods[0] > 10485760 {
+			return Type{}, Errorf(CodeInvalidParameterValue, "length for type %s cannot exceed 10485760", map[OID]string{OIDVarchar: "varchar", OIDBpchar: "char"}[oid])
+		}
+		t.Typmod = mods[0] + 4
+	case OIDNumeric:
+		if len(mods) > 2 {
+			return Type{}, Errorf(CodeInvalidParameterValue, "invalid NUMERIC type modifier")
+		}
+		p := mods[0]
+		s := int32(0)
+		if len(mods) == 2 {
+			s = mods[1]
+		}
+		if p < 1 || p > 1000 {
+			return Type{}, Errorf(CodeInvalidParameterValue, "NUMERIC precision %d must be between 1 and 1000", p)
+		}
+		if s < -1000 || s > 1000 {
+			return Type{}, Errorf(CodeInvalidParameterValue, "NUMERIC scale %d must be between -1000 and 1000", s)
+		}
+		t.Typmod = ((p << 16) | (s & 0xffff)) + 4
+	case OIDTimestamp, OIDTimestamptz:
+		if len(mods) != 1 || mods[0] < 0 {
+			return Type{}, Errorf(CodeInvalidParameterValue, "TIMESTAMP(%d) precision must not be negative", mods[0])
+		}
+		p := mods[0]
+		if p > 6 {
+			p = 6
+		}
+		t.Typmod = p
+	default:
+		return Type{}, Errorf(CodeSyntaxError, "type modifier is not allowed for type \"%s\"", n)
+	}
+	return t, nil
+}
