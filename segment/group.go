@@ -1,0 +1,214 @@
+package segment
+
+import (
+	"slices"
+	"sort"
+
+	"github.com/borealis-db/borealis/redo"
+	"github.com/borealis-db/borealis/segment/storagerpc"
+)
+
+// memRec is one record in the memtable.
+type memRec struct {
+	rec redo.Record // Payload aliases raw
+	raw []byte      // the record's encoding
+	seq uint64      // the hot-log file that holds it
+}
+
+// group is a replica of one protection group. It is read under Node.mu
+// (read lock) and changed only by the committer goroutine (write lock) or
+// during start-up.
+type group struct {
+	pg     uint32
+	epoch  uint64
+	peers  []string
+	truncs []storagerpc.Range
+	vdl    redo.LSN // highest VDL the writer reported
+	mrp    redo.LSN // highest min read point the writer reported
+	// horizon is the GC horizon, a point of the group's PrevGroup chain:
+	// history at or below it is collapsed into images, reads below it are
+	// refused, records at or below it count as held.
+	horizon redo.LSN
+
+	held map[redo.LSN]redo.LSN // LSN -> PrevGroup of every record held above horizon
+	next map[redo.LSN]redo.LSN // PrevGroup -> LSN
+
+	scl, highest       redo.LSN // current (may include a batch not yet fsynced)
+	durSCL, durHighest redo.LSN // as of the last fsync: what reads and Status use
+
+	mem      map[redo.PageID][]memRec // sorted by LSN per page
+	memBytes int
+	layers   []*layer // oldest first
+}
+
+func newGroup(pg uint32) *group {
+	return &group{pg: pg, held: map[redo.LSN]redo.LSN{}, next: map[redo.LSN]redo.LSN{}, mem: map[redo.PageID][]memRec{}}
+}
+
+// truncated reports whether lsn lies inside one of the group's truncation ranges.
+func (g *group) truncated(lsn redo.LSN) bool {
+	for _, r := range g.truncs {
+		if r.Contains(lsn) {
+			return true
+		}
+	}
+	return false
+}
+
+// has reports whether the record lsn is already held.
+func (g *group) has(lsn redo.LSN) bool {
+	if lsn <= g.horizon {
+		return true
+	}
+	_, ok := g.held[lsn]
+	return ok
+}
+
+// accepts reports whether a record should be stored: not held, not truncated.
+func (g *group) accepts(lsn redo.LSN) bool { return !g.has(lsn) && !g.truncated(lsn) }
+
+// addHeld records that lsn (with its PrevGroup back-link) is held and
+// advances SCL and Highest.
+func (g *group) addHeld(lsn, prev redo.LSN) {
+	g.held[lsn] = prev
+	if _, ok := g.next[prev]; !ok {
+		g.next[prev] = lsn
+	}
+	if lsn > g.highest {
+		g.highest = lsn
+	}
+	g.advance()
+}
+
+// advance moves SCL along the PrevGroup chain while the next record is held.
+func (g *group) advance() {
+	for {
+		n, ok := g.next[g.scl]
+		if !ok {
+			return
+		}
+		g.scl = n
+	}
+}
+
+// insertMem adds a record to the memtable and marks it held.
+func (g *group) insertMem(m memRec) {
+	recs := g.mem[m.rec.Page]
+	i := sort.Search(len(recs), func(i int) bool { return recs[i].rec.LSN >= m.rec.LSN })
+	g.mem[m.rec.Page] = slices.Insert(recs, i, m)
+	g.memBytes += len(m.raw) + 64
+	g.addHeld(m.rec.LSN, m.rec.PrevGroup)
+}
+
+// hasTrunc reports whether exactly r is already recorded.
+func (g *group) hasTrunc(r storagerpc.Range) bool {
+	return slices.Contains(g.truncs, r)
+}
+
+// truncate records r and drops every held record inside it; SCL falls back
+// to the last chain record at or below r.After and Highest is recomputed.
+func (g *group) truncate(r storagerpc.Range) {
+	if !g.hasTrunc(r) {
+		g.truncs = append(g.truncs, r)
+	}
+	for g.scl > r.After && g.scl > g.horizon {
+		p, ok := g.held[g.scl]
+		if !ok {
+			g.scl = g.horizon
+			break
+		}
+		g.scl = p
+	}
+	for page, recs := range g.mem {
+		kept := recs[:0]
+		for _, m := range recs {
+			if r.Contains(m.rec.LSN) {
+				g.memBytes -= len(m.raw) + 64
+				continue
+			}
+			kept = append(kept, m)
+		}
+		if len(kept) == 0 {
+			delete(g.mem, page)
+		} else {
+			g.mem[page] = kept
+		}
+	}
+	for lsn := range g.held {
+		if r.Contains(lsn) {
+			delete(g.held, lsn)
+		}
+	}
+	g.rebuildChain()
+}
+
+// rebuildChain recomputes next, Highest and SCL from held.
+func (g *group) rebuildChain() {
+	lsns := make([]redo.LSN, 0, len(g.held))
+	for l := range g.held {
+		lsns = append(lsns, l)
+	}
+	slices.Sort(lsns)
+	g.next = make(map[redo.LSN]redo.LSN, len(lsns))
+	g.highest = g.horizon
+	for _, l := range lsns {
+		p := g.held[l]
+		if _, ok := g.next[p]; !ok {
+			g.next[p] = l
+		}
+		g.highest = l
+	}
+	if g.scl < g.horizon {
+		g.scl = g.horizon
+	}
+	g.advance()
+}
+
+// memRecords returns the memtable records of page with LSN <= upto.
+func (g *group) memRecords(page redo.PageID, upto redo.LSN) []memRec {
+	recs := g.mem[page]
+	i := sort.Search(len(recs), func(i int) bool { return recs[i].rec.LSN > upto })
+	return recs[:i:i]
+}
+
+// minMemSeq returns the oldest hot-log file holding a memtable record, or 0.
+func (g *group) minMemSeq() uint64 {
+	var min uint64
+	for _, recs := range g.mem {
+		for _, m := range recs {
+			if min == 0 || m.seq < min {
+				min = m.seq
+			}
+		}
+	}
+	return min
+}
+
+// minMemLSN returns the lowest LSN in the memtable, or 0 when empty.
+func (g *group) minMemLSN() redo.LSN {
+	var min redo.LSN
+	for _, recs := range g.mem {
+		if len(recs) > 0 && (min == 0 || recs[0].rec.LSN < min) {
+			min = recs[0].rec.LSN
+		}
+	}
+	return min
+}
+
+func (g *group) meta() groupMeta {
+	m := groupMeta{pg: g.pg, epoch: g.epoch, vdl: g.vdl, mrp: g.mrp, horizon: g.horizon,
+		peers: slices.Clone(g.peers), truncs: slices.Clone(g.truncs)}
+	for _, l := range g.layers {
+		m.layerSeq = append(m.layerSeq, l.seq)
+	}
+	return m
+}
+
+func (g *group) status() storagerpc.GroupStatus {
+	return storagerpc.GroupStatus{PG: g.pg, Epoch: g.epoch, SCL: g.durSCL, Highest: g.durHighest,
+		VDL: g.vdl, GCHorizon: g.horizon, Peers: slices.Clone(g.peers)}
+}
+
+func (g *group) epochResponse() *storagerpc.EpochResponse {
+	return &storagerpc.EpochResponse{SCL: g.durSCL, Highest: g.durHighest, VDL: g.vdl, Truncations: slices.Clone(g.truncs)}
+}
