@@ -1,0 +1,187 @@
+package txn
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+
+	"github.com/borealis-db/borealis/redo"
+	"github.com/borealis-db/borealis/sql/volmeta"
+)
+
+// Commit-log layout. Each clog page holds one item of xidsPerPage u64 slots:
+// slot i is the commit LSN of the page's i-th xid (0: not committed). Pages
+// come in chunks of chunkPages contiguous page ids, listed in order on the
+// meta page.
+const (
+	xidsPerPage  = 1000
+	chunkPages   = 1024
+	xidsPerChunk = xidsPerPage * chunkPages
+	clogItemSize = 8 * xidsPerPage
+)
+
+// clogAddr returns the chunk index, page offset within the chunk and slot of xid.
+func clogAddr(xid uint64) (chunk int, page int, slot int) {
+	return int(xid / xidsPerChunk), int(xid % xidsPerChunk / xidsPerPage), int(xid % xidsPerPage)
+}
+
+// clogPage returns the page id holding xid's slot, or false when its chunk
+// was never allocated.
+func (m *Manager) clogPage(xid uint64) (redo.PageID, int, bool) {
+	c, p, s := clogAddr(xid)
+	m.mu.Lock()
+	chunks := m.chunks
+	m.mu.Unlock()
+	if c >= len(chunks) {
+		return 0, 0, false
+	}
+	return chunks[c] + redo.PageID(p), s, true
+}
+
+// ensureClog makes sure the clog pages for xids [first, end) exist.
+func (m *Manager) ensureClog(ctx context.Context, first, end uint64) error {
+	for xid := first - first%xidsPerPage; xid < end; xid += xidsPerPage {
+		c, _, _ := clogAddr(xid)
+		for {
+			m.mu.Lock()
+			n := len(m.chunks)
+			m.mu.Unlock()
+			if c < n {
+				break
+			}
+			start, idx, err := m.meta.AddClogChunk(chunkPages)
+			if err != nil {
+				return fmt.Errorf("txn: %w", err)
+			}
+			m.mu.Lock()
+			if idx != len(m.chunks) {
+				m.mu.Unlock()
+				return fmt.Errorf("txn: clog chunk %d added at index %d", len(m.chunks), idx)
+			}
+			m.chunks = append(m.chunks[:len(m.chunks):len(m.chunks)], start)
+			m.mu.Unlock()
+		}
+		id, _, _ := m.clogPage(xid)
+		f, err := m.pool.Pin(ctx, id)
+		if err != nil {
+			return fmt.Errorf("txn: clog page %d: %w", id, err)
+		}
+		f.Lock()
+		if f.Page().IsZero() {
+			var zero [clogItemSize]byte
+			mtr := m.pool.Begin()
+			err = mtr.InitPage(f, volmeta.PageTypeClog, 0)
+			if err == nil {
+				err = mtr.InsertItem(f, 0, zero[:])
+			}
+			if _, e := mtr.End(); err == nil {
+				err = e
+			}
+		}
+		f.Unlock()
+		m.pool.Unpin(f)
+		if err != nil {
+			return fmt.Errorf("txn: init clog page %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// writeCommit records xid's commit in one MTR: a Noop on the clog page whose
+// LSN becomes the commit LSN, then the slot patched with that LSN. setMem
+// runs inside the MTR (before the records can become durable) so that no
+// snapshot at or above the commit LSN can find the xid uncommitted in
+// memory. It returns the commit LSN and the MTR's end LSN.
+func (m *Manager) writeCommit(ctx context.Context, xid uint64, setMem func(redo.LSN)) (redo.LSN, redo.LSN, error) {
+	id, slot, ok := m.clogPage(xid)
+	if !ok {
+		return 0, 0, fmt.Errorf("txn: no clog chunk for xid %d", xid)
+	}
+	f, err := m.pool.Pin(ctx, id)
+	if err != nil {
+		return 0, 0, fmt.Errorf("txn: commit xid %d: %w", xid, err)
+	}
+	defer m.pool.Unpin(f)
+	f.Lock()
+	defer f.Unlock()
+	if _, ok := f.Page().Item(0); !ok {
+		return 0, 0, fmt.Errorf("txn: commit xid %d: clog page %d not initialised", xid, id)
+	}
+	mtr := m.pool.Begin()
+	var noop redo.Record
+	noop.Op = redo.OpNoop
+	err = mtr.Apply(f, &noop)
+	commit := noop.LSN
+	if err == nil {
+		var b [8]byte
+		binary.LittleEndian.PutUint64(b[:], uint64(commit))
+		err = mtr.PatchItem(f, 0, 8*slot, b[:])
+	}
+	if err == nil {
+		setMem(commit)
+	}
+	end, e := mtr.End()
+	if err == nil {
+		err = e
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("txn: commit xid %d: %w", xid, err)
+	}
+	return commit, end, nil
+}
+
+// readClog returns the commit LSN stored for xid (0 when not committed or
+// its page was never written).
+func (m *Manager) readClog(ctx context.Context, xid uint64) (redo.LSN, error) {
+	id, slot, ok := m.clogPage(xid)
+	if !ok {
+		return 0, nil
+	}
+	f, err := m.pool.Pin(ctx, id)
+	if err != nil {
+		return 0, fmt.Errorf("txn: read clog for xid %d: %w", xid, err)
+	}
+	defer m.pool.Unpin(f)
+	f.RLock()
+	defer f.RUnlock()
+	it, ok := f.Page().Item(0)
+	if !ok || len(it) != clogItemSize {
+		return 0, nil
+	}
+	return redo.LSN(binary.LittleEndian.Uint64(it[8*slot:])), nil
+}
+
+// oldPage returns the cached slots of a clog page of xids below the
+// manager's base (finished before it opened, so immutable).
+func (m *Manager) oldPage(xid uint64) (*[xidsPerPage]redo.LSN, error) {
+	key := xid / xidsPerPage
+	m.oldMu.Lock()
+	pg := m.old[key]
+	m.oldMu.Unlock()
+	if pg != nil {
+		return pg, nil
+	}
+	pg = new([xidsPerPage]redo.LSN)
+	id, _, ok := m.clogPage(xid)
+	if ok {
+		ctx, cancel := context.WithTimeout(context.Background(), m.readTimeout)
+		f, err := m.pool.Pin(ctx, id)
+		cancel()
+		if err != nil {
+			return nil, fmt.Errorf("txn: read clog page %d: %w", id, err)
+		}
+		f.RLock()
+		if it, ok := f.Page().Item(0); ok && len(it) == clogItemSize {
+			for i := range pg {
+				pg[i] = redo.LSN(binary.LittleEndian.Uint64(it[8*i:]))
+			}
+		}
+		f.RUnlock()
+		m.pool.Unpin(f)
+	}
+	m.oldMu.Lock()
+	m.old[key] = pg
+	m.oldMu.Unlock()
+	return pg, nil
+}
+

@@ -1,0 +1,377 @@
+// Package txn is the writer's transaction manager: transaction ids reserved
+// in ranges on the meta page, the commit log in pages (xid → commit LSN),
+// commit-LSN snapshots and tuple visibility, waits on row locks with deadlock
+// detection, and the pruning horizon.
+//
+// A transaction commits by one mini-transaction on its clog page (a Noop whose
+// LSN is the commit LSN, then the xid's slot patched with it) followed by
+// WaitDurable. A snapshot is an LSN (the log's VDL when taken) plus the
+// transaction's own xid and command id: a row version is visible when its
+// creator committed at or below the snapshot LSN (or is the snapshot's own
+// transaction at an earlier command) and its deleter is not.
+//
+// Recovery needs no log replay: a manager opened on a volume after a crash
+// starts handing out xids above the meta page's reservation, and every older
+// xid whose clog slot is 0 is aborted. Clog pages are read lazily.
+package txn
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/borealis-db/borealis/buffer"
+	"github.com/borealis-db/borealis/redo"
+	"github.com/borealis-db/borealis/sql/volmeta"
+)
+
+// Reserved transaction ids.
+const (
+	// InvalidXid marks "no transaction" (an xmax of 0 means not deleted).
+	InvalidXid uint64 = 0
+	// FrozenXid is committed before every snapshot (bootstrap rows).
+	FrozenXid uint64 = 1
+)
+
+// SQLSTATE codes of the errors this package returns.
+const (
+	CodeDeadlockDetected     = "40P01"
+	CodeSerializationFailure = "40001"
+	CodeLockNotAvailable     = "55P03"
+	CodeQueryCanceled        = "57014"
+)
+
+// Error is an error with a SQLSTATE code.
+type Error struct {
+	Code    string
+	Message string
+	Detail  string
+}
+
+// Error implements error.
+func (e *Error) Error() string {
+	if e.Detail != "" {
+		return fmt.Sprintf("%s (SQLSTATE %s): %s", e.Message, e.Code, e.Detail)
+	}
+	return fmt.Sprintf("%s (SQLSTATE %s)", e.Message, e.Code)
+}
+
+// xidBatch is how many xids one reservation record covers.
+const xidBatch = 1024
+
+// abortedLSN marks an aborted xid in the in-memory status table.
+const abortedLSN = redo.LSN(math.MaxUint64)
+
+// Isolation is a transaction isolation level.
+type Isolation uint8
+
+// Isolation levels.
+const (
+	ReadCommitted Isolation = iota
+	RepeatableRead
+)
+
+// Status is the state of a transaction id.
+type Status uint8
+
+// Transaction states.
+const (
+	InProgress Status = iota
+	Committed
+	Aborted
+)
+
+// String names the status.
+func (s Status) String() string {
+	switch s {
+	case InProgress:
+		return "in progress"
+	case Committed:
+		return "committed"
+	case Aborted:
+		return "aborted"
+	}
+	return fmt.Sprintf("status(%d)", uint8(s))
+}
+
+// Snapshot decides visibility: row versions committed at or below LSN are
+// visible, and the own transaction's versions created by commands before Cid.
+type Snapshot struct {
+	LSN redo.LSN
+	Xid uint64
+	Cid uint32
+}
+
+type statusChunk [xidBatch]atomic.Uint64
+
+// xact is the in-memory state of a transaction holding an xid.
+type xact struct {
+	xid        uint64
+	done       chan struct{}
+	waitingFor uint64 // xid this transaction waits for (guarded by Manager.mu)
+}
+
+// Manager hands out transactions. Safe for concurrent use.
+type Manager struct {
+	pool        *buffer.Pool
+	meta        *volmeta.Meta
+	log         buffer.Log
+	readTimeout time.Duration
+
+	base uint64 // first xid of this manager; older ones are finished
+
+	mu       sync.Mutex
+	chunks   []redo.PageID // clog chunk directory (copy-on-append)
+	nextXid  uint64        // next xid to hand out
+	endXid   uint64        // end of the reserved range
+	active   map[uint64]*xact
+	txs      map[*Tx]struct{}
+	external redo.LSN // oldest read point of readers (0: none)
+
+	status atomic.Pointer[[]*statusChunk] // xid-base → commit LSN
+
+	oldMu sync.Mutex
+	old   map[uint64]*[xidsPerPage]redo.LSN
+}
+
+// Open returns a manager over the volume's meta page. It reads only the meta
+// page: time does not depend on the volume's size or history.
+func Open(meta *volmeta.Meta) *Manager {
+	pool := meta.Pool()
+	base := meta.NextXid()
+	m := &Manager{
+		pool: pool, meta: meta, log: pool.Log(), readTimeout: 30 * time.Second,
+		base: base, chunks: meta.ClogChunks(), nextXid: base, endXid: base,
+		active: map[uint64]*xact{}, txs: map[*Tx]struct{}{},
+		old: map[uint64]*[xidsPerPage]redo.LSN{},
+	}
+	empty := []*statusChunk{}
+	m.status.Store(&empty)
+	return m
+}
+
+// statusSlot returns the in-memory status word of xid >= base, or nil if
+// never allocated.
+func (m *Manager) statusSlot(xid uint64) *atomic.Uint64 {
+	i := xid - m.base
+	chunks := *m.status.Load()
+	if c := i / xidBatch; c < uint64(len(chunks)) {
+		return &chunks[c][i%xidBatch]
+	}
+	return nil
+}
+
+// allocXid hands out the next xid, reserving a new range when needed.
+func (m *Manager) allocXid(ctx context.Context) (uint64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.nextXid == m.endXid {
+		first, err := m.meta.ReserveXids(xidBatch)
+		if err != nil {
+			return 0, fmt.Errorf("txn: reserve xids: %w", err)
+		}
+		if first != m.endXid {
+			return 0, fmt.Errorf("txn: xid reservation at %d, expected %d (another writer?)", first, m.endXid)
+		}
+		m.mu.Unlock()
+		err = m.ensureClog(ctx, first, first+xidBatch)
+		m.mu.Lock()
+		if err != nil {
+			return 0, err
+		}
+		chunks := *m.status.Load()
+		grown := append(chunks[:len(chunks):len(chunks)], new(statusChunk))
+		m.status.Store(&grown)
+		m.endXid = first + xidBatch
+	}
+	xid := m.nextXid
+	m.nextXid++
+	m.active[xid] = &xact{xid: xid, done: make(chan struct{})}
+	return xid, nil
+}
+
+// CommitLSN returns xid's status and, when committed, its commit LSN.
+func (m *Manager) CommitLSN(xid uint64) (Status, redo.LSN, error) {
+	switch {
+	case xid == FrozenXid:
+		return Committed, 1, nil
+	case xid < volmeta.FirstXid:
+		return Aborted, 0, nil
+	case xid >= m.base:
+		s := m.statusSlot(xid)
+		if s == nil {
+			return Aborted, 0, nil // never handed out
+		}
+		switch v := redo.LSN(s.Load()); v {
+		case 0:
+			m.mu.Lock()
+			_, act := m.active[xid]
+			m.mu.Unlock()
+			if act {
+				return InProgress, 0, nil
+			}
+			return Aborted, 0, nil // reserved, never used
+		case abortedLSN:
+			return Aborted, 0, nil
+		default:
+			return Committed, v, nil
+		}
+	}
+	pg, err := m.oldPage(xid)
+	if err != nil {
+		return Aborted, 0, err
+	}
+	if v := pg[xid%xidsPerPage]; v != 0 {
+		return Committed, v, nil
+	}
+	return Aborted, 0, nil
+}
+
+// committedBy reports whether xid committed at or below lsn.
+func (m *Manager) committedBy(xid uint64, lsn redo.LSN) (bool, error) {
+	if xid >= m.base {
+		if s := m.statusSlot(xid); s != nil {
+			v := redo.LSN(s.Load())
+			return v != 0 && v != abortedLSN && v <= lsn, nil
+		}
+	}
+	st, c, err := m.CommitLSN(xid)
+	return st == Committed && c <= lsn, err
+}
+
+// Visible reports whether a row version with the given header fields is
+// visible to snapshot s. lockOnly means xmax only locks the row.
+func (m *Manager) Visible(xmin, xmax uint64, cmin, cmax uint32, lockOnly bool, s *Snapshot) (bool, error) {
+	if xmin == s.Xid && xmin != InvalidXid {
+		if cmin >= s.Cid {
+			return false, nil
+		}
+	} else if ok, err := m.committedBy(xmin, s.LSN); !ok || err != nil {
+		return false, err
+	}
+	if xmax == InvalidXid || lockOnly {
+		return true, nil
+	}
+	if xmax == s.Xid {
+		return cmax >= s.Cid, nil
+	}
+	ok, err := m.committedBy(xmax, s.LSN)
+	return !ok, err
+}
+
+// Dead reports whether a row version can be removed: its creator aborted, or
+// its deleter committed at or below horizon (see Horizon).
+func (m *Manager) Dead(xmin, xmax uint64, lockOnly bool, horizon redo.LSN) (bool, error) {
+	st, _, err := m.CommitLSN(xmin)
+	if err != nil {
+		return false, err
+	}
+	switch st {
+	case Aborted:
+		return true, nil
+	case InProgress:
+		return false, nil
+	}
+	if xmax == InvalidXid || lockOnly {
+		return false, nil
+	}
+	return m.committedBy(xmax, horizon)
+}
+
+// SetReadersHorizon records the oldest read point of the readers (0: none);
+// the pruning horizon never passes it.
+func (m *Manager) SetReadersHorizon(lsn redo.LSN) {
+	m.mu.Lock()
+	m.external = lsn
+	m.mu.Unlock()
+}
+
+// Horizon is the oldest LSN any snapshot may still read at: the minimum of
+// the VDL, every open transaction's snapshot and the readers' horizon. A row
+// version deleted by a commit at or below it is invisible to everyone.
+func (m *Manager) Horizon() redo.LSN {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	h := m.log.VDL()
+	for t := range m.txs {
+		if l := redo.LSN(t.snapLSN.Load()); l != 0 && l < h {
+			h = l
+		}
+	}
+	if m.external != 0 && m.external < h {
+		h = m.external
+	}
+	return h
+}
+
+// finish ends xid in memory: records its outcome and wakes its waiters.
+func (m *Manager) finish(xid uint64, lsn redo.LSN) {
+	if s := m.statusSlot(xid); s != nil && lsn == abortedLSN {
+		s.Store(uint64(lsn))
+	}
+	m.mu.Lock()
+	x := m.active[xid]
+	delete(m.active, xid)
+	m.mu.Unlock()
+	if x != nil {
+		close(x.done)
+	}
+}
+
+// WaitFor blocks transaction t until transaction holder ends, or returns a
+// 40P01 *Error if waiting would close a cycle in the waits-for graph. It
+// returns at once if holder is not in progress.
+func (m *Manager) WaitFor(ctx context.Context, t *Tx, holder uint64) error {
+	m.mu.Lock()
+	h := m.active[holder]
+	if h == nil {
+		m.mu.Unlock()
+		return nil
+	}
+	var me *xact
+	if t != nil && t.xid != InvalidXid {
+		me = m.active[t.xid]
+	}
+	if me != nil {
+		if holder == me.xid {
+			m.mu.Unlock()
+			return fmt.Errorf("txn: transaction %d waits for itself", holder)
+		}
+		// Each transaction waits for at most one other: follow the chain.
+		for x, n := h, 0; x != nil && n <= len(m.active); n++ {
+			if x.waitingFor == me.xid {
+				m.mu.Unlock()
+				return &Error{Code: CodeDeadlockDetected, Message: "deadlock detected",
+					Detail: fmt.Sprintf("Process waiting for transaction %d; transaction %d waits for this one.", holder, x.xid)}
+			}
+			if x.waitingFor == InvalidXid {
+				break
+			}
+			x = m.active[x.waitingFor]
+		}
+		me.waitingFor = holder
+	}
+	m.mu.Unlock()
+	var err error
+	select {
+	case <-h.done:
+	case <-ctx.Done():
+		err = &Error{Code: CodeQueryCanceled, Message: "canceling statement due to user request", Detail: ctx.Err().Error()}
+	}
+	if me != nil {
+		m.mu.Lock()
+		me.waitingFor = InvalidXid
+		m.mu.Unlock()
+	}
+	return err
+}
+
+// Active returns the number of transactions holding an xid.
+func (m *Manager) Active() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.active)
+}
