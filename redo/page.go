@@ -239,16 +239,31 @@ func (p *Page) verifyStructure() error {
 		if off < h.upper || off+ln > h.special {
 			return fmt.Errorf("%w: page %d: item %d at [%d, %d) outside item data [%d, %d)", ErrCorruptPage, p.ID(), i, off, off+ln, h.upper, h.special)
 		}
-		for b := off; b < off+ln; b++ {
-			w, bit := b/64, uint64(1)<<(b%64)
-			if used[w]&bit != 0 {
-				return fmt.Errorf("%w: page %d: item %d at [%d, %d) overlaps another item", ErrCorruptPage, p.ID(), i, off, off+ln)
-			}
-			used[w] |= bit
+		if !markUsed(&used, off, off+ln) {
+			return fmt.Errorf("%w: page %d: item %d at [%d, %d) overlaps another item", ErrCorruptPage, p.ID(), i, off, off+ln)
 		}
 	}
 	if gap := p[h.lower:h.upper]; string(gap) != string(zeroPage[:len(gap)]) {
 		return fmt.Errorf("%w: page %d: free space [%d, %d) is not zero", ErrCorruptPage, p.ID(), h.lower, h.upper)
 	}
 	return nil
+}
+
+// markUsed sets the bits of bytes [from, to) in used (0 <= from < to <=
+// PageSize) a word at a time, and reports false if any was already set.
+func markUsed(used *[PageSize / 64]uint64, from, to int) bool {
+	for from < to {
+		w, lo := from/64, from%64
+		hi := min(to-w*64, 64)
+		mask := ^uint64(0) << lo
+		if hi < 64 {
+			mask &= uint64(1)<<hi - 1
+		}
+		if used[w]&mask != 0 {
+			return false
+		}
+		used[w] |= mask
+		from = (w + 1) * 64
+	}
+	return true
 }

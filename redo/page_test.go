@@ -98,3 +98,31 @@ func TestVerifyStructure(t *testing.T) {
 		})
 	}
 }
+
+// TestMarkUsed checks the word-at-a-time overlap bitmap against a byte model.
+func TestMarkUsed(t *testing.T) {
+	ranges := [][2]int{{0, 1}, {1, 64}, {64, 65}, {63, 64}, {100, 300}, {299, 301}, {300, 400}, {8000, 8192}, {8191, 8192}, {500, 500 + 128}, {627, 628}, {628, 629}}
+	var used [PageSize / 64]uint64
+	var model [PageSize]bool
+	for _, r := range ranges {
+		wantOK := true
+		for b := r[0]; b < r[1]; b++ {
+			if model[b] {
+				wantOK = false
+			}
+		}
+		if got := markUsed(&used, r[0], r[1]); got != wantOK {
+			t.Fatalf("markUsed(%d, %d) = %v, want %v", r[0], r[1], got, wantOK)
+		}
+		if wantOK {
+			for b := r[0]; b < r[1]; b++ {
+				model[b] = true
+			}
+		}
+		for b := range PageSize {
+			if got := used[b/64]&(1<<(b%64)) != 0; got != model[b] && wantOK {
+				t.Fatalf("after [%d, %d): bit %d is %v", r[0], r[1], b, got)
+			}
+		}
+	}
+}
