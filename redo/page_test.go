@@ -71,7 +71,9 @@ func TestVerifyStructure(t *testing.T) {
 		{"reserved", func(p *Page) { p.setU16(offReserved, 1) }, "reserved"},
 		{"lower below header", func(p *Page) { p.setU16(offLower, 28) }, "lower"},
 		{"lower misaligned", func(p *Page) { p.setU16(offLower, 34) }, "lower"},
-		{"lower above upper", func(p *Page) { p.setU16(offLower, PageHeaderSize+ItemIDSize*((p.u16(offUpper)-PageHeaderSize)/ItemIDSize+1)) }, "bounds"},
+		{"lower above upper", func(p *Page) {
+			p.setU16(offLower, PageHeaderSize+ItemIDSize*((p.u16(offUpper)-PageHeaderSize)/ItemIDSize+1))
+		}, "bounds"},
 		{"upper above special", func(p *Page) { p.setU16(offUpper, p.u16(offSpecial)+1) }, "bounds"},
 		{"special beyond page", func(p *Page) { p.setU16(offSpecial, PageSize+1) }, "bounds"},
 		{"item below upper", func(p *Page) { off, n := p.itemID(0); p.setItemID(0, p.u16(offUpper)-1, n); _ = off }, "outside item data"},
