@@ -79,7 +79,7 @@ func Open(cfg Config) (*Node, error) {
 		n.closeFiles()
 		var ce *CorruptionError
 		if errors.As(err, &ce) {
-			return nil, fmt.Errorf("%w: %v; restore the directory from a backup, or start with --repair to discard the damaged part and refill it from peers", ErrDamaged, err)
+			return nil, fmt.Errorf("%w: %w; restore the directory from a backup, or start with --repair to discard the damaged part and refill it from peers", ErrDamaged, err)
 		}
 		return nil, err
 	}
