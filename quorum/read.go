@@ -34,6 +34,8 @@ func (v *Volume) ReadPage(ctx context.Context, page redo.PageID, lsn redo.LSN) (
 		v.mu.Unlock()
 		return nil, ErrClosed
 	}
+	asked := lsn
+	lsn = v.readPointLocked(pg, lsn)
 	var cands []readCandidate
 	g := v.groups[pg]
 	for i, n := range v.cfg.Layout.Replicas(pg) {
@@ -108,10 +110,10 @@ func (v *Volume) ReadPage(ctx context.Context, page redo.PageID, lsn redo.LSN) (
 				outstanding++
 			}
 		case <-ctx.Done():
-			return nil, fmt.Errorf("quorum: read page %d at LSN %d (group %d): %w (failed so far: %s)", page, lsn, pg, ctx.Err(), strings.Join(failures, ", "))
+			return nil, fmt.Errorf("quorum: read page %d at LSN %d (group %d at %d): %w (failed so far: %s)", page, asked, pg, lsn, ctx.Err(), strings.Join(failures, ", "))
 		}
 	}
-	return nil, fmt.Errorf("quorum: read page %d at LSN %d: no replica of group %d served it: %s", page, lsn, pg, strings.Join(failures, ", "))
+	return nil, fmt.Errorf("quorum: read page %d at LSN %d: no replica of group %d served it at %d: %s", page, asked, pg, lsn, strings.Join(failures, ", "))
 }
 
 // readFrom reads and verifies a page from one replica.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -53,8 +54,8 @@ type vgroup struct {
 }
 
 type retainedRec struct {
-	lsn redo.LSN
-	raw []byte
+	lsn, prevGroup redo.LSN
+	raw            []byte
 }
 
 func dialAll(cfg Config) ([]*grpc.ClientConn, map[string]*storagerpc.Client, error) {
@@ -133,7 +134,9 @@ func (v *Volume) fail(err error) {
 		return
 	}
 	v.fatal = err
-	v.log.Error("volume failed", "err", err)
+	if err != ErrClosed {
+		v.log.Error("volume failed", "err", err)
+	}
 	v.cancel()
 	close(v.changed)
 	v.changed = make(chan struct{})
@@ -258,7 +261,7 @@ func (v *Volume) appendLocked(r *redo.Record, pg uint32, lsn redo.LSN) (redo.LSN
 	}
 	v.lastPage[r.Page] = r.LSN
 	raw := r.Encode()
-	g.retained = append(g.retained, retainedRec{lsn: r.LSN, raw: raw})
+	g.retained = append(g.retained, retainedRec{lsn: r.LSN, prevGroup: r.PrevGroup, raw: raw})
 	for _, rep := range g.replicas {
 		if rep.connected {
 			rep.staged = append(rep.staged, raw...)
@@ -303,6 +306,32 @@ func (v *Volume) trimLocked() {
 			g.retained = append(g.retained[:0:0], g.retained[n:]...)
 		}
 	}
+}
+
+// readPointLocked returns the LSN to ask a replica of group pg for when the
+// caller reads at lsn: the group's last record at or below lsn when the
+// writer knows it (a replica is complete only up to its group's last
+// record, and the page cannot change between that record and lsn), else lsn.
+// Call with v.mu held.
+func (v *Volume) readPointLocked(pg uint32, lsn redo.LSN) redo.LSN {
+	last := v.tr.LastInGroup(pg)
+	if last == 0 {
+		return lsn
+	}
+	if lsn >= last {
+		return last
+	}
+	g := v.groups[pg]
+	if g == nil || len(g.retained) == 0 {
+		return lsn
+	}
+	// The group's records above VCL are retained, in order: the last one at
+	// or below lsn, or the one before the first.
+	i := sort.Search(len(g.retained), func(i int) bool { return g.retained[i].lsn > lsn })
+	if i > 0 {
+		return g.retained[i-1].lsn
+	}
+	return min(lsn, g.retained[0].prevGroup)
 }
 
 // WaitDurable waits until VDL >= lsn (group commit). When ctx ends first, the
