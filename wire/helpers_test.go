@@ -105,3 +105,7 @@ func pgCode(err error) string {
 	}
 	return ""
 }
+
+func contextWithTimeout(d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), d)
+}
