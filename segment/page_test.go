@@ -24,7 +24,12 @@ func TestGetPageEqualsDirectApply(t *testing.T) {
 	for _, seed := range seeds {
 		t.Run("", func(t *testing.T) {
 			dir := t.TempDir()
-			cfgs := func(c *Config) { c.MemtableSize = 4 << 10; c.LayerBlockSize = 1 << 10; c.CompactLayers = 3; c.LogFileSize = 8 << 10 }
+			cfgs := func(c *Config) {
+				c.MemtableSize = 4 << 10
+				c.LayerBlockSize = 1 << 10
+				c.CompactLayers = 3
+				c.LogFileSize = 8 << 10
+			}
 			n := startNode(t, dir, cfgs)
 			g := newGen(seed, 8)
 			rng := rand.New(rand.NewSource(seed))
