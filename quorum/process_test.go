@@ -136,11 +136,13 @@ func (m *model) verify(t *testing.T, v *quorum.Volume) {
 	vdl := v.VDL()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	m.check(t, fmt.Sprintf("VDL %d", vdl), func(id redo.PageID) (*redo.Page, error) { return v.ReadPage(ctx, id, vdl) })
+	m.check(t, fmt.Sprintf("VDL %d", vdl), vdl, func(id redo.PageID) (*redo.Page, error) { return v.ReadPage(ctx, id, vdl) })
 }
 
-// check reads every page with read and compares it with the model.
-func (m *model) check(t *testing.T, at string, read func(redo.PageID) (*redo.Page, error)) {
+// check reads every page with read (as of upto) and compares it with the
+// model, then rebases the model on the images read, keeping the records
+// above upto (they may still become durable).
+func (m *model) check(t *testing.T, at string, upto redo.LSN, read func(redo.PageID) (*redo.Page, error)) {
 	t.Helper()
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -172,7 +174,13 @@ func (m *model) check(t *testing.T, at string, read func(redo.PageID) (*redo.Pag
 		if !bytes.Equal(want[:], got[:]) {
 			t.Fatalf("page %d at LSN %d: image differs from the model", id, pl)
 		}
-		h.base, h.recs, h.acked = *got, nil, pl
+		var rest []redo.Record
+		for _, r := range h.recs {
+			if r.LSN > upto {
+				rest = append(rest, r)
+			}
+		}
+		h.base, h.recs, h.acked = *got, rest, pl
 		checked++
 	}
 	t.Logf("verified %d pages at %s", checked, at)
@@ -354,7 +362,16 @@ func TestVolumeKillTwoNodes(t *testing.T) {
 func TestVolumeAZFailure(t *testing.T) {
 	c := startCluster(t)
 	rng := newRand(t)
-	v := openVolume(t, c)
+	const window = 300
+	cfg := testConfig(t, c)
+	cfg.LSNWindow = window
+	octx, ocancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer ocancel()
+	v, err := quorum.Open(octx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = v.Close() })
 	m := newModel()
 	w := newWorkload(t, rng, m)
 	w.writers = 2
@@ -379,7 +396,8 @@ func TestVolumeAZFailure(t *testing.T) {
 	m.verify(t, v)
 
 	c.Kill("b1")
-	lsns, err := v.Append(context.Background(), []redo.Record{redo.InitPage(1000, 1, 0)})
+	stuck := []redo.Record{redo.InitPage(1000, 1, 0)}
+	lsns, err := v.Append(context.Background(), stuck)
 	if err != nil {
 		t.Fatalf("append with AZ+1 down (it only queues): %v", err)
 	}
@@ -394,21 +412,41 @@ func TestVolumeAZFailure(t *testing.T) {
 		!strings.Contains(err.Error(), "needs 4") || !strings.Contains(err.Error(), "a1 (") || !strings.Contains(err.Error(), "b1 (") {
 		t.Fatalf("unclear error: %v", err)
 	}
+	// Back-pressure: appends block once the LSN would pass VDL + window.
+	for i := 0; ; i++ {
+		if i > window {
+			t.Fatalf("%d appends went through with VDL stuck and a window of %d", i, window)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		rec := []redo.Record{redo.SetFlags(1000, uint16(i))}
+		_, err := v.Append(ctx, rec)
+		cancel()
+		if err != nil {
+			if !strings.Contains(err.Error(), "back-pressure") || !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("append blocked with an unclear error: %v", err)
+			}
+			t.Logf("append %d blocked: %v", i, err)
+			break
+		}
+		stuck = append(stuck, rec[0])
+	}
+	m.appended(stuck)
 	m.verify(t, v) // every acknowledged record is still readable
 
 	c.Restart("b1")
 	ctx, cancel = context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	if err := v.WaitDurable(ctx, lsns[0]); err != nil {
+	if err := v.WaitDurable(ctx, stuck[len(stuck)-1].LSN); err != nil {
 		t.Fatalf("writes did not resume after b1 came back: %v", err)
 	}
-	m.appended([]redo.Record{{LSN: lsns[0], Page: 1000, Op: redo.OpInitPage, Payload: []byte{1, 0, 0}, CPL: true}})
+	m.acked(stuck)
 	burst(30)
 	m.verify(t, v)
 }
 
 // TestVolumeRepair: a node that was down catches up from its peers without
-// the writer resending: the writer is closed before the node returns.
+// the writer resending: every record is durable (the writer retains none)
+// when the node returns, so the writer's stream only announces the group.
 func TestVolumeRepair(t *testing.T) {
 	c := startCluster(t)
 	rng := newRand(t)
@@ -427,8 +465,8 @@ func TestVolumeRepair(t *testing.T) {
 		}
 	}
 	vdl := v.VDL()
-	if err := v.Close(); err != nil {
-		t.Logf("close: %v", err)
+	if st := v.Status(); st.Pending != 0 || st.VCL != st.NextLSN-1 {
+		t.Fatalf("writer still holds records: %+v", st)
 	}
 	c.Restart("c2")
 	// c2's SCL of every group must reach the VDL the writer had (all of its
@@ -468,6 +506,7 @@ func TestVolumeRepair(t *testing.T) {
 	for _, g := range st.Groups {
 		scl[g.PG] = g.SCL
 	}
+	_ = v.Close()
 	for _, n := range []string{"a1", "a2", "b1", "b2", "c1"} {
 		c.Kill(n)
 	}
@@ -478,7 +517,7 @@ func TestVolumeRepair(t *testing.T) {
 	defer cc.Close()
 	client := storagerpc.NewClient(cc)
 	l := c.Layout()
-	m.check(t, "c2 alone", func(id redo.PageID) (*redo.Page, error) {
+	m.check(t, "c2 alone", vdl, func(id redo.PageID) (*redo.Page, error) {
 		pg, err := l.Group(id)
 		if err != nil {
 			return nil, err

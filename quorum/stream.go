@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -96,7 +97,12 @@ func (r *replica) run() {
 // describe turns a stream error into a short reason.
 func describe(err error) error {
 	if s, ok := status.FromError(err); ok {
-		return fmt.Errorf("%s: %s", s.Code(), s.Message())
+		msg := s.Message()
+		// "connection error: desc = ... dial tcp ...: connect: connection refused"
+		if i := strings.LastIndex(msg, "connect: "); i >= 0 && s.Code() == codes.Unavailable {
+			msg = strings.TrimSuffix(msg[i+len("connect: "):], `"`)
+		}
+		return fmt.Errorf("%s: %s", s.Code(), msg)
 	}
 	return err
 }
