@@ -122,6 +122,7 @@ func (c *conn) serve(parent context.Context, tooMany bool) {
 	log := c.srv.log.With("remote", c.nc.RemoteAddr().String())
 	defer func() {
 		if r := recover(); r != nil {
+			c.srv.panics.Add(1)
 			log.Error("wire: panic in connection", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 			c.sendError(&Error{Severity: SeverityFatal, Code: CodeInternalError, Message: "internal error"})
 			c.flush()

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -75,6 +76,7 @@ type Server struct {
 	byPID     map[uint32]*conn
 	nextPID   uint32
 	wg        sync.WaitGroup
+	panics    atomic.Int64 // recovered panics, for tests
 }
 
 // NewServer checks cfg and returns a Server.
