@@ -197,7 +197,6 @@ type workload struct {
 
 	mu    sync.Mutex
 	txns  int
-	errs  []error
 	first int // first page id of writer 0 (pages from 1: page 0 is the marker)
 }
 

@@ -131,11 +131,10 @@ func (v *Volume) recover(ctx context.Context) error {
 
 	// 1. Raise the epoch on a write quorum of every group.
 	type groupRecovery struct {
-		pg      uint32
-		ok      []Node // replicas at our epoch
-		vdl     redo.LSN
-		truncs  map[string][]storagerpc.Range // by address
-		records []redo.Record
+		pg     uint32
+		ok     []Node // replicas at our epoch
+		vdl    redo.LSN
+		truncs map[string][]storagerpc.Range // by address
 	}
 	grs := make([]*groupRecovery, len(pgs))
 	truncs := map[storagerpc.Range]bool{}

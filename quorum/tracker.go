@@ -123,7 +123,8 @@ func (t *Tracker) Append(e Entry) error {
 }
 
 // Ack records that a replica reported its SCL for a group. A lower SCL than
-// already known changes nothing. It reports whether VDL advanced.
+// already known changes nothing. It reports whether VCL advanced (and so
+// possibly VDL, and what can be forgotten).
 func (t *Tracker) Ack(pg uint32, replica int, scl redo.LSN) bool {
 	if replica < 0 || replica >= Replicas {
 		return false
@@ -138,9 +139,9 @@ func (t *Tracker) Ack(pg uint32, replica int, scl redo.LSN) bool {
 		return false
 	}
 	g.pgcl = p
-	before := t.vdl
+	before := t.vcl
 	t.advance()
-	return t.vdl != before
+	return t.vcl != before
 }
 
 // SetConnected marks a replica of a group connected (a stream is up) or lost.

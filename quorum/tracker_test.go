@@ -134,7 +134,10 @@ func (ev *events) step(i int) {
 			k := len(lsns) - 1 - ev.next(min(len(lsns), 4))
 			scl = lsns[k]
 		}
-		ev.tr.Ack(pg, r, scl)
+		before := ev.tr.VCL()
+		if adv := ev.tr.Ack(pg, r, scl); adv != (ev.tr.VCL() != before) {
+			ev.t.Fatalf("step %d: Ack reported advance %v, VCL %d -> %d", i, adv, before, ev.tr.VCL())
+		}
 		ev.m.ack(pg, r, scl)
 	case 3:
 		ev.tr.SetConnected(uint32(ev.next(ev.groups)), ev.next(Replicas), ev.next(2) == 0)
