@@ -124,14 +124,6 @@ func TestCopyOfLiveDirectoryOpens(t *testing.T) {
 	checkPages(t, c.cli, g, 1, acked)
 }
 
-func newestLog(t testing.TB, dir string) string {
-	seqs, err := listLogs(dir)
-	if err != nil || len(seqs) == 0 {
-		t.Fatalf("no log files: %v", err)
-	}
-	return filepath.Join(dir, logName(seqs[len(seqs)-1]))
-}
-
 func nonEmptyLogs(t testing.TB, dir string) []string {
 	seqs, _ := listLogs(dir)
 	var out []string

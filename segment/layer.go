@@ -257,6 +257,10 @@ func decodeLayerIndex(idx []byte, limit int64) ([]blockInfo, redo.LSN, redo.LSN,
 		if b.off != next || b.off+int64(b.clen)+blockTrailer > limit || b.rlen > maxBlockRaw || b.n == 0 {
 			return nil, 0, 0, fmt.Errorf("block %d entry (offset %d, %d bytes) is inconsistent", i, b.off, b.clen)
 		}
+		first, last := entry{page: b.firstPage, lsn: b.firstLSN}, entry{page: b.lastPage, lsn: b.lastLSN}
+		if entryLess(&last, &first) || (len(blocks) > 0 && !entryLess(&entry{page: blocks[len(blocks)-1].lastPage, lsn: blocks[len(blocks)-1].lastLSN}, &first)) {
+			return nil, 0, 0, fmt.Errorf("block %d keys out of order", i)
+		}
 		next = b.off + int64(b.clen) + blockTrailer
 		blocks = append(blocks, b)
 	}
@@ -278,6 +282,12 @@ func (l *layer) readBlock(i int, z *zcodec) ([]entry, error) {
 		return nil, fmt.Errorf("read layer %s block at %d: %w", l.path, b.off, err)
 	}
 	ents, err := decodeBlock(buf, b.rlen, b.n, z)
+	if err == nil {
+		f, e := ents[0], ents[len(ents)-1]
+		if f.page != b.firstPage || f.lsn != b.firstLSN || e.page != b.lastPage || e.lsn != b.lastLSN {
+			err = fmt.Errorf("block keys (%d,%d)..(%d,%d) differ from the index", f.page, f.lsn, e.page, e.lsn)
+		}
+	}
 	if err != nil {
 		return nil, &CorruptionError{File: l.path, Offset: b.off, Err: err}
 	}
