@@ -32,6 +32,9 @@ type Error struct {
 	Message string // primary message, PostgreSQL's wording where one exists
 	Detail  string // optional DETAIL
 	Hint    string // optional HINT
+	// Position is the 1-based character offset into the statement text
+	// that the error refers to (ErrorResponse field 'P'); 0 when none.
+	Position int
 }
 
 // Error implements the error interface.
