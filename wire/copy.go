@@ -99,7 +99,8 @@ func NewCopyDecoder(r io.Reader, f CopyFormat) (*CopyDecoder, error) {
 			return nil, Errorf(CodeFeatureNotSupported, "COPY delimiter and quote must be different")
 		}
 	}
-	return &CopyDecoder{r: bufio.NewReaderSize(r, 64<<10), f: f}, nil
+	// out is never nil, so that empty values are empty and not NULL.
+	return &CopyDecoder{r: bufio.NewReaderSize(r, 64<<10), f: f, out: make([]byte, 0, 512)}, nil
 }
 
 // Line is the number of the last line (text/CSV) or row (binary) read.

@@ -247,7 +247,7 @@ func (c *conn) handleQuery(q string) error {
 	// As in PostgreSQL, a simple query drops the unnamed statement and portal.
 	c.dropUnnamed()
 	if err := checkUTF8([]byte(q)); err != nil {
-		c.sendError(toError(nil, err))
+		c.sendError(toError(c.ctx, err))
 		return c.readyForQuery()
 	}
 	w := &resultWriter{c: c}

@@ -151,7 +151,9 @@ type selItem struct {
 	typ   uint32
 }
 
-func (st *testStmt) Desc() StatementDesc { return StatementDesc{ParamOIDs: st.params, Columns: st.cols} }
+func (st *testStmt) Desc() StatementDesc {
+	return StatementDesc{ParamOIDs: st.params, Columns: st.cols}
+}
 
 func (st *testStmt) Close() error {
 	st.closed = true
