@@ -43,6 +43,9 @@ var (
 // Apply, and pages from outside memory must be Verified on arrival.
 // r.Payload must not alias p.
 func Apply(p *Page, r *Record) error {
+	if p == nil || r == nil {
+		return fmt.Errorf("redo: apply: %w: nil page or record", ErrInvalidRecord)
+	}
 	if r.LSN == 0 {
 		return applyErr(p, r, ErrInvalidRecord, "LSN 0")
 	}

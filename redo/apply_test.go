@@ -152,6 +152,17 @@ func TestApplyErrors(t *testing.T) {
 	}
 }
 
+func TestApplyNil(t *testing.T) {
+	r := at(Noop(1), 1)
+	if err := Apply(nil, r); !errors.Is(err, ErrInvalidRecord) {
+		t.Fatalf("nil page: %v", err)
+	}
+	var p Page
+	if err := Apply(&p, nil); !errors.Is(err, ErrInvalidRecord) || !p.IsZero() {
+		t.Fatalf("nil record: %v", err)
+	}
+}
+
 func items(p *Page) []string {
 	var out []string
 	for i := range p.ItemCount() {
