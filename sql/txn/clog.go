@@ -184,4 +184,3 @@ func (m *Manager) oldPage(xid uint64) (*[xidsPerPage]redo.LSN, error) {
 	m.oldMu.Unlock()
 	return pg, nil
 }
-

@@ -375,3 +375,13 @@ func (m *Manager) Active() int {
 	defer m.mu.Unlock()
 	return len(m.active)
 }
+
+// WaitingFor returns the xid transaction xid is waiting for (0: none).
+func (m *Manager) WaitingFor(xid uint64) uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if x := m.active[xid]; x != nil {
+		return x.waitingFor
+	}
+	return InvalidXid
+}
