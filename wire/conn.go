@@ -76,12 +76,12 @@ func (c *conn) requestStop() {
 // kill closes the connection now and cancels whatever runs on it.
 func (c *conn) kill() {
 	c.mu.Lock()
-	cancel := c.cancel
+	cancel, nc := c.cancel, c.nc
 	c.mu.Unlock()
 	if cancel != nil {
 		cancel(errServerShutdown)
 	}
-	c.nc.Close()
+	nc.Close()
 }
 
 // cancelQuery cancels the running query, if any.
@@ -273,7 +273,9 @@ func (c *conn) startup(ctx context.Context, tooMany bool) (StartupInfo, error) {
 			if err := tc.HandshakeContext(ctx); err != nil {
 				return StartupInfo{}, fmt.Errorf("tls handshake: %w", err)
 			}
+			c.mu.Lock()
 			c.nc, c.tls = tc, true
+			c.mu.Unlock()
 		case code == codeGSSENCRequest:
 			if gssDone || c.tls {
 				return StartupInfo{}, protocolError("duplicate GSSENCRequest")

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"bytes"
+	"encoding/binary"
 	"context"
 	"errors"
 	"fmt"
@@ -63,7 +64,7 @@ func FuzzMessageLoop(f *testing.F) {
 		f.Add(true, seed)
 	}
 	f.Add(false, []byte("GET / HTTP/1.0\r\n\r\n"))
-	f.Add(false, append(startupBytes(80877103), startupBytes(3<<16, "user", "u")...))
+	f.Add(false, append(binary.BigEndian.AppendUint32([]byte{0, 0, 0, 8}, codeSSLRequest), startupBytes(3<<16, "user", "u")...))
 
 	f.Fuzz(func(t *testing.T, withStartup bool, data []byte) {
 		eng := newTestEngine()

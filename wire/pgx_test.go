@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgproto3"
 )
 
 func TestPgxQueryModes(t *testing.T) {
@@ -437,14 +438,28 @@ func TestPgxCancel(t *testing.T) {
 		_, err := conn.Exec(context.Background(), "sleep")
 		errc <- err
 	}()
+	var qctx context.Context
 	select {
-	case <-ts.eng.sleeping:
+	case qctx = <-ts.eng.sleeping:
 	case <-ctx.Done():
 		t.Fatal("sleep never started")
 	}
-	// A cancel for another session, and one with a wrong secret, do nothing.
+	// A cancel for another session, and one with the right process id but a
+	// wrong secret, do nothing. (The server closes a cancel connection only
+	// after handling it, so the checks below see the outcome.)
 	if err := other.PgConn().CancelRequest(ctx); err != nil {
 		t.Fatal(err)
+	}
+	raw := dialRaw(t, ts)
+	raw.send(&pgproto3.CancelRequest{ProcessID: conn.PgConn().PID(), SecretKey: []byte{1, 2, 3, 4}})
+	if _, closed := raw.receive(1); !closed {
+		t.Fatal("cancel connection not closed")
+	}
+	raw = dialRaw(t, ts)
+	raw.send(&pgproto3.CancelRequest{ProcessID: conn.PgConn().PID(), SecretKey: conn.PgConn().SecretKey()[:3]})
+	raw.receive(1)
+	if qctx.Err() != nil {
+		t.Fatal("a cancel request with a wrong key cancelled the query")
 	}
 	if err := conn.PgConn().CancelRequest(ctx); err != nil {
 		t.Fatal(err)

@@ -411,3 +411,55 @@ func TestGolden(t *testing.T) {
 		})
 	}
 }
+
+func TestStartupNegotiation(t *testing.T) {
+	ts := trustServer(t, func(c *Config) { c.MaxConnections = 3 })
+	readByte := func(c *rawClient) byte {
+		b := make([]byte, 1)
+		if _, err := io.ReadFull(c.nc, b); err != nil {
+			t.Error(err)
+		}
+		return b[0]
+	}
+	t.Run("ssl and gss refused when off", func(t *testing.T) {
+		c := dialRaw(t, ts)
+		c.writeRaw(binary.BigEndian.AppendUint32([]byte{0, 0, 0, 8}, codeGSSENCRequest))
+		if b := readByte(c); b != 'N' {
+			t.Fatalf("GSSENCRequest answered %q", b)
+		}
+		c.writeRaw(binary.BigEndian.AppendUint32([]byte{0, 0, 0, 8}, codeSSLRequest))
+		if b := readByte(c); b != 'N' {
+			t.Fatalf("SSLRequest answered %q", b)
+		}
+		c.startup()
+	})
+	t.Run("protocol 3.2 and _pq_ options are negotiated down", func(t *testing.T) {
+		c := dialRaw(t, ts)
+		c.writeRaw(startupBytes(3<<16|2, "user", "u", "_pq_.compression", "on"))
+		msgs, closed := c.receive(1)
+		if closed || len(msgs) == 0 {
+			t.Fatal("no session")
+		}
+		npv, ok := msgs[0].(*pgproto3.NegotiateProtocolVersion)
+		if !ok || npv.NewestMinorProtocol != 0 || len(npv.UnrecognizedOptions) != 1 || npv.UnrecognizedOptions[0] != "_pq_.compression" {
+			t.Fatalf("first message %#v", msgs[0])
+		}
+	})
+	t.Run("too many connections", func(t *testing.T) {
+		var open []*rawClient
+		for range 3 {
+			c := dialRaw(t, ts)
+			c.startup()
+			open = append(open, c)
+		}
+		c := dialRaw(t, ts)
+		c.writeRaw(startupBytes(3<<16, "user", "u"))
+		msgs, closed := c.receive(1)
+		expectError(t, msgs, CodeTooManyConnections)
+		if !closed {
+			t.Fatal("not closed")
+		}
+		open[0].send(&pgproto3.Terminate{})
+		open[0].receive(1)
+	})
+}

@@ -130,9 +130,10 @@ func NewServer(cfg Config) (*Server, error) {
 }
 
 // Serve accepts connections on ln and serves each on its own goroutine until
-// ctx is done (then it closes every connection at once, cancelling running
-// queries, and returns ctx's error) or Shutdown is called (it returns
-// ErrServerClosed). It closes ln.
+// ctx is done or Shutdown is called. When ctx is done the whole server stops
+// hard: every connection is closed at once, running queries are cancelled, and
+// Serve returns ctx's error once all connections have ended. After Shutdown it
+// returns ErrServerClosed. It closes ln.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.mu.Lock()
 	if s.closing {
@@ -159,6 +160,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		nc, err := ln.Accept()
 		if err != nil {
 			if ctx.Err() != nil {
+				s.mu.Lock()
+				s.closing = true
+				s.mu.Unlock()
+				s.closeAll()
+				s.wg.Wait()
 				return ctx.Err()
 			}
 			s.mu.Lock()

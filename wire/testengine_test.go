@@ -34,7 +34,7 @@ type testEngine struct {
 	tables   map[string]*testTable
 	started  atomic.Int64
 	closed   atomic.Int64
-	sleeping chan struct{} // receives when a "sleep" statement starts
+	sleeping chan context.Context // receives the query context when a "sleep" statement starts
 	fuzzing  bool          // "sleep" returns at once and "panic" does not panic
 }
 
@@ -55,7 +55,7 @@ const (
 )
 
 func newTestEngine() *testEngine {
-	return &testEngine{tables: map[string]*testTable{}, sleeping: make(chan struct{}, 16)}
+	return &testEngine{tables: map[string]*testTable{}, sleeping: make(chan context.Context, 16)}
 }
 
 func (e *testEngine) Startup(_ context.Context, info StartupInfo) (Session, error) {
@@ -552,7 +552,7 @@ func (s *testSession) run(ctx context.Context, st *testStmt, p *testPortal, maxR
 		if s.e.fuzzing {
 			return false, Errorf(CodeQueryCanceled, "sleep skipped")
 		}
-		s.e.sleeping <- struct{}{}
+		s.e.sleeping <- ctx
 		<-ctx.Done()
 		return false, ctx.Err()
 	case "panic":
