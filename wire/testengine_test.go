@@ -35,7 +35,7 @@ type testEngine struct {
 	started  atomic.Int64
 	closed   atomic.Int64
 	sleeping chan context.Context // receives the query context when a "sleep" statement starts
-	fuzzing  bool          // "sleep" returns at once and "panic" does not panic
+	fuzzing  bool                 // "sleep" returns at once and "panic" does not panic
 }
 
 type testTable struct {
