@@ -1,0 +1,163 @@
+package exec
+
+import (
+	pg "github.com/pganalyze/pg_query_go/v5"
+
+	"github.com/borealis-db/borealis/sql/types"
+)
+
+// aggSpec is one aggregate call of a query.
+type aggSpec struct {
+	fn   string
+	arg  expr // nil for count(*)
+	t    types.Type
+	argT types.Type
+}
+
+func (cp *compiler) aggregate(name string, f *pg.FuncCall, sc *scope) (expr, error) {
+	if sc.aggs == nil || sc.inAgg {
+		if sc.inAgg {
+			return nil, errf(CodeGrouping, "aggregate function calls cannot be nested")
+		}
+		return nil, errf(CodeGrouping, "aggregate functions are not allowed here")
+	}
+	if f.AggDistinct || len(f.AggOrder) > 0 || f.AggFilter != nil {
+		return nil, unsupported("DISTINCT, ORDER BY and FILTER in aggregates are not supported")
+	}
+	spec := &aggSpec{fn: name}
+	if f.AggStar {
+		if name != "count" {
+			return nil, errf(types.CodeSyntaxError, "%s(*) is not allowed", name)
+		}
+	} else {
+		if len(f.Args) != 1 {
+			return nil, errf(types.CodeUndefinedFunction, "function %s with %d arguments does not exist", name, len(f.Args))
+		}
+		sc.inAgg = true
+		e, err := cp.expr(f.Args[0], sc)
+		sc.inAgg = false
+		if err != nil {
+			return nil, err
+		}
+		if isUnknown(e) {
+			if e, err = cp.coerce(e, types.Text, types.CoerceImplicit); err != nil {
+				return nil, err
+			}
+		}
+		spec.arg, spec.argT = e, e.typ()
+	}
+	at := spec.argT
+	switch name {
+	case "count":
+		spec.t = types.Int8
+	case "sum":
+		switch {
+		case at.OID == types.OIDInt2 || at.OID == types.OIDInt4:
+			spec.t = types.Int8
+		case at.OID == types.OIDInt8 || at.OID == types.OIDNumeric:
+			spec.t = types.Numeric_
+		case at.OID == types.OIDFloat8:
+			spec.t = types.Float8
+		default:
+			return nil, errf(types.CodeUndefinedFunction, "function sum(%s) does not exist", at)
+		}
+	case "avg":
+		switch {
+		case at.IsInt() || at.OID == types.OIDNumeric:
+			spec.t = types.Numeric_
+		case at.OID == types.OIDFloat8:
+			spec.t = types.Float8
+		default:
+			return nil, errf(types.CodeUndefinedFunction, "function avg(%s) does not exist", at)
+		}
+	default: // min, max
+		if at.OID == types.OIDBool {
+			return nil, errf(types.CodeUndefinedFunction, "function %s(boolean) does not exist", name)
+		}
+		spec.t = at
+	}
+	*sc.aggs = append(*sc.aggs, spec)
+	return &aggRef{i: len(*sc.aggs) - 1, t: spec.t}, nil
+}
+
+// aggState accumulates one aggregate.
+type aggState struct {
+	spec  *aggSpec
+	count int64
+	isum  int64
+	nsum  *types.Numeric
+	fsum  float64
+	best  types.Datum
+}
+
+func (s *aggState) add(c *Ctx, row []types.Datum) error {
+	if s.spec.arg == nil {
+		s.count++
+		return nil
+	}
+	v, err := s.spec.arg.eval(c, row)
+	if err != nil || v.IsNull() {
+		return err
+	}
+	s.count++
+	switch s.spec.fn {
+	case "sum", "avg":
+		switch v.K {
+		case types.KindInt:
+			if s.spec.argT.OID == types.OIDInt8 || s.spec.fn == "avg" {
+				if s.nsum == nil {
+					s.nsum = types.NumericFromInt64(0)
+				}
+				s.nsum = s.nsum.Add(types.NumericFromInt64(v.I))
+			} else {
+				s.isum += v.I
+			}
+		case types.KindNumeric:
+			if s.nsum == nil {
+				s.nsum = types.NumericFromInt64(0)
+			}
+			s.nsum = s.nsum.Add(v.N)
+		case types.KindFloat:
+			s.fsum += v.F
+		}
+	case "min", "max":
+		if s.best.IsNull() {
+			s.best = v
+			return nil
+		}
+		x := types.CompareAs(s.spec.argT, v, s.best)
+		if (s.spec.fn == "min" && x < 0) || (s.spec.fn == "max" && x > 0) {
+			s.best = v
+		}
+	}
+	return nil
+}
+
+func (s *aggState) result() (types.Datum, error) {
+	switch s.spec.fn {
+	case "count":
+		return types.NewInt(s.count), nil
+	case "min", "max":
+		return s.best, nil
+	}
+	if s.count == 0 {
+		return types.Null, nil
+	}
+	switch s.spec.t.OID {
+	case types.OIDInt8:
+		return types.NewInt(s.isum), nil
+	case types.OIDFloat8:
+		if s.spec.fn == "avg" {
+			return types.NewFloat(s.fsum / float64(s.count)), nil
+		}
+		return types.NewFloat(s.fsum), nil
+	}
+	if s.spec.fn == "avg" {
+		q, err := s.nsum.Div(types.NumericFromInt64(s.count))
+		if err != nil {
+			return types.Null, err
+		}
+		return types.NewNumeric(q), nil
+	}
+	return types.NewNumeric(s.nsum), nil
+}

@@ -1,0 +1,120 @@
+// Package exec plans and executes SQL statements over the writer's storage:
+// it turns pg_query parse trees into plans (scans by heap or B-tree,
+// filters, aggregates, sorts, DML with index maintenance, DDL on the
+// catalog, COPY) and runs them inside a transaction of package txn.
+package exec
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/borealis-db/borealis/buffer"
+	"github.com/borealis-db/borealis/redo"
+	"github.com/borealis-db/borealis/sql/btree"
+	"github.com/borealis-db/borealis/sql/catalog"
+	"github.com/borealis-db/borealis/sql/heap"
+	"github.com/borealis-db/borealis/sql/txn"
+	"github.com/borealis-db/borealis/sql/types"
+	"github.com/borealis-db/borealis/sql/volmeta"
+)
+
+// DB is an open database: the buffer pool over the volume's log, the meta
+// page, the transaction manager, the catalog and the open access methods.
+// Safe for concurrent use.
+type DB struct {
+	Pool *buffer.Pool
+	Meta *volmeta.Meta
+	Mgr  *txn.Manager
+	Cat  *catalog.Catalog
+
+	ddl chan struct{} // one DDL transaction at a time
+
+	mu    sync.Mutex
+	heaps map[redo.PageID]*heap.Heap
+	trees map[redo.PageID]*btree.Tree
+}
+
+// Open opens (create: formatting a never-written volume) the database on
+// log with a buffer pool of poolSize bytes (0: default).
+func Open(ctx context.Context, log buffer.Log, poolSize int64, create bool) (*DB, error) {
+	pool := buffer.New(log, poolSize)
+	meta, err := volmeta.Open(ctx, pool, create)
+	if err != nil {
+		return nil, fmt.Errorf("exec: open meta page: %w", err)
+	}
+	mgr := txn.Open(meta)
+	cat, err := catalog.Open(ctx, meta, mgr)
+	if err != nil {
+		meta.Close()
+		return nil, err
+	}
+	return &DB{Pool: pool, Meta: meta, Mgr: mgr, Cat: cat, ddl: make(chan struct{}, 1),
+		heaps: map[redo.PageID]*heap.Heap{}, trees: map[redo.PageID]*btree.Tree{}}, nil
+}
+
+// Close releases the meta page.
+func (db *DB) Close() { db.Meta.Close() }
+
+// heapOf returns the open heap of t.
+func (db *DB) heapOf(t *catalog.Table) (*heap.Heap, error) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if h, ok := db.heaps[t.Root]; ok {
+		return h, nil
+	}
+	h, err := heap.Open(db.Meta, db.Mgr, t.Root, heap.Options{FillFactor: t.FillFactor})
+	if err != nil {
+		return nil, fmt.Errorf("open heap of %s: %w", t.Name, err)
+	}
+	db.heaps[t.Root] = h
+	return h, nil
+}
+
+// treeOf returns the open B-tree of ix.
+func (db *DB) treeOf(ix *catalog.Index) *btree.Tree {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if t, ok := db.trees[ix.Root]; ok {
+		return t
+	}
+	t := btree.Open(db.Meta, ix.Root)
+	db.trees[ix.Root] = t
+	return t
+}
+
+// LockDDL takes the database's DDL lock (held until the transaction ends).
+func (db *DB) LockDDL(ctx context.Context) error {
+	select {
+	case db.ddl <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// UnlockDDL releases the DDL lock.
+func (db *DB) UnlockDDL() { <-db.ddl }
+
+// Ctx is what a statement runs with.
+type Ctx struct {
+	Ctx    context.Context
+	DB     *DB
+	Tx     *txn.Tx
+	Snap   txn.Snapshot
+	Cat    *catalog.Set
+	Env    *types.Env
+	Params []types.Datum
+	// CopyIn starts COPY FROM STDIN (the session's ResultWriter.CopyIn).
+	CopyIn CopyInFunc
+	// Setting returns a session setting (current_setting, SHOW).
+	Setting func(name string) (string, bool)
+	// User and Database name the session.
+	User, Database string
+	// InBlock reports an explicit transaction block.
+	InBlock bool
+}
+
+// now returns the transaction time.
+func (c *Ctx) now() time.Time { return c.Env.Now }

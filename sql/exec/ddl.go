@@ -1,0 +1,524 @@
+package exec
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	pg "github.com/pganalyze/pg_query_go/v5"
+
+	"github.com/borealis-db/borealis/sql/btree"
+	"github.com/borealis-db/borealis/sql/catalog"
+	"github.com/borealis-db/borealis/sql/heap"
+	"github.com/borealis-db/borealis/sql/txn"
+	"github.com/borealis-db/borealis/sql/types"
+	"github.com/borealis-db/borealis/wire"
+)
+
+// Notice is an error value a DDL statement reports as a NoticeResponse
+// before its result (e.g. "table does not exist, skipping").
+type Notice = wire.Error
+
+// deparseExpr returns the SQL text of an expression node.
+func deparseExpr(n *pg.Node) (string, error) {
+	res := &pg.ParseResult{Stmts: []*pg.RawStmt{{Stmt: &pg.Node{Node: &pg.Node_SelectStmt{SelectStmt: &pg.SelectStmt{
+		TargetList: []*pg.Node{{Node: &pg.Node_ResTarget{ResTarget: &pg.ResTarget{Val: n}}}},
+		Op:         pg.SetOperation_SETOP_NONE, LimitOption: pg.LimitOption_LIMIT_OPTION_DEFAULT}}}}}}
+	s, err := pg.Deparse(res)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimPrefix(s, "SELECT "), nil
+}
+
+func (b *builder) createStmt(s *pg.CreateStmt) (*Plan, error) {
+	switch {
+	case s.Partspec != nil || s.Partbound != nil:
+		return nil, unsupported("partitioned tables are not supported")
+	case len(s.InhRelations) > 0:
+		return nil, unsupported("table inheritance is not supported")
+	case s.Tablespacename != "":
+		return nil, unsupported("tablespaces are not supported")
+	case s.OfTypename != nil:
+		return nil, unsupported("typed tables are not supported")
+	case s.Relation.Relpersistence == "t":
+		return nil, unsupported("temporary tables are not supported")
+	}
+	name, err := catalog.NormalizeName(s.Relation.Schemaname, s.Relation.Relname)
+	if err != nil {
+		return nil, errf("3F000", "schema %q does not exist", s.Relation.Schemaname)
+	}
+	def := &catalog.Table{Name: name}
+	for _, o := range s.Options {
+		d := o.GetDefElem()
+		switch d.Defname {
+		case "fillfactor":
+			ff, err := strconv.Atoi(constString(d.Arg))
+			if err != nil || ff < 10 || ff > 100 {
+				return nil, errf(CodeInvalidParameterValue, "value %s out of bounds for option \"fillfactor\"", constString(d.Arg))
+			}
+			def.FillFactor = ff
+		case "autovacuum_enabled", "toast.autovacuum_enabled":
+		default:
+			return nil, unsupported("storage parameter %q is not supported", d.Defname)
+		}
+	}
+	type keyDef struct {
+		cols    []string
+		primary bool
+		name    string
+	}
+	var keys []keyDef
+	for _, e := range s.TableElts {
+		if c := e.GetConstraint(); c != nil {
+			k, err := keyConstraint(c)
+			if err != nil {
+				return nil, err
+			}
+			keys = append(keys, keyDef{k.cols, k.primary, c.Conname})
+			continue
+		}
+		cd := e.GetColumnDef()
+		if cd == nil {
+			return nil, unsupported("table element %s is not supported", nodeKind(e))
+		}
+		if def.Column(cd.Colname) >= 0 {
+			return nil, errf(CodeDuplicateColumn, "column %q specified more than once", cd.Colname)
+		}
+		t, err := typeName(cd.TypeName)
+		if err != nil {
+			return nil, err
+		}
+		col := catalog.Column{Name: cd.Colname, Type: t, NotNull: cd.IsNotNull}
+		for _, cn := range cd.Constraints {
+			c := cn.GetConstraint()
+			switch c.Contype {
+			case pg.ConstrType_CONSTR_NOTNULL:
+				col.NotNull = true
+			case pg.ConstrType_CONSTR_NULL:
+			case pg.ConstrType_CONSTR_DEFAULT:
+				// Check that it compiles and fits the column now.
+				e, err := b.cp.expr(c.RawExpr, &scope{})
+				if err != nil {
+					return nil, err
+				}
+				if _, err := b.cp.coerce(e, t, types.CoerceAssignment); err != nil {
+					return nil, err
+				}
+				txt, err := deparseExpr(c.RawExpr)
+				if err != nil {
+					return nil, fmt.Errorf("default of %s: %w", cd.Colname, err)
+				}
+				col.Default = txt
+			case pg.ConstrType_CONSTR_PRIMARY, pg.ConstrType_CONSTR_UNIQUE:
+				keys = append(keys, keyDef{[]string{cd.Colname}, c.Contype == pg.ConstrType_CONSTR_PRIMARY, c.Conname})
+			default:
+				return nil, unsupported("column constraint %s is not supported", strings.TrimPrefix(c.Contype.String(), "CONSTR_"))
+			}
+		}
+		def.Columns = append(def.Columns, col)
+	}
+	var idx []catalog.Index
+	hasPK := false
+	for _, k := range keys {
+		ix := catalog.Index{Unique: true, Primary: k.primary, Name: k.name}
+		if k.primary {
+			if hasPK {
+				return nil, errf(CodeInvalidTableDef, "multiple primary keys for table %q are not allowed", name)
+			}
+			hasPK = true
+		}
+		for _, cn := range k.cols {
+			i := def.Column(cn)
+			if i < 0 {
+				return nil, errf(CodeUndefinedColumn, "column %q named in key does not exist", cn)
+			}
+			if k.primary {
+				def.Columns[i].NotNull = true
+			}
+			ix.Columns = append(ix.Columns, i)
+		}
+		if ix.Name == "" {
+			ix.Name = indexName(name, def, ix)
+		}
+		idx = append(idx, ix)
+	}
+	ifNotExists := s.IfNotExists
+	p := &Plan{Kind: KindQuery, DDL: true}
+	p.run = func(c *Ctx, _ func([]types.Datum) error) (string, error) {
+		if _, ok := c.Cat.Table(name); ok {
+			if ifNotExists {
+				return "CREATE TABLE", nil
+			}
+			return "", errf(CodeDuplicateTable, "relation %q already exists", name)
+		}
+		t := def.Clone()
+		var err error
+		if t.OID, err = c.DB.Cat.NewOID(); err != nil {
+			return "", err
+		}
+		if t.Root, err = heap.Create(c.DB.Meta); err != nil {
+			return "", fmt.Errorf("create table %s: %w", name, err)
+		}
+		for i := range idx {
+			ix := idx[i]
+			ix.Columns = append([]int(nil), ix.Columns...)
+			if ix.OID, err = c.DB.Cat.NewOID(); err != nil {
+				return "", err
+			}
+			if ix.Root, err = btree.Create(c.DB.Meta); err != nil {
+				return "", fmt.Errorf("create index %s: %w", ix.Name, err)
+			}
+			t.Indexes = append(t.Indexes, ix)
+		}
+		if err := c.DB.Cat.Put(c.Ctx, c.Tx, t); err != nil {
+			return "", err
+		}
+		return "CREATE TABLE", nil
+	}
+	return p, nil
+}
+
+func indexName(table string, t *catalog.Table, ix catalog.Index) string {
+	if ix.Primary {
+		return table + "_pkey"
+	}
+	parts := []string{table}
+	for _, c := range ix.Columns {
+		parts = append(parts, t.Columns[c].Name)
+	}
+	if ix.Unique {
+		return strings.Join(parts, "_") + "_key"
+	}
+	return strings.Join(parts, "_") + "_idx"
+}
+
+type keyCons struct {
+	cols    []string
+	primary bool
+}
+
+func keyConstraint(c *pg.Constraint) (keyCons, error) {
+	switch c.Contype {
+	case pg.ConstrType_CONSTR_PRIMARY, pg.ConstrType_CONSTR_UNIQUE:
+	case pg.ConstrType_CONSTR_FOREIGN:
+		return keyCons{}, unsupported("FOREIGN KEY constraints are not supported")
+	default:
+		return keyCons{}, unsupported("table constraint %s is not supported", strings.TrimPrefix(c.Contype.String(), "CONSTR_"))
+	}
+	if c.Indexname != "" {
+		return keyCons{}, unsupported("constraints USING INDEX are not supported")
+	}
+	k := keyCons{primary: c.Contype == pg.ConstrType_CONSTR_PRIMARY}
+	for _, n := range c.Keys {
+		k.cols = append(k.cols, n.GetString_().GetSval())
+	}
+	return k, nil
+}
+
+func (b *builder) dropStmt(s *pg.DropStmt) (*Plan, error) {
+	if s.RemoveType != pg.ObjectType_OBJECT_TABLE {
+		return nil, unsupported("DROP %s is not supported", strings.TrimPrefix(s.RemoveType.String(), "OBJECT_"))
+	}
+	var names []string
+	for _, o := range s.Objects {
+		parts := nodeName(o.GetList().GetItems())
+		if len(parts) == 0 {
+			return nil, errf(types.CodeSyntaxError, "bad table name")
+		}
+		schema := ""
+		if len(parts) > 1 {
+			schema = parts[len(parts)-2]
+		}
+		n, err := catalog.NormalizeName(schema, parts[len(parts)-1])
+		if err != nil {
+			if s.MissingOk {
+				continue
+			}
+			return nil, errf("3F000", "schema %q does not exist", schema)
+		}
+		names = append(names, n)
+	}
+	missingOK := s.MissingOk
+	p := &Plan{Kind: KindQuery, DDL: true}
+	p.run = func(c *Ctx, _ func([]types.Datum) error) (string, error) {
+		for _, n := range names {
+			t, ok := c.Cat.Table(n)
+			if !ok {
+				if missingOK {
+					continue
+				}
+				return "", errf(CodeUndefinedTable, "table %q does not exist", n)
+			}
+			if err := c.DB.Cat.Drop(c.Ctx, c.Tx, t); err != nil {
+				return "", err
+			}
+		}
+		return "DROP TABLE", nil
+	}
+	return p, nil
+}
+
+func (b *builder) truncateStmt(s *pg.TruncateStmt) (*Plan, error) {
+	var tables []*catalog.Table
+	for _, r := range s.Relations {
+		t, err := b.table(r.GetRangeVar())
+		if err != nil {
+			return nil, err
+		}
+		tables = append(tables, t)
+	}
+	p := &Plan{Kind: KindQuery, DDL: true}
+	p.run = func(c *Ctx, _ func([]types.Datum) error) (string, error) {
+		for _, t0 := range tables {
+			t := t0.Clone()
+			var err error
+			if t.Root, err = heap.Create(c.DB.Meta); err != nil {
+				return "", fmt.Errorf("truncate %s: %w", t.Name, err)
+			}
+			for i := range t.Indexes {
+				if t.Indexes[i].Root, err = btree.Create(c.DB.Meta); err != nil {
+					return "", fmt.Errorf("truncate %s: %w", t.Name, err)
+				}
+			}
+			if err := c.DB.Cat.Put(c.Ctx, c.Tx, t); err != nil {
+				return "", err
+			}
+		}
+		return "TRUNCATE TABLE", nil
+	}
+	return p, nil
+}
+
+func (b *builder) alterTableStmt(s *pg.AlterTableStmt) (*Plan, error) {
+	if s.Objtype != pg.ObjectType_OBJECT_TABLE {
+		return nil, unsupported("ALTER %s is not supported", s.Objtype)
+	}
+	t, err := b.table(s.Relation)
+	if err != nil {
+		return nil, err
+	}
+	if len(s.Cmds) != 1 {
+		return nil, unsupported("ALTER TABLE with several commands is not supported")
+	}
+	cmd := s.Cmds[0].GetAlterTableCmd()
+	if cmd.Subtype != pg.AlterTableType_AT_AddConstraint {
+		return nil, unsupported("ALTER TABLE %s is not supported", strings.TrimPrefix(cmd.Subtype.String(), "AT_"))
+	}
+	c := cmd.Def.GetConstraint()
+	k, err := keyConstraint(c)
+	if err != nil {
+		return nil, err
+	}
+	ix := catalog.Index{Unique: true, Primary: k.primary, Name: c.Conname}
+	for _, cn := range k.cols {
+		i := t.Column(cn)
+		if i < 0 {
+			return nil, errf(CodeUndefinedColumn, "column %q named in key does not exist", cn)
+		}
+		ix.Columns = append(ix.Columns, i)
+	}
+	if ix.Name == "" {
+		ix.Name = indexName(t.Name, t, ix)
+	}
+	return b.buildIndexPlan(t.Name, ix, "ALTER TABLE", false)
+}
+
+func (b *builder) indexStmt(s *pg.IndexStmt) (*Plan, error) {
+	switch {
+	case s.WhereClause != nil:
+		return nil, unsupported("partial indexes are not supported")
+	case len(s.IndexIncludingParams) > 0:
+		return nil, unsupported("INCLUDE is not supported")
+	case s.AccessMethod != "" && s.AccessMethod != "btree":
+		return nil, unsupported("access method %q is not supported", s.AccessMethod)
+	}
+	t, err := b.table(s.Relation)
+	if err != nil {
+		return nil, err
+	}
+	ix := catalog.Index{Unique: s.Unique || s.Primary, Primary: s.Primary, Name: s.Idxname}
+	for _, p := range s.IndexParams {
+		e := p.GetIndexElem()
+		if e.Expr != nil {
+			return nil, unsupported("expression indexes are not supported")
+		}
+		if e.Ordering == pg.SortByDir_SORTBY_DESC {
+			return nil, unsupported("descending index columns are not supported")
+		}
+		i := t.Column(e.Name)
+		if i < 0 {
+			return nil, errf(CodeUndefinedColumn, "column %q does not exist", e.Name)
+		}
+		ix.Columns = append(ix.Columns, i)
+	}
+	if ix.Name == "" {
+		ix.Name = indexName(t.Name, t, ix)
+	}
+	return b.buildIndexPlan(t.Name, ix, "CREATE INDEX", s.IfNotExists)
+}
+
+// buildIndexPlan adds index ix to table name and fills it from the heap.
+func (b *builder) buildIndexPlan(name string, ix catalog.Index, tag string, ifNotExists bool) (*Plan, error) {
+	p := &Plan{Kind: KindQuery, DDL: true}
+	p.run = func(c *Ctx, _ func([]types.Datum) error) (string, error) {
+		t0, ok := c.Cat.Table(name)
+		if !ok {
+			return "", errf(CodeUndefinedTable, "relation %q does not exist", name)
+		}
+		for _, other := range t0.Indexes {
+			if other.Name == ix.Name {
+				if ifNotExists {
+					return tag, nil
+				}
+				return "", errf(CodeDuplicateTable, "relation %q already exists", ix.Name)
+			}
+			if ix.Primary && other.Primary {
+				return "", errf(CodeInvalidTableDef, "multiple primary keys for table %q are not allowed", name)
+			}
+		}
+		t := t0.Clone()
+		nix := ix
+		nix.Columns = append([]int(nil), ix.Columns...)
+		var err error
+		if nix.OID, err = c.DB.Cat.NewOID(); err != nil {
+			return "", err
+		}
+		if nix.Root, err = btree.Create(c.DB.Meta); err != nil {
+			return "", fmt.Errorf("create index %s: %w", ix.Name, err)
+		}
+		w := &writer{t: t, types: t.Types()}
+		h, err := c.DB.heapOf(t)
+		if err != nil {
+			return "", err
+		}
+		// Every version that is or may become live gets an entry.
+		sc := h.Scan(c.Ctx, nil)
+		mgr := c.DB.Mgr
+		for sc.Next() {
+			hd := sc.Header()
+			if dead, err := deadToAll(mgr, c.Tx, hd); err != nil {
+				return "", err
+			} else if dead {
+				continue
+			}
+			vals, err := types.DecodeTuple(sc.Data(), w.types, nil)
+			if err != nil {
+				return "", err
+			}
+			if nix.Primary {
+				for _, col := range nix.Columns {
+					if vals[col].IsNull() {
+						return "", &types.Error{Code: CodeNotNullViolation,
+							Message: fmt.Sprintf("column %q of relation %q contains null values", t.Columns[col].Name, t.Name)}
+					}
+				}
+			}
+			if err := w.indexInsert(c, &nix, vals, sc.TID(), true); err != nil {
+				if te, ok := err.(*types.Error); ok && te.Code == CodeUniqueViolation {
+					te.Message = fmt.Sprintf("could not create unique index %q", ix.Name)
+					te.Detail = strings.Replace(te.Detail, "already exists", "is duplicated", 1)
+				}
+				return "", err
+			}
+		}
+		if err := sc.Err(); err != nil {
+			return "", err
+		}
+		if nix.Primary {
+			for _, col := range nix.Columns {
+				t.Columns[col].NotNull = true
+			}
+		}
+		t.Indexes = append(t.Indexes, nix)
+		if err := c.DB.Cat.Put(c.Ctx, c.Tx, t); err != nil {
+			return "", err
+		}
+		return tag, nil
+	}
+	return p, nil
+}
+
+// deadToAll reports a version no transaction will ever see again: its
+// creator aborted or its deleter committed.
+func deadToAll(mgr *txn.Manager, tx *txn.Tx, hd heap.Header) (bool, error) {
+	if hd.Xmin != tx.Xid() {
+		st, _, err := mgr.CommitLSN(hd.Xmin)
+		if err != nil || st == txn.Aborted {
+			return st == txn.Aborted, err
+		}
+	}
+	if hd.Xmax == txn.InvalidXid || hd.LockOnly() {
+		return false, nil
+	}
+	if hd.Xmax == tx.Xid() {
+		return true, nil
+	}
+	st, _, err := mgr.CommitLSN(hd.Xmax)
+	return st == txn.Committed, err
+}
+
+func (b *builder) vacuumStmt(s *pg.VacuumStmt) (*Plan, error) {
+	vacuum := s.IsVacuumcmd
+	for _, o := range s.Options {
+		d := o.GetDefElem()
+		switch d.Defname {
+		case "analyze", "verbose", "freeze", "skip_locked", "index_cleanup", "truncate", "process_toast", "disable_page_skipping", "full", "parallel":
+		default:
+			return nil, unsupported("VACUUM option %q is not supported", d.Defname)
+		}
+	}
+	var tables []*catalog.Table
+	for _, r := range s.Rels {
+		t, err := b.table(r.GetVacuumRelation().Relation)
+		if err != nil {
+			return nil, err
+		}
+		tables = append(tables, t)
+	}
+	tag := "ANALYZE"
+	if vacuum {
+		tag = "VACUUM"
+	}
+	p := &Plan{Kind: KindQuery, NoTxBlock: vacuum}
+	p.run = func(c *Ctx, _ func([]types.Datum) error) (string, error) {
+		if !vacuum {
+			return tag, nil
+		}
+		list := tables
+		if len(list) == 0 {
+			list = c.Cat.Tables()
+		}
+		for _, t := range list {
+			if err := vacuumTable(c, t); err != nil {
+				return "", err
+			}
+		}
+		return tag, nil
+	}
+	return p, nil
+}
+
+// vacuumTable prunes dead versions of t and removes their index entries.
+func vacuumTable(c *Ctx, t *catalog.Table) error {
+	h, err := c.DB.heapOf(t)
+	if err != nil {
+		return err
+	}
+	_, err = h.Vacuum(c.Ctx, func(tids []heap.TID) error {
+		dead := make(map[heap.TID]bool, len(tids))
+		for _, tid := range tids {
+			dead[tid] = true
+		}
+		for i := range t.Indexes {
+			if _, err := c.DB.treeOf(&t.Indexes[i]).DeleteTIDs(c.Ctx, func(tid heap.TID) bool { return dead[tid] }); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("vacuum %s: %w", t.Name, err)
+	}
+	return nil
+}

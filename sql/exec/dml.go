@@ -1,0 +1,608 @@
+package exec
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+
+	pg "github.com/pganalyze/pg_query_go/v5"
+
+	"github.com/borealis-db/borealis/sql/catalog"
+	"github.com/borealis-db/borealis/sql/heap"
+	"github.com/borealis-db/borealis/sql/txn"
+	"github.com/borealis-db/borealis/sql/types"
+	"github.com/borealis-db/borealis/wire"
+)
+
+// waitErr asks the caller to wait for transaction xid and retry.
+type waitErr struct{ xid uint64 }
+
+func (e *waitErr) Error() string { return fmt.Sprintf("wait for transaction %d", e.xid) }
+
+// writer writes rows of one table: heap plus index maintenance.
+type writer struct {
+	t        *catalog.Table
+	types    []types.Type
+	defaults []expr // per column; nil: NULL
+}
+
+func (b *builder) newWriter(t *catalog.Table) (*writer, error) {
+	w := &writer{t: t, types: t.Types(), defaults: make([]expr, len(t.Columns))}
+	for i, c := range t.Columns {
+		if c.Default == "" {
+			continue
+		}
+		res, err := pg.Parse("SELECT " + c.Default)
+		if err != nil || len(res.Stmts) != 1 {
+			return nil, fmt.Errorf("default of %s.%s: %q does not parse", t.Name, c.Name, c.Default)
+		}
+		rt := res.Stmts[0].Stmt.GetSelectStmt().TargetList[0].GetResTarget()
+		e, err := (&compiler{ps: &params{}, cat: b.cat}).expr(rt.Val, &scope{})
+		if err != nil {
+			return nil, err
+		}
+		if e, err = b.cp.coerce(e, c.Type, types.CoerceAssignment); err != nil {
+			return nil, err
+		}
+		w.defaults[i] = e
+	}
+	return w, nil
+}
+
+// check enforces NOT NULL.
+func (w *writer) check(vals []types.Datum) error {
+	for i, c := range w.t.Columns {
+		if c.NotNull && vals[i].IsNull() {
+			return &types.Error{Code: CodeNotNullViolation,
+				Message: fmt.Sprintf("null value in column %q of relation %q violates not-null constraint", c.Name, w.t.Name)}
+		}
+	}
+	return nil
+}
+
+func indexKey(t *catalog.Table, ix *catalog.Index, vals []types.Datum) []byte {
+	var key []byte
+	for _, col := range ix.Columns {
+		if vals[col].IsNull() {
+			key = append(key, 0x00) // NULLs first; never equal for uniqueness
+			continue
+		}
+		key = append(key, 0x01)
+		key = types.AppendKey(key, t.Columns[col].Type, vals[col], false)
+	}
+	return key
+}
+
+func hasNullKey(ix *catalog.Index, vals []types.Datum) bool {
+	for _, col := range ix.Columns {
+		if vals[col].IsNull() {
+			return true
+		}
+	}
+	return false
+}
+
+// insert adds a row version and its index entries.
+func (w *writer) insert(c *Ctx, vals []types.Datum) (heap.TID, error) {
+	if err := w.check(vals); err != nil {
+		return heap.TID{}, err
+	}
+	data, err := types.AppendTuple(nil, w.types, vals)
+	if err != nil {
+		return heap.TID{}, err
+	}
+	h, err := c.DB.heapOf(w.t)
+	if err != nil {
+		return heap.TID{}, err
+	}
+	tid, err := h.Insert(c.Ctx, c.Tx, data)
+	if err != nil {
+		return tid, rowErr(err)
+	}
+	for i := range w.t.Indexes {
+		if err := w.indexInsert(c, &w.t.Indexes[i], vals, tid, true); err != nil {
+			return tid, err
+		}
+	}
+	return tid, nil
+}
+
+func rowErr(err error) error {
+	if errors.Is(err, heap.ErrTooBig) {
+		return &types.Error{Code: "54000", Message: err.Error()}
+	}
+	return err
+}
+
+// indexInsert adds (key(vals), tid) to ix, checking uniqueness when asked.
+func (w *writer) indexInsert(c *Ctx, ix *catalog.Index, vals []types.Datum, tid heap.TID, checkUnique bool) error {
+	key := indexKey(w.t, ix, vals)
+	tree := c.DB.treeOf(ix)
+	var unique func(heap.TID) error
+	if ix.Unique && checkUnique && !hasNullKey(ix, vals) {
+		h, err := c.DB.heapOf(w.t)
+		if err != nil {
+			return err
+		}
+		unique = func(existing heap.TID) error {
+			if existing == tid {
+				return nil
+			}
+			return w.conflicts(c, h, ix, key, existing)
+		}
+	}
+	for {
+		err := tree.Insert(c.Ctx, key, tid, unique)
+		var we *waitErr
+		if errors.As(err, &we) {
+			if err := c.DB.Mgr.WaitFor(c.Ctx, c.Tx, we.xid); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		return nil
+	}
+}
+
+// conflicts reports whether the row version at existing holds key live (a
+// unique violation), or may (a waitErr).
+func (w *writer) conflicts(c *Ctx, h *heap.Heap, ix *catalog.Index, key []byte, existing heap.TID) error {
+	hd, data, _, err := h.Fetch(c.Ctx, existing, nil, nil)
+	if errors.Is(err, heap.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	mgr := c.DB.Mgr
+	own := c.Tx.Xid()
+	if hd.Xmin != own {
+		st, _, err := mgr.CommitLSN(hd.Xmin)
+		if err != nil {
+			return err
+		}
+		switch st {
+		case txn.Aborted:
+			return nil
+		case txn.InProgress:
+			return &waitErr{xid: hd.Xmin}
+		}
+	}
+	if hd.Xmax != txn.InvalidXid && !hd.LockOnly() {
+		if hd.Xmax == own {
+			return nil
+		}
+		st, _, err := mgr.CommitLSN(hd.Xmax)
+		if err != nil {
+			return err
+		}
+		switch st {
+		case txn.Committed:
+			return nil
+		case txn.InProgress:
+			return &waitErr{xid: hd.Xmax}
+		}
+	}
+	vals, err := types.DecodeTuple(data, w.types, nil)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(indexKey(w.t, ix, vals), key) {
+		return nil // a reused slot: the entry is stale
+	}
+	var cols, vs []byte
+	for i, col := range ix.Columns {
+		if i > 0 {
+			cols, vs = append(cols, ", "...), append(vs, ", "...)
+		}
+		cols = append(cols, w.t.Columns[col].Name...)
+		vs = types.AppendText(vs, w.t.Columns[col].Type, vals[col], c.Env)
+	}
+	return &types.Error{Code: CodeUniqueViolation,
+		Message: fmt.Sprintf("duplicate key value violates unique constraint %q", ix.Name),
+		Detail:  fmt.Sprintf("Key (%s)=(%s) already exists.", cols, vs)}
+}
+
+// returning compiles a RETURNING list over the table's columns.
+type returning struct {
+	exprs []expr
+	cols  []wire.Column
+}
+
+func (b *builder) returning(list []*pg.Node, t *catalog.Table) (*returning, error) {
+	if len(list) == 0 {
+		return nil, nil
+	}
+	sc := tableScope(t, "")
+	r := &returning{}
+	for _, n := range list {
+		rt := n.GetResTarget()
+		if cr := rt.Val.GetColumnRef(); cr != nil && cr.Fields[len(cr.Fields)-1].GetAStar() != nil {
+			for i, c := range t.Columns {
+				r.exprs = append(r.exprs, &colExpr{i: i, t: c.Type})
+				r.cols = append(r.cols, wire.Column{Name: c.Name, TableOID: t.OID, TableAttr: uint16(i + 1),
+					TypeOID: uint32(c.Type.OID), TypeMod: c.Type.Typmod, TypeSize: typeSize(c.Type)})
+			}
+			continue
+		}
+		e, err := b.cp.expr(rt.Val, sc)
+		if err != nil {
+			return nil, err
+		}
+		if isUnknown(e) {
+			if e, err = b.cp.coerce(e, types.Text, types.CoerceImplicit); err != nil {
+				return nil, err
+			}
+		}
+		t := e.typ()
+		r.exprs = append(r.exprs, e)
+		r.cols = append(r.cols, wire.Column{Name: targetName(rt), TypeOID: uint32(t.OID), TypeMod: t.Typmod, TypeSize: typeSize(t)})
+	}
+	return r, nil
+}
+
+func (r *returning) emit(c *Ctx, row []types.Datum, emit func([]types.Datum) error) error {
+	if r == nil {
+		return nil
+	}
+	out := make([]types.Datum, len(r.exprs))
+	for i, e := range r.exprs {
+		d, err := e.eval(c, row)
+		if err != nil {
+			return err
+		}
+		out[i] = d
+	}
+	return emit(out)
+}
+
+func (r *returning) plan(p *Plan) {
+	if r == nil {
+		return
+	}
+	p.Columns = r.cols
+	for _, e := range r.exprs {
+		p.ColTypes = append(p.ColTypes, e.typ())
+	}
+}
+
+// ---------------------------------------------------------------------------
+// INSERT
+
+func (b *builder) insertStmt(s *pg.InsertStmt) (*Plan, error) {
+	if s.OnConflictClause != nil {
+		return nil, unsupported("ON CONFLICT is not supported")
+	}
+	if s.WithClause != nil {
+		return nil, unsupported("WITH is not supported")
+	}
+	t, err := b.table(s.Relation)
+	if err != nil {
+		return nil, err
+	}
+	w, err := b.newWriter(t)
+	if err != nil {
+		return nil, err
+	}
+	var target []int
+	if len(s.Cols) == 0 {
+		for i := range t.Columns {
+			target = append(target, i)
+		}
+	}
+	seen := map[int]bool{}
+	for _, n := range s.Cols {
+		rt := n.GetResTarget()
+		if len(rt.Indirection) > 0 {
+			return nil, unsupported("INSERT into a subfield is not supported")
+		}
+		i := t.Column(rt.Name)
+		if i < 0 {
+			return nil, errf(CodeUndefinedColumn, "column %q of relation %q does not exist", rt.Name, t.Name)
+		}
+		if seen[i] {
+			return nil, errf(CodeDuplicateColumn, "column %q specified more than once", rt.Name)
+		}
+		seen[i] = true
+		target = append(target, i)
+	}
+	ttypes := make([]types.Type, len(target))
+	for i, col := range target {
+		ttypes[i] = t.Columns[col].Type
+	}
+	var rows [][]expr
+	var sub *selectPlan
+	var subConv []expr
+	if s.SelectStmt == nil {
+		rows = [][]expr{{}} // DEFAULT VALUES
+		target = nil
+	} else if sel := s.SelectStmt.GetSelectStmt(); len(sel.ValuesLists) > 0 {
+		if rows, err = b.valuesRows(sel.ValuesLists, ttypes); err != nil {
+			return nil, err
+		}
+	} else {
+		if sub, err = b.selectStmt(sel); err != nil {
+			return nil, err
+		}
+		outT := sub.outTypes()
+		if len(outT) > len(target) {
+			return nil, errf(types.CodeSyntaxError, "INSERT has more expressions than target columns")
+		}
+		for i, ot := range outT {
+			e, err := b.cp.coerce(&colExpr{i: i, t: ot}, ttypes[i], types.CoerceAssignment)
+			if err != nil {
+				return nil, err
+			}
+			subConv = append(subConv, e)
+		}
+	}
+	ret, err := b.returning(s.ReturningList, t)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{Kind: KindQuery}
+	ret.plan(p)
+	p.run = func(c *Ctx, emit func([]types.Datum) error) (string, error) {
+		n := 0
+		one := func(vals []expr, in []types.Datum) error {
+			full := make([]types.Datum, len(t.Columns))
+			set := make([]bool, len(t.Columns))
+			for i, e := range vals {
+				if e == nil {
+					continue
+				}
+				d, err := e.eval(c, in)
+				if err != nil {
+					return err
+				}
+				full[target[i]], set[target[i]] = d, true
+			}
+			for i, def := range w.defaults {
+				if !set[i] && def != nil {
+					d, err := def.eval(c, nil)
+					if err != nil {
+						return err
+					}
+					full[i] = d
+				}
+			}
+			if _, err := w.insert(c, full); err != nil {
+				return err
+			}
+			n++
+			return ret.emit(c, full, emit)
+		}
+		if sub != nil {
+			err := sub.run(c, func(r []types.Datum) error { return one(subConv, r) })
+			return fmt.Sprintf("INSERT 0 %d", n), err
+		}
+		for _, r := range rows {
+			if err := one(r, nil); err != nil {
+				return "", err
+			}
+		}
+		return fmt.Sprintf("INSERT 0 %d", n), nil
+	}
+	return p, nil
+}
+
+// CodeDuplicateColumn is 42701.
+const CodeDuplicateColumn = "42701"
+
+// ---------------------------------------------------------------------------
+// UPDATE and DELETE
+
+func (b *builder) modifySource(rel *pg.RangeVar, from []*pg.Node, where *pg.Node, with *pg.WithClause) (*source, expr, error) {
+	if len(from) > 0 {
+		return nil, nil, unsupported("UPDATE ... FROM and DELETE ... USING are not supported")
+	}
+	if with != nil {
+		return nil, nil, unsupported("WITH is not supported")
+	}
+	t, err := b.table(rel)
+	if err != nil {
+		return nil, nil, err
+	}
+	alias := ""
+	if rel.Alias != nil {
+		alias = rel.Alias.Aliasname
+	}
+	src := &source{sc: tableScope(t, alias), table: t}
+	var w expr
+	if where != nil {
+		if w, err = b.cp.expr(where, src.sc); err != nil {
+			return nil, nil, err
+		}
+		if w, err = b.cp.coerce(w, types.Bool, types.CoerceImplicit); err != nil {
+			return nil, nil, errf(types.CodeDatatypeMismatch, "argument of WHERE must be type boolean")
+		}
+		src.chooseIndex(b, where)
+	}
+	return src, w, nil
+}
+
+func (b *builder) updateStmt(s *pg.UpdateStmt) (*Plan, error) {
+	src, where, err := b.modifySource(s.Relation, s.FromClause, s.WhereClause, s.WithClause)
+	if err != nil {
+		return nil, err
+	}
+	t := src.table
+	w, err := b.newWriter(t)
+	if err != nil {
+		return nil, err
+	}
+	type set struct {
+		col int
+		e   expr
+	}
+	var sets []set
+	for _, n := range s.TargetList {
+		rt := n.GetResTarget()
+		if len(rt.Indirection) > 0 {
+			return nil, unsupported("UPDATE of a subfield is not supported")
+		}
+		i := t.Column(rt.Name)
+		if i < 0 {
+			return nil, errf(CodeUndefinedColumn, "column %q of relation %q does not exist", rt.Name, t.Name)
+		}
+		var e expr
+		if rt.Val.GetSetToDefault() != nil {
+			e = w.defaults[i]
+			if e == nil {
+				e = &constExpr{d: types.Null, t: t.Columns[i].Type}
+			}
+		} else {
+			if e, err = b.cp.expr(rt.Val, src.sc); err != nil {
+				return nil, err
+			}
+			if e, err = b.cp.coerce(e, t.Columns[i].Type, types.CoerceAssignment); err != nil {
+				return nil, err
+			}
+		}
+		sets = append(sets, set{i, e})
+	}
+	ret, err := b.returning(s.ReturningList, t)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{Kind: KindQuery}
+	ret.plan(p)
+	p.run = func(c *Ctx, emit func([]types.Datum) error) (string, error) {
+		h, err := c.DB.heapOf(t)
+		if err != nil {
+			return "", err
+		}
+		n := 0
+		err = src.scan(c, func(tid heap.TID, row []types.Datum) error {
+			if where != nil {
+				ok, err := truthy(c, where, row)
+				if err != nil || !ok {
+					return err
+				}
+			}
+			for {
+				nv := append([]types.Datum(nil), row...)
+				for _, s := range sets {
+					d, err := s.e.eval(c, row)
+					if err != nil {
+						return err
+					}
+					nv[s.col] = d
+				}
+				if err := w.check(nv); err != nil {
+					return err
+				}
+				data, err := types.AppendTuple(nil, w.types, nv)
+				if err != nil {
+					return err
+				}
+				newTID, tm, err := h.Update(c.Ctx, c.Tx, tid, data)
+				if err != nil {
+					return rowErr(err)
+				}
+				switch tm.Result {
+				case heap.OK:
+					for i := range t.Indexes {
+						ix := &t.Indexes[i]
+						changed := !bytes.Equal(indexKey(t, ix, row), indexKey(t, ix, nv))
+						if err := w.indexInsert(c, ix, nv, newTID, changed); err != nil {
+							return err
+						}
+					}
+					n++
+					return ret.emit(c, nv, emit)
+				case heap.SelfModified:
+					return nil
+				case heap.Invisible:
+					return fmt.Errorf("update %s: row version %s not visible", t.Name, tid)
+				}
+				// Another transaction changed or holds the row: lock its
+				// newest version (waiting), re-check, and retry on it.
+				ltid, data2, ok, err := h.LockLatest(c.Ctx, c.Tx, tid, &c.Snap, nil)
+				if err != nil || !ok {
+					return err
+				}
+				if ltid != tid {
+					if row, err = types.DecodeTuple(data2, w.types, nil); err != nil {
+						return err
+					}
+					if where != nil {
+						ok, err := truthy(c, where, row)
+						if err != nil || !ok {
+							return err
+						}
+					}
+					tid = ltid
+				}
+			}
+		})
+		return fmt.Sprintf("UPDATE %d", n), err
+	}
+	return p, nil
+}
+
+func (b *builder) deleteStmt(s *pg.DeleteStmt) (*Plan, error) {
+	src, where, err := b.modifySource(s.Relation, s.UsingClause, s.WhereClause, s.WithClause)
+	if err != nil {
+		return nil, err
+	}
+	t := src.table
+	ret, err := b.returning(s.ReturningList, t)
+	if err != nil {
+		return nil, err
+	}
+	colTypes := t.Types()
+	p := &Plan{Kind: KindQuery}
+	ret.plan(p)
+	p.run = func(c *Ctx, emit func([]types.Datum) error) (string, error) {
+		h, err := c.DB.heapOf(t)
+		if err != nil {
+			return "", err
+		}
+		n := 0
+		err = src.scan(c, func(tid heap.TID, row []types.Datum) error {
+			if where != nil {
+				ok, err := truthy(c, where, row)
+				if err != nil || !ok {
+					return err
+				}
+			}
+			for {
+				tm, err := h.Delete(c.Ctx, c.Tx, tid)
+				if err != nil {
+					return err
+				}
+				switch tm.Result {
+				case heap.OK:
+					n++
+					return ret.emit(c, row, emit)
+				case heap.SelfModified:
+					return nil
+				case heap.Invisible:
+					return fmt.Errorf("delete %s: row version %s not visible", t.Name, tid)
+				}
+				ltid, data, ok, err := h.LockLatest(c.Ctx, c.Tx, tid, &c.Snap, nil)
+				if err != nil || !ok {
+					return err
+				}
+				if ltid != tid {
+					if row, err = types.DecodeTuple(data, colTypes, nil); err != nil {
+						return err
+					}
+					if where != nil {
+						ok, err := truthy(c, where, row)
+						if err != nil || !ok {
+							return err
+						}
+					}
+					tid = ltid
+				}
+			}
+		})
+		return fmt.Sprintf("DELETE %d", n), err
+	}
+	return p, nil
+}

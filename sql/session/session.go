@@ -1,0 +1,561 @@
+// Package session connects the SQL engine to the protocol server: Engine
+// implements wire.Engine, and each client gets a Session (wire.Session) with
+// its run-time parameters, its transaction state (idle, in a block, failed),
+// prepared statements and portals. Parse trees and plans are cached: a
+// prepared statement is parsed once, and simple-protocol query texts are
+// looked up in an engine-wide cache before parsing.
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	pg "github.com/pganalyze/pg_query_go/v5"
+	pgparser "github.com/pganalyze/pg_query_go/v5/parser"
+
+	"github.com/borealis-db/borealis/sql/catalog"
+	"github.com/borealis-db/borealis/sql/exec"
+	"github.com/borealis-db/borealis/sql/txn"
+	"github.com/borealis-db/borealis/sql/types"
+	"github.com/borealis-db/borealis/wire"
+)
+
+// Engine serves sessions on one database. Safe for concurrent use.
+type Engine struct {
+	db  *exec.DB
+	log *slog.Logger
+
+	mu    sync.Mutex
+	cache map[string]*cached
+}
+
+// cacheSize bounds the query-text cache.
+const cacheSize = 4096
+
+// cached is a parsed query text and its plans (valid for one catalog Set).
+type cached struct {
+	stmts []*pg.Node
+	mu    sync.Mutex
+	plans []*exec.Plan
+}
+
+// New returns an engine over db.
+func New(db *exec.DB, log *slog.Logger) *Engine {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Engine{db: db, log: log, cache: map[string]*cached{}}
+}
+
+// DB returns the engine's database.
+func (e *Engine) DB() *exec.DB { return e.db }
+
+// parse returns the statements of query, from the cache when possible.
+func (e *Engine) parse(query string) (*cached, error) {
+	e.mu.Lock()
+	c, ok := e.cache[query]
+	e.mu.Unlock()
+	if ok {
+		return c, nil
+	}
+	res, err := pg.Parse(query)
+	if err != nil {
+		return nil, syntaxError(err)
+	}
+	c = &cached{}
+	for _, s := range res.Stmts {
+		c.stmts = append(c.stmts, s.Stmt)
+	}
+	c.plans = make([]*exec.Plan, len(c.stmts))
+	e.mu.Lock()
+	if len(e.cache) >= cacheSize {
+		e.cache = map[string]*cached{}
+	}
+	e.cache[query] = c
+	e.mu.Unlock()
+	return c, nil
+}
+
+func syntaxError(err error) error {
+	var pe *pgparser.Error
+	if errors.As(err, &pe) {
+		return &wire.Error{Code: types.CodeSyntaxError, Message: pe.Message, Position: int32(pe.Cursorpos)}
+	}
+	return &wire.Error{Code: types.CodeSyntaxError, Message: err.Error()}
+}
+
+// Startup opens a session.
+func (e *Engine) Startup(_ context.Context, info wire.StartupInfo) (wire.Session, error) {
+	s := &Session{e: e, user: info.User, database: info.Database, settings: map[string]string{}}
+	for k, v := range defaults {
+		s.settings[k] = v
+	}
+	s.settings["session_authorization"] = info.User
+	for k, v := range info.Params {
+		k = strings.ToLower(k)
+		if k == "user" || k == "database" || k == "options" || k == "replication" {
+			continue
+		}
+		if !known(k) {
+			continue
+		}
+		cv, err := checkSetting(k, v)
+		if err != nil {
+			return nil, err
+		}
+		s.settings[k] = cv
+	}
+	loc, err := types.LoadLocation(s.settings["timezone"])
+	if err != nil {
+		return nil, &wire.Error{Code: wire.CodeInvalidParameterValue, Message: err.Error()}
+	}
+	s.loc = loc
+	return s, nil
+}
+
+// Session is one client's session.
+type Session struct {
+	e                  *Engine
+	user, database     string
+	settings           map[string]string
+	loc                *time.Location
+	inBlock, failed    bool
+	tx                 *txn.Tx
+	iso                string // isolation of the next/current transaction ("" default)
+	txStart            time.Time
+	ddlLocked, ddlSeen bool
+	localSettings      map[string]string // SET LOCAL: values to restore at transaction end
+}
+
+// Params returns the parameters reported after authentication.
+func (s *Session) Params() map[string]string {
+	out := map[string]string{}
+	for k, canon := range reported {
+		out[canon] = s.settings[k]
+	}
+	return out
+}
+
+// TxStatus reports I, T or E.
+func (s *Session) TxStatus() wire.TxStatus {
+	switch {
+	case s.failed:
+		return wire.TxFailed
+	case s.inBlock:
+		return wire.TxInBlock
+	}
+	return wire.TxIdle
+}
+
+// Close rolls back an open transaction.
+func (s *Session) Close() error {
+	s.endTx(context.Background(), false)
+	return nil
+}
+
+// catalog returns the catalog the current statement sees.
+func (s *Session) catalog(ctx context.Context, snap *txn.Snapshot) (*catalog.Set, error) {
+	if s.ddlSeen {
+		return s.e.db.Cat.Load(ctx, snap)
+	}
+	return s.e.db.Cat.Current(), nil
+}
+
+func (s *Session) isolation() txn.Isolation {
+	iso := s.iso
+	if iso == "" {
+		iso = s.settings["default_transaction_isolation"]
+	}
+	if iso == "repeatable read" || iso == "serializable" {
+		return txn.RepeatableRead
+	}
+	return txn.ReadCommitted
+}
+
+func (s *Session) beginTx() {
+	if s.tx == nil {
+		s.tx = s.e.db.Mgr.Begin(s.isolation())
+		s.txStart = time.Now()
+		iso := "read committed"
+		if s.tx.Isolation() == txn.RepeatableRead {
+			iso = "repeatable read"
+		}
+		s.settings["transaction_isolation"] = iso
+	}
+}
+
+// endTx commits (commit=true) or aborts the transaction and leaves the
+// block. The commit returns once the commit record is durable.
+func (s *Session) endTx(ctx context.Context, commit bool) error {
+	var err error
+	if s.tx != nil {
+		if commit {
+			err = s.tx.Commit(ctx)
+			if err != nil && !s.tx.Done() {
+				s.tx.Abort()
+			}
+		} else {
+			s.tx.Abort()
+		}
+		s.tx = nil
+	}
+	if s.ddlLocked {
+		if rerr := s.e.db.Cat.Refresh(context.WithoutCancel(ctx)); rerr != nil && err == nil {
+			err = rerr
+		}
+		s.e.db.UnlockDDL()
+		s.ddlLocked = false
+	}
+	s.ddlSeen = false
+	s.inBlock, s.failed, s.iso = false, false, ""
+	s.settings["transaction_isolation"] = s.settings["default_transaction_isolation"]
+	for k, v := range s.localSettings {
+		s.settings[k] = v
+	}
+	s.localSettings = nil
+	return err
+}
+
+// setting returns a parameter value for SHOW and current_setting.
+func (s *Session) setting(name string) (string, bool) {
+	v, ok := s.settings[strings.ToLower(name)]
+	return v, ok
+}
+
+func (s *Session) statementTimeout() time.Duration {
+	v := strings.TrimSpace(s.settings["statement_timeout"])
+	if v == "" || v == "0" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		return time.Duration(n) * time.Millisecond
+	}
+	v = strings.ReplaceAll(strings.ReplaceAll(v, "min", "m"), " ", "")
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0
+	}
+	return d
+}
+
+// errStatementTimeout is the cause of a statement_timeout cancellation.
+var errStatementTimeout = errors.New("canceling statement due to statement timeout")
+
+// output receives a statement's result.
+type output struct {
+	begin    func(cols []wire.Column) error
+	row      func(vals []types.Datum, colTypes []types.Type) error
+	notice   func(n *wire.Error) error
+	param    func(name, value string) error
+	copyIn   exec.CopyInFunc
+	complete func(tag string) error
+	empty    func() error
+}
+
+// run executes one statement with its cached plan slot.
+func (s *Session) run(ctx context.Context, stmt *pg.Node, slot **exec.Plan, planMu *sync.Mutex, paramOIDs []uint32, params []types.Datum, out *output) error {
+	if planMu != nil {
+		planMu.Lock()
+	}
+	p := *slot
+	if planMu != nil {
+		planMu.Unlock()
+	}
+	var err error
+	if p == nil {
+		if p, err = s.plan(ctx, stmt, paramOIDs); err != nil {
+			return s.fail(ctx, err)
+		}
+	}
+	switch p.Kind {
+	case exec.KindEmpty:
+		return out.empty()
+	case exec.KindBegin:
+		if s.inBlock {
+			if err := out.notice(&wire.Error{Severity: wire.SeverityWarning, Code: "25001", Message: "there is already a transaction in progress"}); err != nil {
+				return err
+			}
+		} else {
+			s.inBlock, s.iso = true, p.Iso
+		}
+		return out.complete("BEGIN")
+	case exec.KindCommit:
+		if !s.inBlock {
+			if err := out.notice(&wire.Error{Severity: wire.SeverityWarning, Code: "25P01", Message: "there is no transaction in progress"}); err != nil {
+				return err
+			}
+			return out.complete("COMMIT")
+		}
+		if s.failed {
+			s.endTx(ctx, false)
+			return out.complete("ROLLBACK")
+		}
+		if err := s.endTx(ctx, true); err != nil {
+			return toWire(err)
+		}
+		return out.complete("COMMIT")
+	case exec.KindRollback:
+		if !s.inBlock {
+			if err := out.notice(&wire.Error{Severity: wire.SeverityWarning, Code: "25P01", Message: "there is no transaction in progress"}); err != nil {
+				return err
+			}
+		}
+		s.endTx(ctx, false)
+		return out.complete("ROLLBACK")
+	}
+	if s.failed {
+		return &wire.Error{Code: exec.CodeInFailedTransaction,
+			Message: "current transaction is aborted, commands ignored until end of transaction block"}
+	}
+	switch p.Kind {
+	case exec.KindSet:
+		if err := s.set(p, out); err != nil {
+			return s.fail(ctx, err)
+		}
+		return out.complete("SET")
+	case exec.KindTxMode:
+		if s.tx != nil {
+			return s.fail(ctx, &wire.Error{Code: "25001", Message: "SET TRANSACTION ISOLATION LEVEL must be called before any query"})
+		}
+		if p.Iso != "" {
+			s.iso = p.Iso
+		}
+		return out.complete("SET")
+	case exec.KindShow:
+		name := p.Name
+		if name == "transaction isolation level" {
+			name = "transaction_isolation"
+		}
+		if name == "time zone" {
+			name = "timezone"
+		}
+		if name == "transaction_isolation" && s.tx == nil {
+			iso := s.iso
+			if iso == "" {
+				iso = s.settings["default_transaction_isolation"]
+			}
+			s.settings["transaction_isolation"] = iso
+		}
+		v, ok := s.setting(name)
+		if !ok {
+			return s.fail(ctx, &wire.Error{Code: exec.CodeUndefinedObject, Message: fmt.Sprintf("unrecognized configuration parameter %q", p.Name)})
+		}
+		if err := out.begin(p.Columns); err != nil {
+			return err
+		}
+		if err := out.row([]types.Datum{types.NewString(v)}, p.ColTypes); err != nil {
+			return err
+		}
+		return out.complete("SHOW")
+	}
+	if p.NoTxBlock && s.inBlock {
+		return s.fail(ctx, &wire.Error{Code: exec.CodeActiveSQLTransaction, Message: "VACUUM cannot run inside a transaction block"})
+	}
+	return s.query(ctx, stmt, slot, planMu, p, paramOIDs, params, out)
+}
+
+// plan builds stmt against the catalog the session currently sees.
+func (s *Session) plan(ctx context.Context, stmt *pg.Node, paramOIDs []uint32) (*exec.Plan, error) {
+	var cat *catalog.Set
+	if s.ddlSeen && s.tx != nil {
+		snap := s.tx.Snapshot()
+		var err error
+		if cat, err = s.e.db.Cat.Load(ctx, &snap); err != nil {
+			return nil, err
+		}
+	} else {
+		cat = s.e.db.Cat.Current()
+	}
+	return exec.Build(stmt, cat, paramOIDs)
+}
+
+// fail marks an open block failed (and aborts its transaction) and returns
+// err as a protocol error.
+func (s *Session) fail(ctx context.Context, err error) error {
+	if s.inBlock {
+		if s.tx != nil {
+			s.tx.Abort()
+			s.tx = nil
+		}
+		s.failed = true
+	}
+	return toWire(err)
+}
+
+func (s *Session) query(ctx context.Context, stmt *pg.Node, slot **exec.Plan, planMu *sync.Mutex, p *exec.Plan, paramOIDs []uint32, params []types.Datum, out *output) error {
+	if d := s.statementTimeout(); d > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, d, errStatementTimeout)
+		defer cancel()
+	}
+	implicit := !s.inBlock
+	s.beginTx()
+	if p.DDL && !s.ddlLocked {
+		if err := s.e.db.LockDDL(ctx); err != nil {
+			return s.abortStmt(ctx, implicit, err)
+		}
+		s.ddlLocked = true
+	}
+	snap := s.tx.Snapshot()
+	cat, err := s.catalog(ctx, &snap)
+	if err != nil {
+		return s.abortStmt(ctx, implicit, err)
+	}
+	if p.Cat != cat {
+		ptypes := make([]uint32, len(p.ParamTypes))
+		for i, t := range p.ParamTypes {
+			ptypes[i] = uint32(t.OID)
+		}
+		if len(ptypes) == 0 {
+			ptypes = paramOIDs
+		}
+		if p, err = exec.Build(stmt, cat, ptypes); err != nil {
+			return s.abortStmt(ctx, implicit, err)
+		}
+		if planMu != nil {
+			planMu.Lock()
+			*slot = p
+			planMu.Unlock()
+		} else {
+			*slot = p
+		}
+	} else if *slot == nil {
+		*slot = p
+	}
+	env := &types.Env{Location: s.loc, Now: s.txStart}
+	c := &exec.Ctx{Ctx: ctx, DB: s.e.db, Tx: s.tx, Snap: snap, Cat: cat, Env: env, Params: params,
+		CopyIn: out.copyIn, Setting: s.setting, User: s.user, Database: s.database, InBlock: s.inBlock}
+	begun := false
+	tag, err := p.Run(c, func(r []types.Datum) error {
+		if !begun {
+			begun = true
+			if err := out.begin(p.Columns); err != nil {
+				return err
+			}
+		}
+		return out.row(r, p.ColTypes)
+	})
+	if err == nil && !begun && p.Columns != nil {
+		err = out.begin(p.Columns)
+	}
+	if err != nil {
+		if cause := context.Cause(ctx); errors.Is(cause, errStatementTimeout) {
+			err = &wire.Error{Code: wire.CodeQueryCanceled, Message: errStatementTimeout.Error()}
+		}
+		return s.abortStmt(ctx, implicit, err)
+	}
+	if p.DDL {
+		s.ddlSeen = true
+	}
+	if implicit {
+		if err := s.endTx(ctx, true); err != nil {
+			return toWire(err)
+		}
+	} else if err := s.tx.NextCommand(); err != nil {
+		return s.fail(ctx, err)
+	}
+	return out.complete(tag)
+}
+
+func (s *Session) abortStmt(ctx context.Context, implicit bool, err error) error {
+	if implicit {
+		s.endTx(ctx, false)
+		return toWire(err)
+	}
+	return s.fail(ctx, err)
+}
+
+func (s *Session) set(p *exec.Plan, out *output) error {
+	if p.Reset {
+		names := []string{p.Name}
+		if p.Name == "all" {
+			names = names[:0]
+			for k := range defaults {
+				if known(k) {
+					names = append(names, k)
+				}
+			}
+		}
+		for _, n := range names {
+			if err := s.setOne(n, defaults[n], p.Local, out); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return s.setOne(p.Name, p.Value, p.Local, out)
+}
+
+func (s *Session) setOne(name, value string, local bool, out *output) error {
+	if name == "time zone" {
+		name = "timezone"
+	}
+	if !known(name) {
+		if _, ok := defaults[name]; ok {
+			return &wire.Error{Code: "55P02", Message: fmt.Sprintf("parameter %q cannot be changed", name)}
+		}
+		return &wire.Error{Code: exec.CodeUndefinedObject, Message: fmt.Sprintf("unrecognized configuration parameter %q", name)}
+	}
+	v, err := checkSetting(name, value)
+	if err != nil {
+		return err
+	}
+	if name == "transaction_isolation" {
+		if s.tx != nil {
+			return &wire.Error{Code: "25001", Message: "SET TRANSACTION ISOLATION LEVEL must be called before any query"}
+		}
+		if s.inBlock {
+			s.iso = v
+		}
+		return nil
+	}
+	if local || name == "" {
+		if !s.inBlock {
+			return nil // SET LOCAL outside a block has no effect (PostgreSQL warns)
+		}
+		if s.localSettings == nil {
+			s.localSettings = map[string]string{}
+		}
+		if _, saved := s.localSettings[name]; !saved {
+			s.localSettings[name] = s.settings[name]
+		}
+	}
+	s.settings[name] = v
+	if name == "timezone" {
+		loc, err := types.LoadLocation(v)
+		if err != nil {
+			return &wire.Error{Code: wire.CodeInvalidParameterValue, Message: err.Error()}
+		}
+		s.loc = loc
+	}
+	if canon, ok := reported[name]; ok {
+		return out.param(canon, v)
+	}
+	return nil
+}
+
+// toWire converts engine errors to protocol errors.
+func toWire(err error) error {
+	if err == nil {
+		return nil
+	}
+	var we *wire.Error
+	if errors.As(err, &we) {
+		return we
+	}
+	var te *types.Error
+	if errors.As(err, &te) {
+		return &wire.Error{Code: te.Code, Message: te.Message, Detail: te.Detail, Hint: te.Hint, Err: err}
+	}
+	var xe *txn.Error
+	if errors.As(err, &xe) {
+		return &wire.Error{Code: xe.Code, Message: xe.Message, Detail: xe.Detail, Err: err}
+	}
+	return err
+}
