@@ -25,8 +25,9 @@ const (
 	PageTypeBTree uint8 = 4
 )
 
-// MetaPage is the meta page's id.
-const MetaPage redo.PageID = 0
+// MetaPage is the meta page's id. Page 0 belongs to the quorum client (its
+// recovery marker, quorum.MarkerPage), so the SQL volume starts at page 1.
+const MetaPage redo.PageID = 1
 
 // FormatVersion is the volume format version stored on the meta page.
 const FormatVersion = 1
@@ -84,7 +85,7 @@ func Open(ctx context.Context, pool *buffer.Pool, create bool) (*Meta, error) {
 		var sp [specialSize]byte
 		binary.LittleEndian.PutUint64(sp[offMagic:], magic)
 		binary.LittleEndian.PutUint32(sp[offVersion:], FormatVersion)
-		binary.LittleEndian.PutUint64(sp[offNextPage:], 1)
+		binary.LittleEndian.PutUint64(sp[offNextPage:], uint64(MetaPage)+1)
 		binary.LittleEndian.PutUint64(sp[offNextXid:], FirstXid)
 		binary.LittleEndian.PutUint64(sp[offNextOID:], FirstOID)
 		mtr := pool.Begin()
