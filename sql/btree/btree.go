@@ -603,4 +603,3 @@ func (t *Tree) Check(ctx context.Context) (Stats, error) {
 	}
 	return st, nil
 }
-
