@@ -224,10 +224,10 @@ func newLocalCluster(withWriter bool) (*cluster, error) {
 	}
 	c := &cluster{Format: clusterFormat, ID: "local-" + hex.EncodeToString(id)}
 	for _, s := range localStorage {
-		c.Nodes = append(c.Nodes, node{Name: s.name, Role: roleStorage, AZ: s.az, Data: filepath.Join("data", s.name)})
+		c.Nodes = append(c.Nodes, node{Name: s.name, Role: roleStorage, AZ: s.az, Data: filepath.Join("nodes", s.name)})
 	}
 	if withWriter {
-		c.Nodes = append(c.Nodes, node{Name: "writer", Role: roleWriter, AZ: "a", Data: filepath.Join("data", "writer")})
+		c.Nodes = append(c.Nodes, node{Name: "writer", Role: roleWriter, AZ: "a", Data: filepath.Join("nodes", "writer")})
 	}
 	if err := c.assignPorts(); err != nil {
 		return nil, err
@@ -238,7 +238,7 @@ func newLocalCluster(withWriter bool) (*cluster, error) {
 // addLocalWriter adds a writer node to a local cluster created before the
 // writer role existed.
 func (c *cluster) addLocalWriter() error {
-	c.Nodes = append(c.Nodes, node{Name: "writer", Role: roleWriter, AZ: "a", Data: filepath.Join("data", "writer")})
+	c.Nodes = append(c.Nodes, node{Name: "writer", Role: roleWriter, AZ: "a", Data: filepath.Join("nodes", "writer")})
 	return c.assignPorts()
 }
 

@@ -13,17 +13,24 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// nodeCmd builds stop, start and kill: one node by name, found through --dir.
+// nodeCmd builds stop, start and kill: nodes by name (or all of them with
+// --all), found through --dir or --config.
 func nodeCmd(use, short, long string, run func(ctx context.Context, out io.Writer, l *loaded, n *node) error) *cobra.Command {
-	var f clusterFlags
+	var (
+		f   clusterFlags
+		all bool
+	)
 	cmd := &cobra.Command{
-		Use:     use + " NODE",
+		Use:     use + " NODE...",
 		Short:   short,
 		Long:    long,
-		Example: "  borealis " + use + " b1\n  borealis " + use + " b1 --dir /var/lib/borealis",
+		Example: "  borealis " + use + " b1\n  borealis " + use + " a1 a2 --dir /var/lib/borealis\n  borealis " + use + " --all",
 		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return fmt.Errorf("%s takes one node name, for example `borealis %s b1`", use, use)
+			if len(args) == 0 && !all {
+				return fmt.Errorf("%s takes node names, for example `borealis %s b1`, or --all", use, use)
+			}
+			if len(args) > 0 && all {
+				return fmt.Errorf("%s takes node names or --all, not both", use)
 			}
 			return nil
 		},
@@ -32,24 +39,39 @@ func nodeCmd(use, short, long string, run func(ctx context.Context, out io.Write
 			if err != nil {
 				return err
 			}
-			n, err := l.node(args[0])
-			if err != nil {
-				return err
+			var nodes []*node
+			for _, name := range args {
+				n, err := l.node(name)
+				if err != nil {
+					return err
+				}
+				nodes = append(nodes, n)
+			}
+			if all {
+				for i := range l.Nodes {
+					nodes = append(nodes, &l.Nodes[i])
+				}
 			}
 			ctx := cmd.Context()
 			if ctx == nil {
 				ctx = context.Background()
 			}
-			return run(ctx, cmd.OutOrStdout(), l, n)
+			for _, n := range nodes {
+				if err := run(ctx, cmd.OutOrStdout(), l, n); err != nil {
+					return err
+				}
+			}
+			return nil
 		},
 	}
 	addClusterFlags(cmd, &f)
+	cmd.Flags().BoolVar(&all, "all", false, "every node of the cluster")
 	return cmd
 }
 
 func newStopCmd() *cobra.Command {
-	return nodeCmd("stop", "Stop one node cleanly (SIGTERM, then SIGKILL after a grace period)",
-		`Stop one node of a running cluster: send it SIGTERM, wait for it to exit
+	return nodeCmd("stop", "Stop nodes cleanly (SIGTERM, then SIGKILL after a grace period)",
+		`Stop nodes of a running cluster: send each SIGTERM, wait for it to exit
 (SIGKILL after 15 seconds), and remove its pid file. Stopping a node that is not
 running is not an error. `+"`borealis start NODE`"+` brings it back.`,
 		func(ctx context.Context, out io.Writer, l *loaded, n *node) error {
@@ -67,8 +89,8 @@ running is not an error. `+"`borealis start NODE`"+` brings it back.`,
 }
 
 func newKillCmd() *cobra.Command {
-	return nodeCmd("kill", "Kill one node with SIGKILL (a crash, for fault injection)",
-		`Kill one node with SIGKILL, as a crash would, and wait until it is gone.
+	return nodeCmd("kill", "Kill nodes with SIGKILL (a crash, for fault injection)",
+		`Kill nodes with SIGKILL, as a crash would, and wait until it is gone.
 Its data stays; `+"`borealis start NODE`"+` brings it back.`,
 		func(ctx context.Context, out io.Writer, l *loaded, n *node) error {
 			was, err := signalNode(ctx, l, n, syscall.SIGKILL, 10*time.Second)
@@ -86,8 +108,8 @@ Its data stays; `+"`borealis start NODE`"+` brings it back.`,
 
 func newStartCmd() *cobra.Command {
 	var wait time.Duration
-	cmd := nodeCmd("start", "Start one stopped or killed node again",
-		`Start one node of the cluster again, with the same arguments `+"`borealis up`"+` uses,
+	cmd := nodeCmd("start", "Start stopped or killed nodes again",
+		`Start nodes of the cluster again, with the same arguments `+"`borealis up`"+` uses,
 as a background process that outlives this command (its log goes to
 <dir>/logs/NODE.log), and wait until it answers.`,
 		func(ctx context.Context, out io.Writer, l *loaded, n *node) error {

@@ -23,7 +23,7 @@ func roleArgs(l *loaded, n *node) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("data directory of %s: %w", n.Name, err)
 	}
-	args := []string{n.Role, "--name", n.Name, "--az", n.AZ, "--listen", n.Listen, "--http", n.HTTP, "--dir", data}
+	args := []string{n.Role, "--node", n.Name, "--az", n.AZ, "--listen", n.Listen, "--http", n.HTTP, "--dir", data}
 	if n.Role != roleStorage {
 		cfg, err := filepath.Abs(l.path)
 		if err != nil {
