@@ -1,0 +1,511 @@
+package heap_test
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/borealis-db/borealis/buffer"
+	"github.com/borealis-db/borealis/buffer/memlog"
+	"github.com/borealis-db/borealis/redo"
+	"github.com/borealis-db/borealis/sql/heap"
+	"github.com/borealis-db/borealis/sql/txn"
+	"github.com/borealis-db/borealis/sql/volmeta"
+)
+
+type env struct {
+	log  *memlog.Log
+	pool *buffer.Pool
+	meta *volmeta.Meta
+	mgr  *txn.Manager
+	h    *heap.Heap
+}
+
+// open opens (creating when root is 0) a heap on log through a new pool,
+// meta page and transaction manager: a restart when log is reused.
+func open(t testing.TB, log *memlog.Log, frames int, root redo.PageID, opt heap.Options) *env {
+	t.Helper()
+	pool := buffer.New(log, int64(frames)*redo.PageSize)
+	meta, err := volmeta.Open(context.Background(), pool, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if root == 0 {
+		if root, err = heap.Create(meta); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mgr := txn.Open(meta)
+	h, err := heap.Open(meta, mgr, root, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{log: log, pool: pool, meta: meta, mgr: mgr, h: h}
+}
+
+func row(id uint64, val string) []byte {
+	return append(binary.BigEndian.AppendUint64(nil, id), val...)
+}
+
+func rowID(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
+
+type version struct {
+	tid  heap.TID
+	data string
+}
+
+// visible returns what a scan with snap sees, by row id.
+func visible(t *testing.T, h *heap.Heap, snap *txn.Snapshot) map[uint64]version {
+	t.Helper()
+	out := map[uint64]version{}
+	s := h.Scan(context.Background(), snap)
+	for s.Next() {
+		id := rowID(s.Data())
+		if _, dup := out[id]; dup {
+			t.Fatalf("row %d visible twice", id)
+		}
+		out[id] = version{s.TID(), string(s.Data())}
+	}
+	if err := s.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestPropertyVsModel runs random transactions (inserts, updates, deletes,
+// commits, aborts) against a map model, with restarts on the same log,
+// pruning and vacuum, and checks scans and fetches after each transaction.
+func TestPropertyVsModel(t *testing.T) {
+	ctx := context.Background()
+	for seed := uint64(1); seed <= 3; seed++ {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(seed, 7))
+			log := memlog.New(nil)
+			e := open(t, log, 24, 0, heap.Options{FillFactor: 70 + int(seed)*10})
+			root := e.h.Root()
+			model := map[uint64]version{}
+			nextID := uint64(1)
+			txs := 300
+			if testing.Short() {
+				txs = 100
+			}
+			for n := 0; n < txs; n++ {
+				tx := e.mgr.Begin(txn.ReadCommitted)
+				mine := map[uint64]version{}
+				for k, v := range model {
+					mine[k] = v
+				}
+				for op := 0; op < 1+rng.IntN(8); op++ {
+					val := string(make([]byte, rng.IntN(400)))
+					ids := make([]uint64, 0, len(mine))
+					for k := range mine {
+						ids = append(ids, k)
+					}
+					switch r := rng.IntN(10); {
+					case r < 4 || len(ids) == 0:
+						id := nextID
+						nextID++
+						tid, err := e.h.Insert(ctx, tx, row(id, val))
+						if err != nil {
+							t.Fatal(err)
+						}
+						mine[id] = version{tid, string(row(id, val))}
+					case r < 8:
+						id := ids[rng.IntN(len(ids))]
+						ntid, tm, err := e.h.Update(ctx, tx, mine[id].tid, row(id, val))
+						if err != nil || tm.Result != heap.OK {
+							t.Fatalf("update row %d at %s: %v %v", id, mine[id].tid, tm.Result, err)
+						}
+						mine[id] = version{ntid, string(row(id, val))}
+					default:
+						id := ids[rng.IntN(len(ids))]
+						tm, err := e.h.Delete(ctx, tx, mine[id].tid)
+						if err != nil || tm.Result != heap.OK {
+							t.Fatalf("delete: %v %v", tm.Result, err)
+						}
+						delete(mine, id)
+					}
+					if err := tx.NextCommand(); err != nil {
+						t.Fatal(err)
+					}
+				}
+				snap := tx.Snapshot()
+				if got := visible(t, e.h, &snap); !sameRows(got, mine) {
+					t.Fatalf("tx %d: own view has %d rows, want %d", n, len(got), len(mine))
+				}
+				if rng.IntN(4) == 0 {
+					tx.Abort()
+				} else {
+					if err := tx.Commit(ctx); err != nil {
+						t.Fatal(err)
+					}
+					model = mine
+				}
+				reader := e.mgr.Begin(txn.ReadCommitted)
+				snap = reader.Snapshot()
+				got := visible(t, e.h, &snap)
+				if !sameRows(got, model) {
+					t.Fatalf("tx %d: scan sees %d rows, model %d", n, len(got), len(model))
+				}
+				for id, v := range model {
+					_, d, ok, err := e.h.Fetch(ctx, v.tid, &snap, nil)
+					if err != nil || !ok || string(d) != v.data {
+						t.Fatalf("fetch row %d at %s: ok=%v err=%v", id, v.tid, ok, err)
+					}
+				}
+				_ = reader.Commit(ctx)
+				switch {
+				case n%97 == 96:
+					e = open(t, log, 24, root, heap.Options{})
+				case n%41 == 40:
+					st, err := e.h.Vacuum(ctx, nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if st.Live < len(model) {
+						t.Fatalf("vacuum left %d versions, %d rows live", st.Live, len(model))
+					}
+				}
+			}
+			// Vacuum with no snapshot open leaves exactly the live rows.
+			st, err := e.h.Vacuum(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Live != len(model) {
+				t.Fatalf("after vacuum %d versions, %d live rows (%+v)", st.Live, len(model), st)
+			}
+			if log.Err() != nil {
+				t.Fatal(log.Err())
+			}
+		})
+	}
+}
+
+func sameRows(got, want map[uint64]version) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for k, v := range want {
+		if g, ok := got[k]; !ok || g != v {
+			return false
+		}
+	}
+	return true
+}
+
+func TestConcurrentUpdatesSerialize(t *testing.T) {
+	ctx := context.Background()
+	e := open(t, memlog.New(nil), 256, 0, heap.Options{})
+	setup := e.mgr.Begin(txn.ReadCommitted)
+	if _, err := e.h.Insert(ctx, setup, row(1, "\x00\x00\x00\x00")); err != nil {
+		t.Fatal(err)
+	}
+	if err := setup.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const workers, each = 6, 40
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				if err := increment(ctx, e); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	r := e.mgr.Begin(txn.ReadCommitted)
+	snap := r.Snapshot()
+	got := visible(t, e.h, &snap)
+	if len(got) != 1 {
+		t.Fatalf("%d rows", len(got))
+	}
+	if c := binary.BigEndian.Uint32([]byte(got[1].data)[8:]); c != workers*each {
+		t.Fatalf("counter %d, want %d: lost updates", c, workers*each)
+	}
+}
+
+// increment does UPDATE t SET c = c + 1 the way the executor will: scan
+// with a statement snapshot, lock the newest version (waiting), re-read it,
+// update it.
+func increment(ctx context.Context, e *env) error {
+	tx := e.mgr.Begin(txn.ReadCommitted)
+	snap := tx.Snapshot()
+	s := e.h.Scan(ctx, &snap)
+	if !s.Next() {
+		tx.Abort()
+		return fmt.Errorf("row not visible: %v", s.Err())
+	}
+	tid, data, ok, err := e.h.LockLatest(ctx, tx, s.TID(), &snap, nil)
+	if err != nil || !ok {
+		tx.Abort()
+		return fmt.Errorf("lock latest: ok=%v %w", ok, err)
+	}
+	c := binary.BigEndian.Uint32(data[8:])
+	nd := binary.BigEndian.AppendUint32(append([]byte(nil), data[:8]...), c+1)
+	if _, tm, err := e.h.Update(ctx, tx, tid, nd); err != nil || tm.Result != heap.OK {
+		tx.Abort()
+		return fmt.Errorf("update: %v %w", tm.Result, err)
+	}
+	return tx.Commit(ctx)
+}
+
+func TestRepeatableReadStable(t *testing.T) {
+	ctx := context.Background()
+	e := open(t, memlog.New(nil), 64, 0, heap.Options{})
+	w := e.mgr.Begin(txn.ReadCommitted)
+	tid, _ := e.h.Insert(ctx, w, row(1, "old"))
+	if err := w.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rr := e.mgr.Begin(txn.RepeatableRead)
+	snap := rr.Snapshot()
+	before := visible(t, e.h, &snap)
+
+	w2 := e.mgr.Begin(txn.ReadCommitted)
+	if _, tm, err := e.h.Update(ctx, w2, tid, row(1, "new")); err != nil || tm.Result != heap.OK {
+		t.Fatal(tm.Result, err)
+	}
+	if _, err := e.h.Insert(ctx, w2, row(2, "x")); err != nil {
+		t.Fatal(err)
+	}
+	if err := w2.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_ = rr.NextCommand()
+	snap2 := rr.Snapshot()
+	if after := visible(t, e.h, &snap2); !sameRows(after, before) {
+		t.Fatalf("repeatable read saw %v, then %v", before, after)
+	}
+	_, _, _, err := e.h.LockLatest(ctx, rr, tid, &snap2, nil)
+	var te *txn.Error
+	if !errors.As(err, &te) || te.Code != txn.CodeSerializationFailure {
+		t.Fatalf("RR update of a concurrently updated row: %v", err)
+	}
+	rr.Abort()
+	rc := e.mgr.Begin(txn.ReadCommitted)
+	s := rc.Snapshot()
+	if got := visible(t, e.h, &s); len(got) != 2 || got[1].data != string(row(1, "new")) {
+		t.Fatalf("read committed after: %v", got)
+	}
+}
+
+func TestAbortLeavesNothing(t *testing.T) {
+	ctx := context.Background()
+	e := open(t, memlog.New(nil), 64, 0, heap.Options{})
+	tx := e.mgr.Begin(txn.ReadCommitted)
+	for i := 0; i < 500; i++ {
+		if _, err := e.h.Insert(ctx, tx, row(uint64(i), "some data here")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tx.Abort()
+	r := e.mgr.Begin(txn.ReadCommitted)
+	s := r.Snapshot()
+	if got := visible(t, e.h, &s); len(got) != 0 {
+		t.Fatalf("%d rows of an aborted transaction visible", len(got))
+	}
+	_ = r.Commit(ctx)
+	var removed []heap.TID
+	st, err := e.h.Vacuum(ctx, func(tids []heap.TID) error { removed = tids; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Live != 0 || st.Freed != 500 || len(removed) != 500 {
+		t.Fatalf("vacuum %+v, %d index removals", st, len(removed))
+	}
+	// Freed slots are reused: the heap does not grow.
+	pagesBefore := st.Pages
+	tx = e.mgr.Begin(txn.ReadCommitted)
+	for i := 0; i < 500; i++ {
+		if _, err := e.h.Insert(ctx, tx, row(uint64(i), "some data here")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s2 := e.h.Scan(ctx, nil)
+	for s2.Next() {
+	}
+	if s2.Pages() != pagesBefore {
+		t.Fatalf("heap grew from %d to %d pages re-inserting into freed space", pagesBefore, s2.Pages())
+	}
+}
+
+func TestDeadlockOnRowLocks(t *testing.T) {
+	ctx := context.Background()
+	e := open(t, memlog.New(nil), 64, 0, heap.Options{})
+	w := e.mgr.Begin(txn.ReadCommitted)
+	a, _ := e.h.Insert(ctx, w, row(1, "a"))
+	b, _ := e.h.Insert(ctx, w, row(2, "b"))
+	if err := w.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t1 := e.mgr.Begin(txn.ReadCommitted)
+	t2 := e.mgr.Begin(txn.ReadCommitted)
+	s1, s2 := t1.Snapshot(), t2.Snapshot()
+	if _, _, ok, err := e.h.LockLatest(ctx, t1, a, &s1, nil); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if _, _, ok, err := e.h.LockLatest(ctx, t2, b, &s2, nil); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, _, _, err := e.h.LockLatest(ctx, t1, b, &s1, nil) // waits for t2
+		done <- err
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for e.mgr.WaitingFor(t1.Xid()) != t2.Xid() {
+		if time.Now().After(deadline) {
+			t.Fatal("t1 never waited")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	_, _, _, err := e.h.LockLatest(ctx, t2, a, &s2, nil) // would wait for t1
+	var te *txn.Error
+	if !errors.As(err, &te) || te.Code != txn.CodeDeadlockDetected {
+		t.Fatalf("expected 40P01, got %v", err)
+	}
+	t2.Abort()
+	if err := <-done; err != nil {
+		t.Fatalf("t1 after the victim aborted: %v", err)
+	}
+	if err := t1.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPruningKeepsHotRowSmall updates one row many times: pruning on access
+// reclaims the dead versions, so the table stays on its first page.
+func TestPruningKeepsHotRowSmall(t *testing.T) {
+	ctx := context.Background()
+	e := open(t, memlog.New(nil), 64, 0, heap.Options{})
+	tx := e.mgr.Begin(txn.ReadCommitted)
+	tid, _ := e.h.Insert(ctx, tx, row(1, string(make([]byte, 200))))
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2000; i++ {
+		tx := e.mgr.Begin(txn.ReadCommitted)
+		ntid, tm, err := e.h.Update(ctx, tx, tid, row(1, string(make([]byte, 200))))
+		if err != nil || tm.Result != heap.OK {
+			t.Fatal(tm.Result, err)
+		}
+		if err := tx.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		tid = ntid
+	}
+	s := e.h.Scan(ctx, nil)
+	n := 0
+	for s.Next() {
+		n++
+	}
+	if s.Pages() > 2 {
+		t.Fatalf("%d pages for one hot row (%d versions left)", s.Pages(), n)
+	}
+}
+
+func TestFillFactorAndTooBig(t *testing.T) {
+	ctx := context.Background()
+	e := open(t, memlog.New(nil), 64, 0, heap.Options{FillFactor: 50})
+	tx := e.mgr.Begin(txn.ReadCommitted)
+	for i := 0; i < 200; i++ {
+		if _, err := e.h.Insert(ctx, tx, row(uint64(i), string(make([]byte, 100)))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.h.Insert(ctx, tx, make([]byte, heap.MaxData+1)); !errors.Is(err, heap.ErrTooBig) {
+		t.Fatalf("oversized row: %v", err)
+	}
+	if _, err := e.h.Insert(ctx, tx, make([]byte, heap.MaxData)); err != nil {
+		t.Fatalf("row of MaxData: %v", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// 200 rows of 144 bytes + 4-byte ids ≈ 29.6 KB: at 50% fill, at least 7
+	// pages (8 KB pages hold ~4 KB each), plus the big row's page.
+	s := e.h.Scan(ctx, nil)
+	for s.Next() {
+	}
+	if s.Pages() < 8 {
+		t.Fatalf("%d pages at fillfactor 50", s.Pages())
+	}
+	if _, err := heap.Open(e.meta, e.mgr, e.h.Root(), heap.Options{FillFactor: 5}); err == nil {
+		t.Fatal("fillfactor 5 accepted")
+	}
+}
+
+// TestReplayMatchesPool: replaying the log's records on fresh pages gives
+// the pool's pages byte for byte.
+func TestReplayMatchesPool(t *testing.T) {
+	ctx := context.Background()
+	e := open(t, memlog.New(nil), 4096, 0, heap.Options{})
+	if err := increment(ctx, e); err == nil {
+		t.Fatal("increment on an empty table succeeded")
+	}
+	tx := e.mgr.Begin(txn.ReadCommitted)
+	var tids []heap.TID
+	for i := 0; i < 300; i++ {
+		tid, err := e.h.Insert(ctx, tx, row(uint64(i), string(make([]byte, i))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tids = append(tids, tid)
+	}
+	_ = tx.Commit(ctx)
+	for round := 0; round < 3; round++ {
+		tx := e.mgr.Begin(txn.ReadCommitted)
+		for i, tid := range tids {
+			ntid, tm, err := e.h.Update(ctx, tx, tid, row(uint64(i), string(make([]byte, 300-i))))
+			if err != nil || tm.Result != heap.OK {
+				t.Fatal(tm.Result, err)
+			}
+			tids[i] = ntid
+		}
+		_ = tx.Commit(ctx)
+	}
+	if _, err := e.h.Vacuum(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	fresh := map[redo.PageID]*redo.Page{}
+	for _, r := range e.log.Records() {
+		pg := fresh[r.Page]
+		if pg == nil {
+			pg = new(redo.Page)
+			fresh[r.Page] = pg
+		}
+		if err := redo.Apply(pg, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := 0
+	err := e.pool.Cached(func(id redo.PageID, pg *redo.Page) error {
+		n++
+		if *pg != *fresh[id] {
+			return fmt.Errorf("page %d differs", id)
+		}
+		return nil
+	})
+	if err != nil || n < 10 {
+		t.Fatalf("%d pages compared: %v", n, err)
+	}
+}
