@@ -22,7 +22,9 @@ func (c *conn) loop() error {
 		if err := c.waitForMessage(); err != nil {
 			return err
 		}
-		typ, body, err := c.rd.next(func(t byte) bool { return t == 'd' })
+		// Bind is the one message whose decoded form aliases its body (the
+		// parameters), and they are handed to the engine: it gets a fresh body.
+		typ, body, err := c.rd.next(func(t byte) bool { return t != 'B' })
 		if err2 := c.stopIdle(); err2 != nil && err != nil {
 			return err2
 		}
@@ -61,6 +63,8 @@ func (c *conn) stopIdle() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.idle = false
+	// No read deadline while a message is handled (a COPY may read for long).
+	c.nc.SetReadDeadline(time.Time{})
 	if c.stopping {
 		return errStopping
 	}
@@ -391,7 +395,7 @@ func (c *conn) handleBind(m *pgproto3.Bind) error {
 				return err
 			}
 		}
-		params[i] = append(make([]byte, 0, len(v)), v...)
+		params[i] = v // the Bind body is not reused (see loop)
 	}
 	ctx := c.beginQuery()
 	p, err := st.Bind(ctx, params, pf, rf)
