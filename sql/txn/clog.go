@@ -130,27 +130,6 @@ func (m *Manager) writeCommit(ctx context.Context, xid uint64, setMem func(redo.
 	return commit, end, nil
 }
 
-// readClog returns the commit LSN stored for xid (0 when not committed or
-// its page was never written).
-func (m *Manager) readClog(ctx context.Context, xid uint64) (redo.LSN, error) {
-	id, slot, ok := m.clogPage(xid)
-	if !ok {
-		return 0, nil
-	}
-	f, err := m.pool.Pin(ctx, id)
-	if err != nil {
-		return 0, fmt.Errorf("txn: read clog for xid %d: %w", xid, err)
-	}
-	defer m.pool.Unpin(f)
-	f.RLock()
-	defer f.RUnlock()
-	it, ok := f.Page().Item(0)
-	if !ok || len(it) != clogItemSize {
-		return 0, nil
-	}
-	return redo.LSN(binary.LittleEndian.Uint64(it[8*slot:])), nil
-}
-
 // oldPage returns the cached slots of a clog page of xids below the
 // manager's base (finished before it opened, so immutable).
 func (m *Manager) oldPage(xid uint64) (*[xidsPerPage]redo.LSN, error) {
