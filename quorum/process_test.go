@@ -579,13 +579,29 @@ func TestVolumeFencing(t *testing.T) {
 
 // TestVolumeWriterCrash: the writer is abandoned mid-stream (connections
 // closed abruptly); a new writer recovers every acknowledged record and
-// appends again, and so does a third after the second crashes.
+// appends again, three times: the second recovery runs with two nodes down,
+// which return before the third.
 func TestVolumeWriterCrash(t *testing.T) {
 	c := startCluster(t)
 	rng := newRand(t)
 	m := newModel()
 	var v *quorum.Volume
+	names := c.Names()
+	var down []string
 	for gen := 0; gen < 3; gen++ {
+		switch gen {
+		case 1: // recover with two replicas of every group down
+			i := rng.IntN(len(names))
+			down = []string{names[i], names[(i+1+rng.IntN(len(names)-1))%len(names)]}
+			t.Logf("killing %v before recovery", down)
+			for _, n := range down {
+				c.Kill(n)
+			}
+		case 2: // they come back holding a stale tail the recovery truncated
+			for _, n := range down {
+				c.Restart(n)
+			}
+		}
 		v = openVolume(t, c)
 		if gen > 0 {
 			m.verify(t, v)

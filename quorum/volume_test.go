@@ -188,3 +188,30 @@ func TestOpenErrors(t *testing.T) {
 		t.Fatalf("open with no storage: %v", err)
 	}
 }
+
+func TestSlowReplicaStreamIsDropped(t *testing.T) {
+	v := bareVolume(t, 0)
+	v.cfg.QueueLimit = 3
+	g := v.addBareGroup(0)
+	for _, r := range g.replicas {
+		r.connected = true
+	}
+	for i := 0; i < 4; i++ {
+		if _, err := v.Append(context.Background(), []redo.Record{redo.SetFlags(5, uint16(i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := v.Status()
+	for _, r := range st.Groups[0].Replicas {
+		if r.Connected || r.Queued != 0 || !strings.Contains(r.Err, "too slow") {
+			t.Fatalf("replica %s after overflowing its queue: %+v", r.Node.Name, r)
+		}
+	}
+	if st.Groups[0].HasQuorum {
+		t.Fatal("group with every stream dropped reports a quorum")
+	}
+	// The records are still retained for the reconnect.
+	if n := len(g.retained); n != 4 {
+		t.Fatalf("%d records retained, want 4", n)
+	}
+}
