@@ -127,7 +127,7 @@ func (c *conn) serve(parent context.Context, tooMany bool) {
 			c.sendError(&Error{Severity: SeverityFatal, Code: CodeInternalError, Message: "internal error"})
 			c.flush()
 		}
-		c.closeSession(log)
+		c.closeSessionSafely(log)
 		cancel(nil)
 		c.nc.Close()
 	}()
@@ -144,6 +144,18 @@ func (c *conn) serve(parent context.Context, tooMany bool) {
 	if err := c.loop(); err != nil {
 		c.reportLoopError(log, err)
 	}
+}
+
+// closeSessionSafely is closeSession with a panic in the engine's Close
+// methods logged instead of taking the process down.
+func (c *conn) closeSessionSafely(log logger) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.srv.panics.Add(1)
+			log.Error("wire: panic closing session", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+		}
+	}()
+	c.closeSession(log)
 }
 
 // closeSession releases portals, statements and the session.

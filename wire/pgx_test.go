@@ -548,3 +548,21 @@ func TestPgxConcurrentSessions(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// BenchmarkRoundTrip measures one query round trip through wire and the test
+// engine double over loopback, per protocol mode.
+func BenchmarkRoundTrip(b *testing.B) {
+	ts := startTestServer(b, func(c *Config) { c.AuthMethod = AuthTrust })
+	conn := ts.connect(b, "")
+	ctx := context.Background()
+	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeCacheStatement, pgx.QueryExecModeSimpleProtocol} {
+		b.Run(mode.String(), func(b *testing.B) {
+			var v int64
+			for i := 0; b.Loop(); i++ {
+				if err := conn.QueryRow(ctx, "select $1::int8", mode, int64(i)).Scan(&v); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -41,6 +41,9 @@ func runPsql(t *testing.T, ts *testServer, sslmode, password, stdin string, args
 
 func TestPsql(t *testing.T) {
 	psqlPath(t)
+	if testing.Short() {
+		t.Skip("starts psql processes")
+	}
 	tlsCfg, err := LoadTLS("", "", t.TempDir())
 	if err != nil {
 		t.Fatal(err)
