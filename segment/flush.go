@@ -63,6 +63,12 @@ func (n *Node) flush(g *group) (bool, error) {
 	n.mu.RLock()
 	var ents []entry
 	vdl := g.vdl
+	if vdl <= g.flushedVDL {
+		// Nothing at or below VDL arrived since the last flush, except
+		// stragglers that wait for the next VDL advance.
+		n.mu.RUnlock()
+		return false, nil
+	}
 	for page, recs := range g.mem {
 		for _, m := range recs {
 			if m.rec.LSN <= vdl {
@@ -73,6 +79,9 @@ func (n *Node) flush(g *group) (bool, error) {
 	seq := n.nextSeq
 	n.mu.RUnlock()
 	if len(ents) == 0 {
+		n.mu.Lock()
+		g.flushedVDL = vdl
+		n.mu.Unlock()
 		return false, nil
 	}
 	slices.SortFunc(ents, func(a, b entry) int {
@@ -87,6 +96,7 @@ func (n *Node) flush(g *group) (bool, error) {
 	}
 	n.mu.Lock()
 	n.nextSeq = seq + 1
+	g.flushedVDL = vdl
 	g.layers = append(g.layers, l)
 	for page, recs := range g.mem {
 		kept := recs[:0]

@@ -36,9 +36,10 @@ type group struct {
 	scl, highest       redo.LSN // current (may include a batch not yet fsynced)
 	durSCL, durHighest redo.LSN // as of the last fsync: what reads and Status use
 
-	mem      map[redo.PageID][]memRec // sorted by LSN per page
-	memBytes int
-	layers   []*layer // oldest first
+	mem        map[redo.PageID][]memRec // sorted by LSN per page
+	memBytes   int
+	flushedVDL redo.LSN // VDL of the last flush (in memory only)
+	layers     []*layer // oldest first
 }
 
 func newGroup(pg uint32) *group {

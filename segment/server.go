@@ -44,7 +44,9 @@ func (n *Node) Append(stream storagerpc.AppendServerStream) error {
 				return
 			}
 			t := newTask(taskAppend, 0)
-			if err != nil {
+			// failed is decided here: once submitted, t.err belongs to the committer.
+			failed := err != nil
+			if failed {
 				t.err = err
 				close(t.done)
 			} else {
@@ -54,9 +56,11 @@ func (n *Node) Append(stream storagerpc.AppendServerStream) error {
 				if t.recs, err = redo.DecodeAll(req.Records); err != nil {
 					t.err = status.Errorf(codes.InvalidArgument, "group %d: bad batch: %v", req.PG, err)
 					close(t.done)
+					failed = true
 				} else if err := n.submit(t); err != nil {
 					t.err = err
 					close(t.done)
+					failed = true
 				}
 			}
 			select {
@@ -64,7 +68,7 @@ func (n *Node) Append(stream storagerpc.AppendServerStream) error {
 			case <-quit:
 				return
 			}
-			if t.err != nil {
+			if failed {
 				return
 			}
 		}
