@@ -50,6 +50,7 @@ type conn struct {
 	mu          sync.Mutex
 	idle        bool // blocked reading the next message
 	stopping    bool // graceful shutdown requested
+	started     bool // startup finished (before that, shutdown closes at once)
 	queryCancel context.CancelCauseFunc
 }
 
@@ -68,6 +69,11 @@ func (c *conn) requestStop() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.stopping = true
+	if !c.started {
+		// Still negotiating or authenticating: nothing to finish.
+		c.nc.Close()
+		return
+	}
 	if c.idle {
 		c.nc.SetReadDeadline(time.Unix(1, 0))
 	}
@@ -138,6 +144,9 @@ func (c *conn) serve(parent context.Context, tooMany bool) {
 		c.reportStartupError(log, err)
 		return
 	}
+	c.mu.Lock()
+	c.started = true
+	c.mu.Unlock()
 	log = log.With("user", info.User, "database", info.Database)
 	c.nc.SetDeadline(time.Time{})
 	log.Debug("wire: session started", "pid", c.pid, "tls", c.tls)

@@ -108,7 +108,8 @@ type Statement interface {
 	Bind(ctx context.Context, params [][]byte, paramFormats, resultFormats []int16) (Portal, error)
 
 	// Close releases the statement (Close message, replacement of the unnamed
-	// statement, end of session).
+	// statement, end of session). Portals already bound from it stay usable
+	// until they are closed themselves.
 	Close() error
 }
 

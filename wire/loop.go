@@ -202,6 +202,9 @@ func (c *conn) handle(typ byte, body []byte) error {
 		}
 		c.sendError(we)
 		c.ignoreTillSync = true
+		// Like PostgreSQL, send an error at once: a client waiting after a
+		// Flush must see it, since the Flush itself will now be skipped.
+		return c.flush()
 	}
 	return c.maybeFlush()
 }

@@ -463,3 +463,32 @@ func TestStartupNegotiation(t *testing.T) {
 		open[0].receive(1)
 	})
 }
+
+// TestErrorFlushedWithoutSync: a client pipelining with Flush (no Sync) sees
+// an error at once, and the session recovers at the next Sync.
+func TestErrorFlushedWithoutSync(t *testing.T) {
+	ts := trustServer(t, nil)
+	c := dialRaw(t, ts)
+	c.startup()
+	c.send(&pgproto3.Parse{Query: "frobnicate"}, &pgproto3.Flush{})
+	m, err := c.fe.Receive()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, ok := m.(*pgproto3.ErrorResponse); !ok || e.Code != "42601" {
+		t.Fatalf("got %#v", m)
+	}
+	c.send(&pgproto3.Parse{Query: "select 1"}, &pgproto3.Flush{}, &pgproto3.Sync{},
+		&pgproto3.Parse{Query: "select 1"}, &pgproto3.Bind{}, &pgproto3.Execute{}, &pgproto3.Sync{})
+	msgs, closed := c.receive(2)
+	if closed {
+		t.Fatal("closed")
+	}
+	var kinds []string
+	for _, m := range msgs {
+		kinds = append(kinds, fmt.Sprintf("%T", m)[len("*pgproto3."):])
+	}
+	if got, want := strings.Join(kinds, " "), "ReadyForQuery ParseComplete BindComplete DataRow CommandComplete ReadyForQuery"; got != want {
+		t.Fatalf("got %s, want %s", got, want)
+	}
+}
