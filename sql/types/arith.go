@@ -84,6 +84,17 @@ func Arith(op ArithOp, lt Type, a Datum, rt Type, b Datum) (Datum, Type, error) 
 	if a.K == KindNull || b.K == KindNull {
 		return Null, res, nil
 	}
+	// Untyped literals take the other operand's type, as in PostgreSQL.
+	if lt.OID == OIDUnknown && a.K == KindString {
+		if a, err = ParseText(Type{OID: rt.OID, Typmod: -1}, a.S, nil); err != nil {
+			return Null, res, err
+		}
+	}
+	if rt.OID == OIDUnknown && b.K == KindString {
+		if b, err = ParseText(Type{OID: lt.OID, Typmod: -1}, b.S, nil); err != nil {
+			return Null, res, err
+		}
+	}
 	var d Datum
 	switch res.OID {
 	case OIDInt2, OIDInt4, OIDInt8:

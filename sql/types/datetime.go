@@ -77,7 +77,6 @@ type dtFields struct {
 	hasTZ            bool
 	tzOffset         int // seconds east of UTC
 	tzLoc            *time.Location
-	fieldOverflow    bool
 }
 
 type dtErr int

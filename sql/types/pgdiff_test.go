@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 type ioCase struct {
@@ -57,10 +59,19 @@ func ioCases() []ioCase {
 	return cs
 }
 
-// TestTextIOAgainstPostgres compares text input, text output, binary send
-// and errors for many inputs with a real PostgreSQL 15.
-func TestTextIOAgainstPostgres(t *testing.T) {
+// TestAgainstPostgres starts one PostgreSQL 15 and compares text input and
+// output, binary formats, error codes and messages, arithmetic, casts and
+// type names with it.
+func TestAgainstPostgres(t *testing.T) {
 	conn := startPostgres(t)
+	t.Run("TextIO", func(t *testing.T) { testTextIO(t, conn) })
+	t.Run("Arith", func(t *testing.T) { testArith(t, conn) })
+	t.Run("Casts", func(t *testing.T) { testCasts(t, conn) })
+	t.Run("FormatType", func(t *testing.T) { testFormatType(t, conn) })
+}
+
+// testTextIO compares text input, text output, binary send/recv and errors.
+func testTextIO(t *testing.T, conn *pgconn.PgConn) {
 	for _, tz := range []string{"UTC", "America/New_York", "Asia/Kolkata"} {
 		pgExec(t, conn, "SET TimeZone = "+quoteLit(tz))
 		loc, err := LoadLocation(tz)
@@ -141,8 +152,7 @@ type opCase struct {
 	rt, r string
 }
 
-func TestArithAgainstPostgres(t *testing.T) {
-	conn := startPostgres(t)
+func testArith(t *testing.T, conn *pgconn.PgConn) {
 	cases := []opCase{
 		{"int4", "2147483647", OpAdd, "int4", "1"}, {"int4", "-2147483648", OpSub, "int4", "1"},
 		{"int4", "65536", OpMul, "int4", "65536"}, {"int4", "-2147483648", OpDiv, "int4", "-1"},
@@ -197,9 +207,9 @@ func TestArithAgainstPostgres(t *testing.T) {
 	}
 }
 
-func TestCastsAgainstPostgres(t *testing.T) {
-	conn := startPostgres(t)
+func testCasts(t *testing.T, conn *pgconn.PgConn) {
 	pgExec(t, conn, "SET TimeZone = 'America/New_York'")
+	defer pgExec(t, conn, "RESET TimeZone")
 	loc, _ := time.LoadLocation("America/New_York")
 	env := &Env{Location: loc}
 	cases := []struct{ from, v, to string }{
@@ -253,8 +263,7 @@ func TestCastsAgainstPostgres(t *testing.T) {
 	}
 }
 
-func TestFormatTypeAgainstPostgres(t *testing.T) {
-	conn := startPostgres(t)
+func testFormatType(t *testing.T, conn *pgconn.PgConn) {
 	for _, name := range []string{"int2", "int4", "int8", "numeric", "numeric(10,2)", "numeric(5)", "float8", "text",
 		"varchar", "varchar(20)", "char(22)", "char", "bool", "timestamp", "timestamptz", "timestamp(3)", "date"} {
 		pgExec(t, conn, "DROP TABLE IF EXISTS ft; CREATE TEMP TABLE ft (v "+name+")")

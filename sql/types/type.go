@@ -187,20 +187,6 @@ func (t Type) String() string {
 	return ti.SQLName
 }
 
-// ioName is the type name PostgreSQL uses in input error messages.
-func (t Type) ioName() string {
-	switch t.OID {
-	case OIDTimestamp:
-		return "timestamp"
-	case OIDVarchar, OIDBpchar:
-		return "character varying"
-	}
-	if ti, ok := Info(t.OID); ok {
-		return ti.SQLName
-	}
-	return "unknown"
-}
-
 // LookupType resolves a type name as written in SQL or in pg_catalog
 // (e.g. "int", "int4", "integer", "pg_catalog.int4", "character varying",
 // "decimal", "timestamptz") with modifiers mods (as in varchar(10) or
