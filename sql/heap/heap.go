@@ -452,7 +452,7 @@ func patchHeader(m *buffer.MTR, f *buffer.Frame, slot uint16, hd *Header) error 
 // did; see Result.
 func (h *Heap) Delete(ctx context.Context, tx *txn.Tx, tid TID) (TM, error) {
 	return h.modify(ctx, tx, tid, func(f *buffer.Frame, hd *Header) error {
-		hd.Xmax, hd.Cmax, hd.Flags, hd.CTID = tx.Xid(), tx.CommandID(), 0, TID{}
+		hd.Xmax, hd.Cmax, hd.Flags, hd.CTID = tx.Xid(), tx.CommandID(), hd.Flags&FlagHeapOnly, TID{}
 		m := h.pool.Begin()
 		err := patchHeader(m, f, tid.Slot, hd)
 		if _, e := m.End(); err == nil {
@@ -472,7 +472,7 @@ func (h *Heap) Lock(ctx context.Context, tx *txn.Tx, tid TID) (TM, error) {
 		if hd.Xmax == tx.Xid() {
 			return nil // already ours
 		}
-		hd.Xmax, hd.Cmax, hd.Flags, hd.CTID = tx.Xid(), tx.CommandID(), FlagLockOnly, TID{}
+		hd.Xmax, hd.Cmax, hd.Flags, hd.CTID = tx.Xid(), tx.CommandID(), FlagLockOnly|hd.Flags&FlagHeapOnly, TID{}
 		m := h.pool.Begin()
 		err := patchHeader(m, f, tid.Slot, hd)
 		if _, e := m.End(); err == nil {
@@ -491,16 +491,33 @@ func (h *Heap) Lock(ctx context.Context, tx *txn.Tx, tid TID) (TM, error) {
 // inserted elsewhere, and the old one is then pointed at it. The TM says
 // whether it did.
 func (h *Heap) Update(ctx context.Context, tx *txn.Tx, tid TID, data []byte) (TID, TM, error) {
+	t, _, tm, err := h.update(ctx, tx, tid, data, false)
+	return t, tm, err
+}
+
+// UpdateHOT is Update for a change that leaves every indexed column as it
+// was: when the new version fits on the same page it is heap-only (a HOT
+// update: heapOnly is true) and the caller adds no index entries for it;
+// index scans reach it from the old entries through FetchIndexed.
+// Otherwise it is an ordinary update (heapOnly false: index the new TID).
+func (h *Heap) UpdateHOT(ctx context.Context, tx *txn.Tx, tid TID, data []byte) (newTID TID, heapOnly bool, tm TM, err error) {
+	return h.update(ctx, tx, tid, data, true)
+}
+
+func (h *Heap) update(ctx context.Context, tx *txn.Tx, tid TID, data []byte, hot bool) (TID, bool, TM, error) {
 	if len(data) > MaxData {
-		return TID{}, TM{}, fmt.Errorf("%w: %d bytes, at most %d", ErrTooBig, len(data), MaxData)
+		return TID{}, false, TM{}, fmt.Errorf("%w: %d bytes, at most %d", ErrTooBig, len(data), MaxData)
 	}
 	xid, err := tx.AssignXid(ctx)
 	if err != nil {
-		return TID{}, TM{}, err
+		return TID{}, false, TM{}, err
 	}
 	bp := h.buf()
 	defer h.putBuf(bp)
 	nh := Header{Xmin: xid, Cmin: tx.CommandID()}
+	if hot {
+		nh.Flags = FlagHeapOnly
+	}
 	item := append(appendHeader((*bp)[:0], &nh), data...)
 	*bp = item
 	var newTID TID
@@ -518,7 +535,7 @@ func (h *Heap) Update(ctx context.Context, tx *txn.Tx, tid TID, data []byte) (TI
 			if hd.Xmax == xid && hd.LockOnly() {
 				return nil
 			}
-			hd.Xmax, hd.Cmax, hd.Flags, hd.CTID = xid, tx.CommandID(), FlagLockOnly, TID{}
+			hd.Xmax, hd.Cmax, hd.Flags, hd.CTID = xid, tx.CommandID(), FlagLockOnly|hd.Flags&FlagHeapOnly, TID{}
 			m := h.pool.Begin()
 			err := patchHeader(m, f, tid.Slot, hd)
 			if _, e := m.End(); err == nil {
@@ -530,7 +547,11 @@ func (h *Heap) Update(ctx context.Context, tx *txn.Tx, tid TID, data []byte) (TI
 		slot, err := placeLocked(m, f, item)
 		if err == nil {
 			newTID = TID{Page: tid.Page, Slot: uint16(slot)}
-			hd.Xmax, hd.Cmax, hd.Flags, hd.CTID = xid, tx.CommandID(), FlagUpdated, newTID
+			fl := FlagUpdated
+			if hot {
+				fl |= FlagHotUpdated
+			}
+			hd.Xmax, hd.Cmax, hd.Flags, hd.CTID = xid, tx.CommandID(), fl|hd.Flags&FlagHeapOnly, newTID
 			err = patchHeader(m, f, tid.Slot, hd)
 		}
 		if _, e := m.End(); err == nil {
@@ -540,18 +561,24 @@ func (h *Heap) Update(ctx context.Context, tx *txn.Tx, tid TID, data []byte) (TI
 		return err
 	})
 	if err != nil {
-		return TID{}, tm, fmt.Errorf("heap: update %s: %w", tid, err)
+		return TID{}, false, tm, fmt.Errorf("heap: update %s: %w", tid, err)
 	}
 	if tm.Result != OK || !moved {
-		return newTID, tm, nil
+		return newTID, hot && tm.Result == OK, tm, nil
+	}
+	if hot { // not on the same page: an ordinary version, indexed
+		nh.Flags = 0
+		item = appendHeader(item[:0], &nh)
+		item = append(item, data...)
+		*bp = item
 	}
 	newTID, err = h.insertItem(ctx, item, 0)
 	if err != nil {
-		return TID{}, TM{}, fmt.Errorf("heap: update %s: %w", tid, err)
+		return TID{}, false, TM{}, fmt.Errorf("heap: update %s: %w", tid, err)
 	}
 	// We hold the row lock: point the old version at the new one.
 	tm, err = h.modify(ctx, tx, tid, func(f *buffer.Frame, hd *Header) error {
-		hd.Xmax, hd.Cmax, hd.Flags, hd.CTID = xid, tx.CommandID(), FlagUpdated, newTID
+		hd.Xmax, hd.Cmax, hd.Flags, hd.CTID = xid, tx.CommandID(), FlagUpdated|hd.Flags&FlagHeapOnly, newTID
 		m := h.pool.Begin()
 		err := patchHeader(m, f, tid.Slot, hd)
 		if _, e := m.End(); err == nil {
@@ -563,9 +590,9 @@ func (h *Heap) Update(ctx context.Context, tx *txn.Tx, tid TID, data []byte) (TI
 		err = fmt.Errorf("heap: update %s: row lock lost (%s)", tid, tm.Result)
 	}
 	if err != nil {
-		return TID{}, tm, fmt.Errorf("heap: update %s: %w", tid, err)
+		return TID{}, false, tm, fmt.Errorf("heap: update %s: %w", tid, err)
 	}
-	return newTID, tm, nil
+	return newTID, false, tm, nil
 }
 
 // LockLatest locks the newest version of the row whose version at tid snap

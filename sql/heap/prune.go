@@ -8,35 +8,26 @@ import (
 	"github.com/borealis-db/borealis/redo"
 )
 
-// pruneLocked replaces the dead versions of the X-latched page f by stubs
-// and compacts the page, all in one MTR. A version is dead when its creator
-// aborted or its deleter committed at or below the manager's horizon.
+// pruneLocked prunes the X-latched page f in one MTR (see planPrune):
+// dead indexed versions become dead stubs or redirects to their chain's
+// first live member, dead heap-only versions are freed, and the page is
+// compacted. A version is dead when its creator aborted or its deleter
+// committed at or below the manager's horizon.
 func (h *Heap) pruneLocked(f *buffer.Frame) error {
-	pg := f.Page()
-	horizon := h.mgr.Horizon()
-	var m *buffer.MTR
-	var err error
-	stub := [1]byte{stubDead}
-	for i, n := 0, pg.ItemCount(); i < n && err == nil; i++ {
-		hd, _, ok := tupleAt(pg, i)
-		if !ok {
-			continue
+	acts, err := h.planPrune(f.Page(), h.mgr.Horizon())
+	if err != nil || len(acts) == 0 {
+		return err
+	}
+	m := h.pool.Begin()
+	for _, a := range acts {
+		if a.kind == 0 {
+			err = m.KillItem(f, a.slot)
+		} else {
+			err = m.OverwriteItem(f, a.slot, stubItem(a))
 		}
-		dead, e := h.mgr.Dead(hd.Xmin, hd.Xmax, hd.LockOnly(), horizon)
-		if e != nil {
-			err = e
+		if err != nil {
 			break
 		}
-		if !dead {
-			continue
-		}
-		if m == nil {
-			m = h.pool.Begin()
-		}
-		err = m.OverwriteItem(f, i, stub[:])
-	}
-	if m == nil {
-		return err
 	}
 	if err == nil {
 		err = m.Compact(f)

@@ -23,6 +23,12 @@ const (
 	FlagLockOnly uint16 = 1 << 0
 	// FlagUpdated: xmax replaced this version by the one at CTID.
 	FlagUpdated uint16 = 1 << 1
+	// FlagHotUpdated: the next version (at CTID, on the same page) is
+	// heap-only: it was made by a HOT update.
+	FlagHotUpdated uint16 = 1 << 2
+	// FlagHeapOnly: no index entry points at this version; index scans
+	// reach it through its HOT chain (see FetchIndexed).
+	FlagHeapOnly uint16 = 1 << 3
 )
 
 // HeaderSize is the size of the tuple header before the row data.
@@ -50,6 +56,18 @@ const (
 // after removing those entries.
 const stubDead = 0xDE
 
+// stubRedirect (3 bytes: 0xDF, u16 slot) replaces a dead HOT-chain root that
+// index entries point to; it leads to the chain's first live version.
+const stubRedirect = 0xDF
+
+// redirectOf returns the target slot of a redirect stub item.
+func redirectOf(it []byte) (int, bool) {
+	if len(it) != 3 || it[0] != stubRedirect {
+		return 0, false
+	}
+	return int(binary.LittleEndian.Uint16(it[1:])), true
+}
+
 // Header is a decoded tuple header.
 type Header struct {
 	Xmin, Xmax uint64
@@ -63,6 +81,13 @@ func (h *Header) LockOnly() bool { return h.Flags&FlagLockOnly != 0 }
 
 // Updated reports whether the version was replaced by the one at CTID.
 func (h *Header) Updated() bool { return h.Flags&FlagUpdated != 0 }
+
+// HotUpdated reports whether the next version is a heap-only one on the
+// same page.
+func (h *Header) HotUpdated() bool { return h.Flags&FlagHotUpdated != 0 }
+
+// HeapOnly reports whether no index entry points at this version.
+func (h *Header) HeapOnly() bool { return h.Flags&FlagHeapOnly != 0 }
 
 func decodeHeader(b []byte) Header {
 	return Header{
