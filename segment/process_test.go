@@ -112,6 +112,11 @@ func TestStorageProcess(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	if hz, err := http.Get("http://" + httpAddr + "/healthz"); err != nil || hz.StatusCode != http.StatusOK {
+		t.Errorf("healthz: %v %v", hz, err)
+	} else {
+		hz.Body.Close()
+	}
 	for _, m := range []string{"borealis_storage_fsyncs_total", "borealis_storage_scl{pg=\"1\"}", "borealis_storage_fsync_seconds_bucket"} {
 		if !strings.Contains(string(body), m) {
 			t.Errorf("metrics lack %s", m)
