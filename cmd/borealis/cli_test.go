@@ -240,3 +240,25 @@ func TestHelpOnEveryCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestSelectNodes: with a multi-host cluster file, up starts the nodes whose
+// address is on this host, or those named.
+func TestSelectNodes(t *testing.T) {
+	c, err := parseCluster("x", []byte(validTOML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Nodes[1].Listen = "192.0.2.1:5432" // TEST-NET-1: never this host
+	l := &loaded{cluster: c}
+	sel, err := l.selectNodes(nil)
+	if err != nil || len(sel) != 1 || sel[0].Name != "a1" {
+		t.Fatalf("local nodes: %v %v", sel, err)
+	}
+	sel, err = l.selectNodes([]string{"w"})
+	if err != nil || len(sel) != 1 || sel[0].Name != "w" {
+		t.Fatalf("named nodes: %v %v", sel, err)
+	}
+	if c.allLoopback() {
+		t.Fatal("a cluster with a remote node counted as local")
+	}
+}

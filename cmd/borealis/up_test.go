@@ -74,11 +74,12 @@ type upProcess struct {
 	err  error
 }
 
-// startUp runs `borealis up --dir dir` and waits until the cluster is up.
-func startUp(t *testing.T, bin, dir string) *upProcess {
+// startUp runs `borealis up --dir dir [extra...]` and waits until the
+// cluster is up.
+func startUp(t *testing.T, bin, dir string, extra ...string) *upProcess {
 	t.Helper()
 	p := &upProcess{out: &syncBuffer{}, done: make(chan struct{})}
-	p.cmd = exec.Command(bin, "up", "--dir", dir)
+	p.cmd = exec.Command(bin, append([]string{"up", "--dir", dir}, extra...)...)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := p.cmd.Start(); err != nil {
@@ -300,6 +301,11 @@ func TestUpAsAUser(t *testing.T) {
 			t.Fatalf("%s after a write: %+v", name, n)
 		}
 	}
+	table, _, err := runBin(t, bin, "status", "--dir", dir)
+	if err != nil || !strings.Contains(table, "WRITE QUORUM") || !strings.Contains(table, "6/6") || !strings.Contains(table, "yes") {
+		t.Fatalf("status table after a write (%v):\n%s", err, table)
+	}
+	t.Logf("status:\n%s", table)
 
 	// A second up on the same directory is refused while the first runs.
 	before := hashTree(t, filepath.Join(dir, "run"))
@@ -422,5 +428,57 @@ func TestUpPortInUseProcess(t *testing.T) {
 	}
 	if hashTree(t, dir) != before {
 		t.Fatal("the data directory changed")
+	}
+}
+
+// TestUpConfigFile: up with a cluster file outside the data directory (the
+// multi-host way) marks the directory with the cluster's id, and a writer node
+// is started only when the binary has the writer role.
+func TestUpConfigFile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a cluster of processes")
+	}
+	bin := borealisBinary(t)
+	c, err := newLocalCluster(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := c.encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := writeFile(t, filepath.Join(t.TempDir(), "cluster.toml"), string(data))
+	dir := filepath.Join(t.TempDir(), "data")
+	up := startUp(t, bin, dir, "--config", cfg)
+	hasWriter := hasSubcommand(newRootCmd(), roleWriter)
+	if !hasWriter && !strings.Contains(up.out.String(), "Not started: writer") {
+		t.Fatalf("up without a writer role:\n%s", up.out.String())
+	}
+	copied, err := os.ReadFile(filepath.Join(dir, clusterFile))
+	if err != nil || !bytes.Equal(copied, data) {
+		t.Fatalf("the data directory's copy of the cluster file: %v", err)
+	}
+	out, _, err := runBin(t, bin, "status", "--json", "--config", cfg, "--dir", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r statusReport
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.ClusterID != c.ID || len(r.Nodes) != 7 {
+		t.Fatalf("status: %+v", r)
+	}
+	for _, n := range r.Nodes {
+		want := healthUp
+		if n.Role == roleWriter && !hasWriter {
+			want = healthDown
+		}
+		if n.Health != want {
+			t.Fatalf("%s is %s, want %s", n.Name, n.Health, want)
+		}
+	}
+	if err := up.interrupt(t); err != nil {
+		t.Fatalf("up exited with %v:\n%s", err, up.out.String())
 	}
 }
