@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/borealis-db/borealis/sql/types/pgtest"
 )
 
 type ioCase struct {
@@ -63,7 +65,7 @@ func ioCases() []ioCase {
 // output, binary formats, error codes and messages, arithmetic, casts and
 // type names with it.
 func TestAgainstPostgres(t *testing.T) {
-	conn := startPostgres(t)
+	conn := pgtest.Start(t)
 	t.Run("TextIO", func(t *testing.T) { testTextIO(t, conn) })
 	t.Run("Arith", func(t *testing.T) { testArith(t, conn) })
 	t.Run("Casts", func(t *testing.T) { testCasts(t, conn) })
@@ -73,7 +75,7 @@ func TestAgainstPostgres(t *testing.T) {
 // testTextIO compares text input, text output, binary send/recv and errors.
 func testTextIO(t *testing.T, conn *pgconn.PgConn) {
 	for _, tz := range []string{"UTC", "America/New_York", "Asia/Kolkata"} {
-		pgExec(t, conn, "SET TimeZone = "+quoteLit(tz))
+		pgtest.Exec(t, conn, "SET TimeZone = "+pgtest.QuoteLit(tz))
 		loc, err := LoadLocation(tz)
 		if err != nil {
 			t.Fatal(err)
@@ -87,34 +89,34 @@ func testTextIO(t *testing.T, conn *pgconn.PgConn) {
 			name := fmt.Sprintf("%s/%s/%q", tz, c.typ, c.input)
 			// Assignment to a column applies the input function and the
 			// typmod, as ParseText does.
-			pgExec(t, conn, "DROP TABLE IF EXISTS io; CREATE TEMP TABLE io (v "+c.typ+")")
-			ins := pgQuery(t, conn, "INSERT INTO io VALUES ("+quoteLit(c.input)+") RETURNING v")
+			pgtest.Exec(t, conn, "DROP TABLE IF EXISTS io; CREATE TEMP TABLE io (v "+c.typ+")")
+			ins := pgtest.Query(t, conn, "INSERT INTO io VALUES ("+pgtest.QuoteLit(c.input)+") RETURNING v")
 			got, gerr := ParseText(typ, c.input, env)
-			if ins.code != "" {
+			if ins.Code != "" {
 				if gerr == nil {
-					t.Errorf("%s: PostgreSQL error %s %q, we accepted %q", name, ins.code, ins.msg, FormatText(typ, got, env))
+					t.Errorf("%s: PostgreSQL error %s %q, we accepted %q", name, ins.Code, ins.Msg, FormatText(typ, got, env))
 					continue
 				}
 				code, msg := errCodeMsg(gerr)
-				if code != ins.code || msg != ins.msg {
-					t.Errorf("%s: error: got %s %q, PostgreSQL %s %q", name, code, msg, ins.code, ins.msg)
+				if code != ins.Code || msg != ins.Msg {
+					t.Errorf("%s: error: got %s %q, PostgreSQL %s %q", name, code, msg, ins.Code, ins.Msg)
 				}
 				continue
 			}
 			if gerr != nil {
-				t.Errorf("%s: we failed (%v), PostgreSQL gave %q", name, gerr, ins.text)
+				t.Errorf("%s: we failed (%v), PostgreSQL gave %q", name, gerr, ins.Text)
 				continue
 			}
-			if txt := FormatText(typ, got, env); txt != ins.text {
-				t.Errorf("%s: text out %q, PostgreSQL %q", name, txt, ins.text)
+			if txt := FormatText(typ, got, env); txt != ins.Text {
+				t.Errorf("%s: text out %q, PostgreSQL %q", name, txt, ins.Text)
 			}
 			bin, err := AppendBinary(nil, typ, got)
 			if err != nil {
 				t.Errorf("%s: send: %v", name, err)
-			} else if !bytes.Equal(bin, ins.bin) {
-				t.Errorf("%s: binary %x, PostgreSQL %x", name, bin, ins.bin)
+			} else if !bytes.Equal(bin, ins.Bin) {
+				t.Errorf("%s: binary %x, PostgreSQL %x", name, bin, ins.Bin)
 			}
-			back, err := ParseBinary(typ, ins.bin)
+			back, err := ParseBinary(typ, ins.Bin)
 			if err != nil || CompareAs(typ, back, got) != 0 {
 				t.Errorf("%s: recv(PostgreSQL binary) = %v, %v", name, back, err)
 			}
@@ -175,8 +177,8 @@ func testArith(t *testing.T, conn *pgconn.PgConn) {
 		{"date", "2024-03-01", OpSub, "int4", "1"},
 	}
 	for _, c := range cases {
-		sql := fmt.Sprintf("SELECT %s::%s %s %s::%s", quoteLit(c.l), c.lt, c.op, quoteLit(c.r), c.rt)
-		want := pgQuery(t, conn, sql)
+		sql := fmt.Sprintf("SELECT %s::%s %s %s::%s", pgtest.QuoteLit(c.l), c.lt, c.op, pgtest.QuoteLit(c.r), c.rt)
+		want := pgtest.Query(t, conn, sql)
 		lt, rt := mustType(t, c.lt), mustType(t, c.rt)
 		a, err1 := ParseText(lt, c.l, nil)
 		b, err2 := ParseText(rt, c.r, nil)
@@ -184,32 +186,32 @@ func testArith(t *testing.T, conn *pgconn.PgConn) {
 			t.Fatalf("%s: operands: %v %v", sql, err1, err2)
 		}
 		got, res, err := Arith(c.op, lt, a, rt, b)
-		if want.code != "" {
+		if want.Code != "" {
 			code, msg := "", ""
 			if err != nil {
 				code, msg = errCodeMsg(err)
 			}
-			if code != want.code || msg != want.msg {
-				t.Errorf("%s: got %v (%s %q), PostgreSQL %s %q", sql, got, code, msg, want.code, want.msg)
+			if code != want.Code || msg != want.Msg {
+				t.Errorf("%s: got %v (%s %q), PostgreSQL %s %q", sql, got, code, msg, want.Code, want.Msg)
 			}
 			continue
 		}
 		if err != nil {
-			t.Errorf("%s: %v, PostgreSQL %q", sql, err, want.text)
+			t.Errorf("%s: %v, PostgreSQL %q", sql, err, want.Text)
 			continue
 		}
-		if txt := FormatText(res, got, nil); txt != want.text {
-			t.Errorf("%s: %q, PostgreSQL %q", sql, txt, want.text)
+		if txt := FormatText(res, got, nil); txt != want.Text {
+			t.Errorf("%s: %q, PostgreSQL %q", sql, txt, want.Text)
 		}
-		if bin, _ := AppendBinary(nil, res, got); !bytes.Equal(bin, want.bin) {
-			t.Errorf("%s: binary %x, PostgreSQL %x (type %s)", sql, bin, want.bin, res)
+		if bin, _ := AppendBinary(nil, res, got); !bytes.Equal(bin, want.Bin) {
+			t.Errorf("%s: binary %x, PostgreSQL %x (type %s)", sql, bin, want.Bin, res)
 		}
 	}
 }
 
 func testCasts(t *testing.T, conn *pgconn.PgConn) {
-	pgExec(t, conn, "SET TimeZone = 'America/New_York'")
-	defer pgExec(t, conn, "RESET TimeZone")
+	pgtest.Exec(t, conn, "SET TimeZone = 'America/New_York'")
+	defer pgtest.Exec(t, conn, "RESET TimeZone")
 	loc, _ := time.LoadLocation("America/New_York")
 	env := &Env{Location: loc}
 	cases := []struct{ from, v, to string }{
@@ -229,8 +231,8 @@ func testCasts(t *testing.T, conn *pgconn.PgConn) {
 		{"timestamptz", "2024-01-02 03:04:05+00", "text"}, {"int2", "7", "float8"}, {"int8", "9007199254740993", "float8"},
 	}
 	for _, c := range cases {
-		sql := fmt.Sprintf("SELECT CAST(%s::%s AS %s)", quoteLit(c.v), c.from, c.to)
-		want := pgQuery(t, conn, sql)
+		sql := fmt.Sprintf("SELECT CAST(%s::%s AS %s)", pgtest.QuoteLit(c.v), c.from, c.to)
+		want := pgtest.Query(t, conn, sql)
 		from, to := mustType(t, c.from), mustType(t, c.to)
 		src, err := ParseText(from, c.v, env)
 		if err != nil {
@@ -240,25 +242,25 @@ func testCasts(t *testing.T, conn *pgconn.PgConn) {
 			t.Errorf("%s: CastContext says no cast", sql)
 		}
 		got, err := Cast(src, from, to, CoerceExplicit, env)
-		if want.code != "" {
+		if want.Code != "" {
 			code, msg := "", ""
 			if err != nil {
 				code, msg = errCodeMsg(err)
 			}
-			if code != want.code || msg != want.msg {
-				t.Errorf("%s: got (%s %q), PostgreSQL %s %q", sql, code, msg, want.code, want.msg)
+			if code != want.Code || msg != want.Msg {
+				t.Errorf("%s: got (%s %q), PostgreSQL %s %q", sql, code, msg, want.Code, want.Msg)
 			}
 			continue
 		}
 		if err != nil {
-			t.Errorf("%s: %v, PostgreSQL %q", sql, err, want.text)
+			t.Errorf("%s: %v, PostgreSQL %q", sql, err, want.Text)
 			continue
 		}
-		if txt := FormatText(to, got, env); txt != want.text {
-			t.Errorf("%s: %q, PostgreSQL %q", sql, txt, want.text)
+		if txt := FormatText(to, got, env); txt != want.Text {
+			t.Errorf("%s: %q, PostgreSQL %q", sql, txt, want.Text)
 		}
-		if bin, _ := AppendBinary(nil, to, got); !bytes.Equal(bin, want.bin) {
-			t.Errorf("%s: binary %x, PostgreSQL %x", sql, bin, want.bin)
+		if bin, _ := AppendBinary(nil, to, got); !bytes.Equal(bin, want.Bin) {
+			t.Errorf("%s: binary %x, PostgreSQL %x", sql, bin, want.Bin)
 		}
 	}
 }
@@ -266,12 +268,12 @@ func testCasts(t *testing.T, conn *pgconn.PgConn) {
 func testFormatType(t *testing.T, conn *pgconn.PgConn) {
 	for _, name := range []string{"int2", "int4", "int8", "numeric", "numeric(10,2)", "numeric(5)", "float8", "text",
 		"varchar", "varchar(20)", "char(22)", "char", "bool", "timestamp", "timestamptz", "timestamp(3)", "date"} {
-		pgExec(t, conn, "DROP TABLE IF EXISTS ft; CREATE TEMP TABLE ft (v "+name+")")
-		want := pgQuery(t, conn, "SELECT format_type(atttypid, atttypmod) || ' ' || atttypid || ' ' || atttypmod || ' ' || typlen FROM pg_attribute JOIN pg_type ON atttypid = pg_type.oid WHERE attrelid = 'ft'::regclass AND attname = 'v'")
+		pgtest.Exec(t, conn, "DROP TABLE IF EXISTS ft; CREATE TEMP TABLE ft (v "+name+")")
+		want := pgtest.Query(t, conn, "SELECT format_type(atttypid, atttypmod) || ' ' || atttypid || ' ' || atttypmod || ' ' || typlen FROM pg_attribute JOIN pg_type ON atttypid = pg_type.oid WHERE attrelid = 'ft'::regclass AND attname = 'v'")
 		typ := mustType(t, name)
 		got := fmt.Sprintf("%s %d %d %d", typ, typ.OID, typ.Typmod, typ.Len())
-		if got != want.text {
-			t.Errorf("%s: %q, PostgreSQL %q", name, got, want.text)
+		if got != want.Text {
+			t.Errorf("%s: %q, PostgreSQL %q", name, got, want.Text)
 		}
 	}
 }

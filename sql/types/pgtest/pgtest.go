@@ -1,4 +1,9 @@
-package types
+// Package pgtest starts a private PostgreSQL 15 for differential tests:
+// initdb and postgres from /usr/lib/postgresql/15/bin in a temporary
+// directory (C locale, UTF8, fsync off), a unix socket in that directory, a
+// free port number, and cleanup of the server when the test ends. When run
+// as root it drops to the "postgres" user, since initdb refuses root.
+package pgtest
 
 import (
 	"context"
@@ -18,17 +23,17 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-const pgBin = "/usr/lib/postgresql/15/bin"
+// Bin is where the PostgreSQL 15 binaries are expected.
+const Bin = "/usr/lib/postgresql/15/bin"
 
-// startPostgres starts a private PostgreSQL 15 (C locale, UTF8, fsync off)
-// listening on a unix socket in a temporary directory and returns a
-// connection to it. It skips when the binaries are missing or -short.
-func startPostgres(t *testing.T) *pgconn.PgConn {
+// Start starts a private PostgreSQL 15 and returns a connection to it. It
+// skips the test when the binaries are missing or with -short.
+func Start(t testing.TB) *pgconn.PgConn {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("-short: not starting PostgreSQL")
 	}
-	if _, err := os.Stat(filepath.Join(pgBin, "postgres")); err != nil {
+	if _, err := os.Stat(filepath.Join(Bin, "postgres")); err != nil {
 		t.Skip("PostgreSQL 15 binaries not installed")
 	}
 	dir, err := os.MkdirTemp("", "borealis-pg-")
@@ -50,7 +55,7 @@ func startPostgres(t *testing.T) *pgconn.PgConn {
 		}
 	}
 	run := func(name string, args ...string) *exec.Cmd {
-		c := exec.Command(filepath.Join(pgBin, name), args...)
+		c := exec.Command(filepath.Join(Bin, name), args...)
 		c.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Setpgid: true}
 		c.Dir = dir
 		return c
@@ -105,28 +110,29 @@ func startPostgres(t *testing.T) *pgconn.PgConn {
 	}
 }
 
-// pgResult is one value or error from PostgreSQL.
-type pgResult struct {
-	null bool
-	text string
-	bin  []byte
-	code string
-	msg  string
+// Result is one value (text and binary formats) or error from PostgreSQL.
+type Result struct {
+	Null bool
+	Text string
+	Bin  []byte
+	Code string // SQLSTATE when the query failed
+	Msg  string
+	Pos  int // error cursor position (1-based characters), 0 if none
 }
 
-// pgQuery runs sql (no parameters) returning the single value in text and
+// Query runs sql (no parameters) returning its single value in text and
 // binary formats, or the error.
-func pgQuery(t *testing.T, conn *pgconn.PgConn, sql string) pgResult {
+func Query(t testing.TB, conn *pgconn.PgConn, sql string) Result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	var r pgResult
+	var r Result
 	for _, format := range []int16{0, 1} {
 		res := conn.ExecParams(ctx, sql, nil, nil, nil, []int16{format}).Read()
 		if res.Err != nil {
 			var pe *pgconn.PgError
 			if errors.As(res.Err, &pe) {
-				return pgResult{code: pe.Code, msg: pe.Message}
+				return Result{Code: pe.Code, Msg: pe.Message, Pos: int(pe.Position)}
 			}
 			t.Fatalf("%s: %v", sql, res.Err)
 		}
@@ -135,18 +141,19 @@ func pgQuery(t *testing.T, conn *pgconn.PgConn, sql string) pgResult {
 		}
 		v := res.Rows[0][0]
 		if v == nil {
-			r.null = true
+			r.Null = true
 		}
 		if format == 0 {
-			r.text = string(v)
+			r.Text = string(v)
 		} else {
-			r.bin = append([]byte(nil), v...)
+			r.Bin = append([]byte(nil), v...)
 		}
 	}
 	return r
 }
 
-func pgExec(t *testing.T, conn *pgconn.PgConn, sql string) {
+// Exec runs sql, failing the test on error.
+func Exec(t testing.TB, conn *pgconn.PgConn, sql string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -155,12 +162,5 @@ func pgExec(t *testing.T, conn *pgconn.PgConn, sql string) {
 	}
 }
 
-func quoteLit(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
-func errCodeMsg(err error) (string, string) {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code, e.Message
-	}
-	return "?", err.Error()
-}
+// QuoteLit quotes s as an SQL string literal.
+func QuoteLit(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
