@@ -1,4 +1,5 @@
-// Package volmeta owns page 0 of a volume, the meta page: the volume format,
+// Package volmeta owns the meta page of a volume (page MetaPage = 1; page 0
+// is the quorum client's recovery marker): the volume format,
 // the page allocator (next free page id), the transaction-id reservation, the
 // object-id counter, a table of root page ids (catalog anchors) and the commit
 // log's chunk directory. Every change to it is a redo record in a
@@ -106,10 +107,10 @@ func Open(ctx context.Context, pool *buffer.Pool, create bool) (*Meta, error) {
 	switch {
 	case pg.Type() != PageTypeMeta || len(sp) != specialSize:
 		pool.Unpin(f)
-		return nil, fmt.Errorf("volmeta: page 0 is not a meta page (type %d, special %d bytes)", pg.Type(), len(sp))
+		return nil, fmt.Errorf("volmeta: page %d is not a meta page (type %d, special %d bytes)", MetaPage, pg.Type(), len(sp))
 	case binary.LittleEndian.Uint64(sp[offMagic:]) != magic:
 		pool.Unpin(f)
-		return nil, errors.New("volmeta: bad magic on page 0")
+		return nil, fmt.Errorf("volmeta: bad magic on page %d", MetaPage)
 	case binary.LittleEndian.Uint32(sp[offVersion:]) != FormatVersion:
 		pool.Unpin(f)
 		return nil, fmt.Errorf("volmeta: volume format %d, this build reads %d", binary.LittleEndian.Uint32(sp[offVersion:]), FormatVersion)
