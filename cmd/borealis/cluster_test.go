@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -173,4 +175,47 @@ func FuzzParseCluster(f *testing.F) {
 			t.Fatalf("parsed cluster fails validation: %v", err)
 		}
 	})
+}
+
+// TestClusterRoundTripProperty: any valid cluster survives encode then parse
+// unchanged, whatever its names, roles, AZs, addresses and data paths.
+func TestClusterRoundTripProperty(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	hosts := []string{"127.0.0.1", "10.0.0.7", "localhost", "[::1]", "db-1.example.com"}
+	for i := 0; i < 500; i++ {
+		c := &cluster{Format: clusterFormat, ID: fmt.Sprintf("c-%d.x_%d", i, r.IntN(1000))}
+		n := 1 + r.IntN(9)
+		for j := 0; j < n; j++ {
+			nd := node{
+				Name:   fmt.Sprintf("n%d-%d", j, r.IntN(100)),
+				Role:   knownRoles[r.IntN(len(knownRoles))],
+				Listen: fmt.Sprintf("%s:%d", hosts[r.IntN(len(hosts))], 1+2*j),
+				HTTP:   fmt.Sprintf("%s:%d", hosts[r.IntN(len(hosts))], 2+2*j),
+				Data:   fmt.Sprintf("d/%d/x y", j),
+			}
+			if nd.Role == roleStorage || r.IntN(2) == 0 {
+				nd.AZ = string(rune('a' + r.IntN(3)))
+			}
+			c.Nodes = append(c.Nodes, nd)
+		}
+		if err := c.validate(); err != nil {
+			t.Fatalf("generated cluster %d invalid: %v", i, err)
+		}
+		data, err := c.encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := parseCluster("p", data)
+		if err != nil {
+			t.Fatalf("cluster %d: %v\n%s", i, err, data)
+		}
+		if back.ID != c.ID || back.Format != c.Format || len(back.Nodes) != len(c.Nodes) {
+			t.Fatalf("cluster %d changed", i)
+		}
+		for j := range c.Nodes {
+			if back.Nodes[j] != c.Nodes[j] {
+				t.Fatalf("cluster %d node %d: %+v != %+v", i, j, back.Nodes[j], c.Nodes[j])
+			}
+		}
+	}
 }

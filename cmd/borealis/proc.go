@@ -58,7 +58,8 @@ func removePIDIf(path string, pid int) {
 }
 
 // processAlive reports whether pid is a live (not zombie) process running
-// node n of this binary. Without /proc it trusts kill(pid, 0).
+// node n of this binary (`ROLE ... --node NAME ...`, as roleArgs builds it).
+// Without /proc it trusts kill(pid, 0).
 func processAlive(pid int, n *node) bool {
 	if pid <= 0 {
 		return false
@@ -83,7 +84,15 @@ func processAlive(pid int, n *node) bool {
 		return false
 	}
 	args := strings.Split(strings.TrimRight(string(cmdline), "\x00"), "\x00")
-	return len(args) > 1 && args[1] == n.Role && contains(args[2:], n.Name)
+	if len(args) < 2 || args[1] != n.Role {
+		return false
+	}
+	for i := 2; i+1 < len(args); i++ {
+		if args[i] == "--node" && args[i+1] == n.Name {
+			return true
+		}
+	}
+	return false
 }
 
 // nodePID returns the pid of node n if it is running from this data directory.

@@ -130,6 +130,9 @@ func TestProcessAliveIdentity(t *testing.T) {
 	if processAlive(cmd.Process.Pid, w) {
 		t.Fatal("a1's process taken for w")
 	}
+	if processAlive(cmd.Process.Pid, &node{Role: roleStorage, Name: "storage"}) {
+		t.Fatal("a node named like an argument matched")
+	}
 	if processAlive(os.Getpid(), a1) {
 		t.Fatal("the test process taken for a1")
 	}

@@ -132,7 +132,7 @@ func runUp(ctx context.Context, root *cobra.Command, out io.Writer, f clusterFla
 			return err
 		}
 		if alive {
-			return fmt.Errorf("node %s is already running (pid %d): the cluster is up; see `borealis status --dir %s` or stop it first", n.Name, pid, l.dir)
+			return fmt.Errorf("node %s is already running (pid %d): the cluster is up; see `borealis status --dir %s`, or stop it with `borealis stop --all --dir %s`", n.Name, pid, l.dir, l.dir)
 		}
 		if !hasSubcommand(root, n.Role) {
 			skipped = append(skipped, n.Name)
