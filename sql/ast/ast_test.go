@@ -332,3 +332,26 @@ func BenchmarkNormalizePgbenchUpdate(b *testing.B) {
 		}
 	}
 }
+
+func TestWalk(t *testing.T) {
+	st, err := ParseOne("SELECT count(*), sum(a) FILTER (WHERE b > $1) FROM t WHERE c IN (SELECT max(d) FROM u WHERE e = $2) ORDER BY $3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var funcs []string
+	params := 0
+	Walk(st, func(n Node) bool {
+		switch x := n.(type) {
+		case *FuncCall:
+			funcs = append(funcs, x.Name)
+		case *Param:
+			params++
+		case *Subquery:
+			return false // do not enter subqueries
+		}
+		return true
+	})
+	if strings.Join(funcs, ",") != "count,sum" || params != 2 {
+		t.Fatalf("funcs %v params %d", funcs, params)
+	}
+}

@@ -427,8 +427,7 @@ func ParseTimestamp(s string, tz bool, env *Env) (int64, error) {
 			if loc == nil {
 				loc = env.loc()
 			}
-			t := time.Date(f.year, time.Month(f.month), f.day, f.hour, f.min, f.sec, 0, loc)
-			us = TimeToPGMicros(t) + f.usec
+			us = localToUTC(f.year, f.month, f.day, f.hour, f.min, f.sec, loc) + f.usec
 		default:
 			us = civilMicros(&f) - int64(f.tzOffset)*1e6
 		}
@@ -606,6 +605,38 @@ func RoundTimestamp(us int64, typmod int32) int64 {
 	return -(((-us) + off) / scale * scale)
 }
 
+// localToUTC converts a local civil time in loc to microseconds since
+// 2000-01-01 UTC with PostgreSQL's rule for transitions: a time skipped by
+// a spring-forward transition takes the offset from before it, an
+// ambiguous time in a fall-back transition the offset from after it.
+func localToUTC(y, mo, d, h, mi, s int, loc *time.Location) int64 {
+	local := time.Date(y, time.Month(mo), d, h, mi, s, 0, time.UTC).Unix()
+	offAt := func(u int64) int64 {
+		_, off := time.Unix(u, 0).In(loc).Zone()
+		return int64(off)
+	}
+	before, after := offAt(local-86400), offAt(local+86400)
+	var u int64
+	if before == after {
+		u = local - before
+		if offAt(u) != before { // a transition and its reversal within two days
+			u = local - offAt(u)
+		}
+	} else {
+		u1, u2 := local-before, local-after
+		ok1, ok2 := offAt(u1) == before, offAt(u2) == after
+		switch {
+		case ok2:
+			u = u2 // unique "after", or ambiguous: prefer after
+		case ok1:
+			u = u1
+		default:
+			u = u1 // skipped time: prefer before
+		}
+	}
+	return (u - pgEpochUnix) * 1e6
+}
+
 // TimestampToTimestamptz interprets a local timestamp in loc.
 func TimestampToTimestamptz(us int64, loc *time.Location) (int64, error) {
 	if us == TimestampPosInfinity || us == TimestampNegInfinity {
@@ -615,8 +646,7 @@ func TimestampToTimestamptz(us int64, loc *time.Location) (int64, error) {
 	tod := us - days*usecsPerDay
 	y, m, d := j2date(int(days) + pgEpochJDate)
 	secs := tod / 1e6
-	t := time.Date(y, time.Month(m), d, int(secs/3600), int(secs/60%60), int(secs%60), 0, loc)
-	r := TimeToPGMicros(t) + tod%1e6
+	r := localToUTC(y, m, d, int(secs/3600), int(secs/60%60), int(secs%60), loc) + tod%1e6
 	if !validTimestamp(r) {
 		return 0, Errorf(CodeDatetimeFieldOverflow, "timestamp out of range")
 	}

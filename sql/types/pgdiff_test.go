@@ -57,7 +57,8 @@ func ioCases() []ioCase {
 	add("timestamptz", "2024-01-02 03:04:05", "2024-01-02 03:04:05+02", "2024-01-02 03:04:05-03:30",
 		"2024-07-01 12:00:00 America/New_York", "2024-01-02T03:04:05Z", "2024-01-02T03:04:05.5Z", "infinity",
 		"2024-07-01 12:00:00", "1999-12-31 23:59:59.999999+00", "2024-01-02 03:04:05 UTC", "2024-01-02 03:04:05 Nowhere/Zone",
-		"1900-06-01 00:00:00", "2024-01-02 03:04:05+0530")
+		"1900-06-01 00:00:00", "2024-01-02 03:04:05+0530", "2024-03-10 02:30:00", "2024-11-03 01:30:00",
+		"2024-03-31 02:30:00 Europe/Berlin", "2024-10-27 02:30:00 Europe/Berlin", "1883-11-18 12:00:00")
 	return cs
 }
 
@@ -228,7 +229,8 @@ func testCasts(t *testing.T, conn *pgconn.PgConn) {
 		{"timestamptz", "2024-07-01 12:00:00+00", "timestamp"}, {"timestamp", "2024-01-15 08:00:00", "timestamptz"},
 		{"date", "2024-03-10", "timestamptz"}, {"date", "2024-03-10", "timestamp"}, {"date", "infinity", "timestamp"},
 		{"timestamp", "2024-01-02 03:04:05.678901", "timestamp(1)"}, {"float8", "1.5e300", "text"}, {"numeric", "1.50", "text"},
-		{"timestamptz", "2024-01-02 03:04:05+00", "text"}, {"int2", "7", "float8"}, {"int8", "9007199254740993", "float8"},
+		{"timestamptz", "2024-01-02 03:04:05+00", "text"}, {"int2", "7", "float8"}, {"timestamp", "2024-03-10 02:30:00", "timestamptz"}, {"timestamp", "2024-11-03 01:30:00", "timestamptz"},
+		{"timestamptz", "2024-11-03 05:30:00+00", "timestamp"}, {"timestamptz", "2024-11-03 06:30:00+00", "date"}, {"int8", "9007199254740993", "float8"},
 	}
 	for _, c := range cases {
 		sql := fmt.Sprintf("SELECT CAST(%s::%s AS %s)", pgtest.QuoteLit(c.v), c.from, c.to)
