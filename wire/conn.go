@@ -46,6 +46,7 @@ type conn struct {
 	stmts          map[string]Statement
 	portals        map[string]*portal
 	ignoreTillSync bool
+	copy           *copyReader // the COPY FROM STDIN in progress, if any
 
 	mu          sync.Mutex
 	idle        bool // blocked reading the next message
@@ -364,6 +365,8 @@ func (c *conn) startup(ctx context.Context, tooMany bool) (StartupInfo, error) {
 	}
 	c.send(&pgproto3.AuthenticationOk{})
 
+	c.srv.register(c)
+	info.ProcessID = c.pid
 	sess, err := c.srv.cfg.Engine.Startup(ctx, info)
 	if err != nil {
 		e := *toError(ctx, err)
@@ -374,7 +377,6 @@ func (c *conn) startup(ctx context.Context, tooMany bool) (StartupInfo, error) {
 	for _, p := range c.initialParams(info) {
 		c.send(&pgproto3.ParameterStatus{Name: p[0], Value: p[1]})
 	}
-	c.srv.register(c)
 	c.send(&pgproto3.BackendKeyData{ProcessID: c.pid, SecretKey: c.secret})
 	return info, c.readyForQuery()
 }

@@ -29,6 +29,8 @@ type StartupInfo struct {
 	RemoteAddr net.Addr
 	// TLS reports whether the connection is encrypted.
 	TLS bool
+	// ProcessID is the id sent in BackendKeyData (pg_backend_pid()).
+	ProcessID uint32
 }
 
 // TxStatus is the transaction status a session reports in ReadyForQuery.

@@ -261,6 +261,7 @@ func (c *conn) handleQuery(q string) error {
 	ctx := c.beginQuery()
 	err := c.sess.Exec(ctx, q, w)
 	c.endQuery()
+	c.copy = nil
 	if err != nil {
 		we := toError(ctx, err)
 		if we.fatal() || c.writeErr != nil {
@@ -474,6 +475,7 @@ func (c *conn) handleExecute(m *pgproto3.Execute) error {
 	ctx := c.beginQuery()
 	suspended, err := p.p.Execute(ctx, int(m.MaxRows), w)
 	c.endQuery()
+	c.copy = nil
 	if err != nil {
 		return withCtx(ctx, err)
 	}
@@ -535,6 +537,15 @@ func (w *resultWriter) WriteRow(values [][]byte) error {
 }
 
 func (w *resultWriter) Complete(tag string) error {
+	// A COPY is complete only at the client's CopyDone: the engine may stop
+	// reading early (at the \. end marker), so the rest is read here, as
+	// PostgreSQL does. A CopyFail in the rest fails the COPY.
+	if r := w.c.copy; r != nil {
+		w.c.copy = nil
+		if err := r.drain(); err != nil {
+			return err
+		}
+	}
 	w.c.send(&pgproto3.CommandComplete{CommandTag: []byte(tag)})
 	return w.c.maybeFlush()
 }
@@ -574,7 +585,24 @@ func (w *resultWriter) CopyIn(format CopyFormat, columns int) (io.Reader, error)
 	if err := w.c.flush(); err != nil {
 		return nil, err
 	}
-	return &copyReader{c: w.c}, nil
+	r := &copyReader{c: w.c}
+	w.c.copy = r
+	return r, nil
+}
+
+// drain reads and discards the rest of the copy stream. It returns nil at
+// CopyDone and the failure otherwise.
+func (r *copyReader) drain() error {
+	var buf [4096]byte
+	for {
+		_, err := r.Read(buf[:])
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
 }
 
 // copyReader streams the payload of CopyData messages.

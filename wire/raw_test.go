@@ -492,3 +492,35 @@ func TestErrorFlushedWithoutSync(t *testing.T) {
 		t.Fatalf("got %s, want %s", got, want)
 	}
 }
+
+// TestCopyEndMarkerWaitsForCopyDone: data ends at \. but the COPY completes
+// only at CopyDone (clients such as pgconn read the result after sending it),
+// and a CopyFail after the marker fails the COPY.
+func TestCopyEndMarkerWaitsForCopyDone(t *testing.T) {
+	ts := trustServer(t, nil)
+	c := dialRaw(t, ts)
+	c.startup()
+	c.send(&pgproto3.Query{String: "create table m (a int4)"})
+	c.receive(1)
+	for _, tc := range []struct {
+		end  pgproto3.FrontendMessage
+		want string
+	}{
+		{&pgproto3.CopyDone{}, "CommandComplete"},
+		{&pgproto3.CopyFail{Message: "late"}, "ErrorResponse"},
+	} {
+		c.send(&pgproto3.Query{String: "copy m from stdin"})
+		c.receiveOne()
+		c.send(&pgproto3.CopyData{Data: []byte("1\n\\.\n")}, &pgproto3.CopyData{Data: []byte("ignored after marker\n")})
+		// Nothing may arrive before the end message: prove it by sending it
+		// only now and checking the first answer is the outcome.
+		c.send(tc.end)
+		msgs, closed := c.receive(1)
+		if closed || len(msgs) != 2 {
+			t.Fatalf("got %v closed=%v", msgs, closed)
+		}
+		if got := fmt.Sprintf("%T", msgs[0])[len("*pgproto3."):]; got != tc.want {
+			t.Fatalf("first answer %s, want %s", got, tc.want)
+		}
+	}
+}
