@@ -123,6 +123,7 @@ type Manager struct {
 
 	base uint64 // first xid of this manager; older ones are finished
 
+	resMu    sync.Mutex // one xid reservation at a time
 	mu       sync.Mutex
 	chunks   []redo.PageID // clog chunk directory (copy-on-append)
 	nextXid  uint64        // next xid to hand out
@@ -164,33 +165,60 @@ func (m *Manager) statusSlot(xid uint64) *atomic.Uint64 {
 	return nil
 }
 
-// allocXid hands out the next xid, reserving a new range when needed.
+// allocXid hands out the next xid, reserving a new range when needed (one
+// reserver at a time, without holding m.mu across the page writes).
 func (m *Manager) allocXid(ctx context.Context) (uint64, error) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	if m.nextXid == m.endXid {
-		first, err := m.meta.ReserveXids(xidBatch)
-		if err != nil {
-			return 0, fmt.Errorf("txn: reserve xids: %w", err)
-		}
-		if first != m.endXid {
-			return 0, fmt.Errorf("txn: xid reservation at %d, expected %d (another writer?)", first, m.endXid)
-		}
 		m.mu.Unlock()
-		err = m.ensureClog(ctx, first, first+xidBatch)
-		m.mu.Lock()
-		if err != nil {
+		if err := m.reserve(ctx); err != nil {
 			return 0, err
 		}
-		chunks := *m.status.Load()
-		grown := append(chunks[:len(chunks):len(chunks)], new(statusChunk))
-		m.status.Store(&grown)
-		m.endXid = first + xidBatch
+		m.mu.Lock()
+	}
+	defer m.mu.Unlock()
+	if m.nextXid == m.endXid {
+		// Others took the whole new range meanwhile: rare; try again.
+		m.mu.Unlock()
+		x, err := m.allocXid(ctx)
+		m.mu.Lock()
+		return x, err
 	}
 	xid := m.nextXid
 	m.nextXid++
 	m.active[xid] = &xact{xid: xid, done: make(chan struct{})}
 	return xid, nil
+}
+
+// reserve reserves the next range of xids and makes their clog pages,
+// unless another caller already did.
+func (m *Manager) reserve(ctx context.Context) error {
+	m.resMu.Lock()
+	defer m.resMu.Unlock()
+	m.mu.Lock()
+	end := m.endXid
+	full := m.nextXid == end
+	m.mu.Unlock()
+	if !full {
+		return nil
+	}
+	first, err := m.meta.ReserveXids(xidBatch)
+	if err != nil {
+		return fmt.Errorf("txn: reserve xids: %w", err)
+	}
+	if first != end {
+		return fmt.Errorf("txn: xid reservation at %d, expected %d (another writer?)", first, end)
+	}
+	if err := m.ensureClog(ctx, first, first+xidBatch); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	chunks := *m.status.Load()
+	grown := append(chunks[:len(chunks):len(chunks)], new(statusChunk))
+	m.status.Store(&grown)
+	m.endXid = first + xidBatch
+	m.mu.Unlock()
+	return nil
 }
 
 // CommitLSN returns xid's status and, when committed, its commit LSN.

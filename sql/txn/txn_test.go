@@ -3,6 +3,7 @@ package txn_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -310,5 +311,52 @@ func TestHorizonRespectsSnapshots(t *testing.T) {
 	}
 	if h := e.mgr.Horizon(); h != e.log.VDL() {
 		t.Fatalf("horizon %d with no snapshot, VDL %d", h, e.log.VDL())
+	}
+}
+
+func TestConcurrentXidsAcrossReservations(t *testing.T) {
+	ctx := context.Background()
+	e := open(t, memlog.New(nil))
+	const workers, each = 4, 700 // 2800 xids: several reservations
+	seen := make(chan uint64, workers*each)
+	errs := make(chan error, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				tx := e.mgr.Begin(txn.ReadCommitted)
+				x, err := tx.AssignXid(ctx)
+				if err != nil {
+					errs <- err
+					return
+				}
+				seen <- x
+				if err := tx.Commit(ctx); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	close(seen)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	uniq := map[uint64]bool{}
+	for x := range seen {
+		if uniq[x] {
+			t.Fatalf("xid %d handed out twice", x)
+		}
+		uniq[x] = true
+		if st, _, _ := e.mgr.CommitLSN(x); st != txn.Committed {
+			t.Fatalf("xid %d: %v", x, st)
+		}
+	}
+	if len(uniq) != workers*each {
+		t.Fatalf("%d xids", len(uniq))
 	}
 }
