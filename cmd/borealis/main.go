@@ -20,6 +20,14 @@ func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "borealis",
 		Short:         "Borealis: an Aurora-style log-structured Postgres-compatible database",
+		Long: `Borealis: an Aurora-style log-structured Postgres-compatible database.
+
+One binary: every role (storage, and later writer, reader, proxy) is a
+subcommand, as are the local cluster and the operator commands.
+
+  borealis up                 start (or resume) a local cluster in ./borealis-data
+  borealis status             every node, its health, epoch, SCL; quorum per group
+  borealis kill|stop|start N  fault injection by hand`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

@@ -18,6 +18,10 @@ const stopGrace = 15 * time.Second
 
 // roleArgs are the arguments that run node n as its role of this binary. They
 // depend only on the configuration, so `up` and `start` run a node the same way.
+// Every role accepts --node, --az, --listen, --http and --dir (its own data
+// directory); roles other than storage also get --config, the absolute path of
+// the cluster file, to find the storage nodes. processAlive recognises a
+// node's process by its role and --node.
 func roleArgs(l *loaded, n *node) ([]string, error) {
 	data, err := filepath.Abs(l.dataDir(n))
 	if err != nil {
