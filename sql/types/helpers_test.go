@@ -1,6 +1,9 @@
 package types
 
-import "errors"
+import (
+	"errors"
+	"time"
+)
 
 func errCodeMsg(err error) (string, string) {
 	var e *Error
@@ -9,3 +12,5 @@ func errCodeMsg(err error) (string, string) {
 	}
 	return "?", err.Error()
 }
+
+func time0UTC() *time.Location { return time.UTC }

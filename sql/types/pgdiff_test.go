@@ -71,6 +71,7 @@ func TestAgainstPostgres(t *testing.T) {
 	t.Run("Arith", func(t *testing.T) { testArith(t, conn) })
 	t.Run("Casts", func(t *testing.T) { testCasts(t, conn) })
 	t.Run("FormatType", func(t *testing.T) { testFormatType(t, conn) })
+	t.Run("Random", func(t *testing.T) { testRandom(t, conn) })
 }
 
 // testTextIO compares text input, text output, binary send/recv and errors.
