@@ -18,8 +18,8 @@ func main() {
 
 func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
-		Use:           "borealis",
-		Short:         "Borealis: an Aurora-style log-structured Postgres-compatible database",
+		Use:   "borealis",
+		Short: "Borealis: an Aurora-style log-structured Postgres-compatible database",
 		Long: `Borealis: an Aurora-style log-structured Postgres-compatible database.
 
 One binary: every role (storage, and later writer, reader, proxy) is a
