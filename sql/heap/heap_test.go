@@ -619,3 +619,46 @@ func TestHOTChain(t *testing.T) {
 		t.Fatal("row lost after vacuum")
 	}
 }
+
+// TestCrashMidTransaction: after a restart on the same log, a transaction
+// that was in flight is aborted: its inserts are invisible and its row
+// locks and deletes no longer hold.
+func TestCrashMidTransaction(t *testing.T) {
+	ctx := context.Background()
+	log := memlog.New(nil)
+	e := open(t, log, 64, 0, heap.Options{})
+	w := e.mgr.Begin(txn.ReadCommitted)
+	a, _ := e.h.Insert(ctx, w, row(1, "a"))
+	b, _ := e.h.Insert(ctx, w, row(2, "b"))
+	if err := w.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	inflight := e.mgr.Begin(txn.ReadCommitted)
+	if _, err := e.h.Insert(ctx, inflight, row(3, "never committed")); err != nil {
+		t.Fatal(err)
+	}
+	if tm, err := e.h.Lock(ctx, inflight, a); err != nil || tm.Result != heap.OK {
+		t.Fatal(tm.Result, err)
+	}
+	if tm, err := e.h.Delete(ctx, inflight, b); err != nil || tm.Result != heap.OK {
+		t.Fatal(tm.Result, err)
+	}
+	// Crash: drop pool and manager; open again on the same log.
+	e2 := open(t, log, 64, e.h.Root(), heap.Options{})
+	r := e2.mgr.Begin(txn.ReadCommitted)
+	snap := r.Snapshot()
+	got := visible(t, e2.h, &snap)
+	if len(got) != 2 || got[1].tid != a || got[2].tid != b {
+		t.Fatalf("after restart: %v", got)
+	}
+	tx := e2.mgr.Begin(txn.ReadCommitted)
+	s := tx.Snapshot()
+	for _, tid := range []heap.TID{a, b} {
+		if _, _, ok, err := e2.h.LockLatest(ctx, tx, tid, &s, nil); !ok || err != nil {
+			t.Fatalf("lock %s after restart: ok=%v %v", tid, ok, err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
