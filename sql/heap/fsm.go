@@ -10,42 +10,55 @@ import (
 // It starts empty after a restart and fills as pages are used or scanned;
 // inserts fall back to the last page of the chain.
 type fsm struct {
-	mu    sync.Mutex
-	free  map[redo.PageID]int
-	cands []redo.PageID // pages with useful free space, most recent last
+	mu     sync.Mutex
+	free   map[redo.PageID]int
+	cands  []redo.PageID // pages worth trying, most recent last
+	inCand map[redo.PageID]bool
 }
 
 // minUseful is the free space below which a page is not a candidate.
 const minUseful = 256
 
-func (s *fsm) init() { s.free = map[redo.PageID]int{} }
+// maxTries bounds the candidates candidate looks at, so an insert costs O(1)
+// however many pages have a little room.
+const maxTries = 8
 
-// candidate returns a page believed to have need bytes free.
+func (s *fsm) init() {
+	s.free = map[redo.PageID]int{}
+	s.inCand = map[redo.PageID]bool{}
+}
+
+func (s *fsm) drop(i int) {
+	delete(s.inCand, s.cands[i])
+	s.cands = append(s.cands[:i], s.cands[i+1:]...)
+}
+
+// candidate returns a page believed to have need bytes free. Pages tried
+// and found too small leave the candidate list until their free space grows.
 func (s *fsm) candidate(need int) (redo.PageID, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i := len(s.cands) - 1; i >= 0; i-- {
+	for tries := 0; tries < maxTries && len(s.cands) > 0; tries++ {
+		i := len(s.cands) - 1
 		id := s.cands[i]
-		f, ok := s.free[id]
-		if !ok || f < minUseful {
-			s.cands = append(s.cands[:i], s.cands[i+1:]...)
-			continue
-		}
-		if f >= need {
+		if f, ok := s.free[id]; ok && f >= need {
 			return id, true
 		}
+		s.drop(i)
 	}
 	return 0, false
 }
 
-// set records the free space of a page.
+// set records the free space of a page; a page whose free space grew to a
+// useful size becomes a candidate again.
 func (s *fsm) set(id redo.PageID, free int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	old, known := s.free[id]
 	s.free[id] = free
-	if free >= minUseful && (!known || old < minUseful) {
+	if free >= minUseful && !s.inCand[id] && (!known || free > old) {
 		s.cands = append(s.cands, id)
+		s.inCand[id] = true
 	}
 }
 
