@@ -662,3 +662,67 @@ func TestCrashMidTransaction(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestFetchDirty(t *testing.T) {
+	ctx := context.Background()
+	e := open(t, memlog.New(nil), 64, 0, heap.Options{})
+	w := e.mgr.Begin(txn.ReadCommitted)
+	root, _ := e.h.Insert(ctx, w, row(1, "a"))
+	if err := w.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check := func(name string, tx *txn.Tx, wantFound bool, wantWait uint64) {
+		t.Helper()
+		d, err := e.h.FetchDirty(ctx, root, tx.Xid(), nil)
+		if err != nil || d.Found != wantFound || d.WaitXid != wantWait {
+			t.Fatalf("%s: %+v %v, want found=%v wait=%d", name, d, err, wantFound, wantWait)
+		}
+	}
+	other := e.mgr.Begin(txn.ReadCommitted)
+	mustXid := func(tx *txn.Tx) uint64 {
+		x, err := tx.AssignXid(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	mustXid(other)
+	check("committed row", other, true, 0)
+	// HOT-updated by a transaction in progress: wait for it.
+	u := e.mgr.Begin(txn.ReadCommitted)
+	xu := mustXid(u)
+	if _, heapOnly, tm, err := e.h.UpdateHOT(ctx, u, root, row(1, "b")); err != nil || !heapOnly || tm.Result != heap.OK {
+		t.Fatal(heapOnly, tm.Result, err)
+	}
+	check("update in progress", other, false, xu)
+	check("own update", u, true, 0)
+	if err := u.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Committed HOT update: the chain leads to the live version.
+	d, err := e.h.FetchDirty(ctx, root, other.Xid(), nil)
+	if err != nil || !d.Found || string(d.Data) != string(row(1, "b")) || d.TID == root {
+		t.Fatalf("after HOT update: %+v %v", d, err)
+	}
+	// ... also once pruning turned the root into a redirect.
+	other.Abort()
+	if err := e.h.Prune(ctx, root.Page); err != nil {
+		t.Fatal(err)
+	}
+	x := e.mgr.Begin(txn.ReadCommitted)
+	mustXid(x)
+	if d, err := e.h.FetchDirty(ctx, root, x.Xid(), nil); err != nil || !d.Found {
+		t.Fatalf("through a redirect: %+v %v", d, err)
+	}
+	// Deleted by a committed transaction: no conflict.
+	if tm, err := e.h.Delete(ctx, x, d.TID); err != nil || tm.Result != heap.OK {
+		t.Fatal(tm.Result, err)
+	}
+	check("own delete", x, false, 0)
+	if err := x.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	y := e.mgr.Begin(txn.ReadCommitted)
+	mustXid(y)
+	check("committed delete", y, false, 0)
+}

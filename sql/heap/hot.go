@@ -159,3 +159,86 @@ func stubItem(a pruneAction) []byte {
 	}
 	return []byte{stubDead}
 }
+
+// Dirty is what FetchDirty found.
+type Dirty struct {
+	// Found: a version that holds the row for uniqueness purposes (its
+	// creator committed or is own, and it is not deleted by a committed or
+	// own command).
+	Found  bool
+	TID    TID
+	Header Header
+	Data   []byte
+	// WaitXid, when not zero: a transaction in progress decides whether
+	// the row exists (its inserter or deleter); wait for it and retry.
+	WaitXid uint64
+}
+
+// FetchDirty is the unique check's view of an index entry (PostgreSQL's
+// dirty snapshot): it follows the entry's redirect and HOT chain and
+// returns the member that holds the row, or the transaction to wait for.
+// own is the checking transaction's xid. Callers re-check the key on the
+// returned data (slots are reused after VACUUM).
+func (h *Heap) FetchDirty(ctx context.Context, tid TID, own uint64, dst []byte) (Dirty, error) {
+	f, err := h.pin(ctx, tid.Page)
+	if err != nil {
+		return Dirty{}, err
+	}
+	defer h.pool.Unpin(f)
+	f.RLock()
+	defer f.RUnlock()
+	pg := f.Page()
+	if err := checkHeapPage(pg); err != nil {
+		return Dirty{}, err
+	}
+	slot := int(tid.Slot)
+	if it, ok := pg.Item(slot); ok {
+		if t, ok := redirectOf(it); ok {
+			slot = t
+		}
+	}
+	var prevXmax uint64
+	for hop := 0; hop <= pg.ItemCount(); hop++ {
+		hd, d, ok := tupleAt(pg, slot)
+		if !ok || (hop > 0 && (!hd.HeapOnly() || hd.Xmin != prevXmax)) {
+			return Dirty{}, nil
+		}
+		if hd.Xmin != own || own == txn.InvalidXid {
+			st, _, err := h.mgr.CommitLSN(hd.Xmin)
+			if err != nil {
+				return Dirty{}, err
+			}
+			switch st {
+			case txn.Aborted:
+				return Dirty{}, nil
+			case txn.InProgress:
+				return Dirty{WaitXid: hd.Xmin}, nil
+			}
+		}
+		gone := false
+		if hd.Xmax != txn.InvalidXid && !hd.LockOnly() {
+			if hd.Xmax == own && own != txn.InvalidXid {
+				gone = true
+			} else {
+				st, _, err := h.mgr.CommitLSN(hd.Xmax)
+				if err != nil {
+					return Dirty{}, err
+				}
+				switch st {
+				case txn.InProgress:
+					return Dirty{WaitXid: hd.Xmax}, nil
+				case txn.Committed:
+					gone = true
+				}
+			}
+		}
+		if !gone {
+			return Dirty{Found: true, TID: TID{Page: tid.Page, Slot: uint16(slot)}, Header: hd, Data: append(dst, d...)}, nil
+		}
+		if !hd.HotUpdated() || hd.CTID.Page != tid.Page {
+			return Dirty{}, nil
+		}
+		prevXmax, slot = hd.Xmax, int(hd.CTID.Slot)
+	}
+	return Dirty{}, fmt.Errorf("heap: HOT chain at %s loops", tid)
+}
