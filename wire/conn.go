@@ -145,9 +145,6 @@ func (c *conn) serve(parent context.Context, tooMany bool) {
 		c.reportStartupError(log, err)
 		return
 	}
-	c.mu.Lock()
-	c.started = true
-	c.mu.Unlock()
 	log = log.With("user", info.User, "database", info.Database)
 	c.nc.SetDeadline(time.Time{})
 	log.Debug("wire: session started", "pid", c.pid, "tls", c.tls)
@@ -378,6 +375,11 @@ func (c *conn) startup(ctx context.Context, tooMany bool) (StartupInfo, error) {
 		c.send(&pgproto3.ParameterStatus{Name: p[0], Value: p[1]})
 	}
 	c.send(&pgproto3.BackendKeyData{ProcessID: c.pid, SecretKey: c.secret})
+	// From here on a shutdown ends the session politely (57P01); this must
+	// happen before the client can see ReadyForQuery.
+	c.mu.Lock()
+	c.started = true
+	c.mu.Unlock()
 	return info, c.readyForQuery()
 }
 
