@@ -31,6 +31,8 @@ type DB struct {
 
 	ddl chan struct{} // one DDL transaction at a time
 
+	xidMu sync.Mutex // serializes xid assignment (see AssignXid)
+
 	mu    sync.Mutex
 	heaps map[redo.PageID]*heap.Heap
 	trees map[redo.PageID]*btree.Tree
@@ -82,6 +84,19 @@ func (db *DB) treeOf(ix *catalog.Index) *btree.Tree {
 	t := btree.Open(db.Meta, ix.Root)
 	db.trees[ix.Root] = t
 	return t
+}
+
+// AssignXid gives tx its xid. Assignments are serialized here because
+// txn.Manager's range reservation is not safe against two goroutines
+// reserving at once (reported); ctx is not canceled mid-reservation.
+func (db *DB) AssignXid(ctx context.Context, tx *txn.Tx) error {
+	if tx.Xid() != txn.InvalidXid {
+		return nil
+	}
+	db.xidMu.Lock()
+	defer db.xidMu.Unlock()
+	_, err := tx.AssignXid(context.WithoutCancel(ctx))
+	return err
 }
 
 // LockDDL takes the database's DDL lock (held until the transaction ends).

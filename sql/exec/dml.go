@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 
 	pg "github.com/pganalyze/pg_query_go/v5"
 
+	"github.com/borealis-db/borealis/redo"
 	"github.com/borealis-db/borealis/sql/catalog"
 	"github.com/borealis-db/borealis/sql/heap"
 	"github.com/borealis-db/borealis/sql/txn"
@@ -150,39 +152,41 @@ func (w *writer) indexInsert(c *Ctx, ix *catalog.Index, vals []types.Datum, tid 
 // conflicts reports whether the row version at existing holds key live (a
 // unique violation), or may (a waitErr).
 func (w *writer) conflicts(c *Ctx, h *heap.Heap, ix *catalog.Index, key []byte, existing heap.TID) error {
-	hd, data, _, err := h.Fetch(c.Ctx, existing, nil, nil)
-	if errors.Is(err, heap.ErrNotFound) {
-		return nil
-	}
+	mgr := c.DB.Mgr
+	own := c.Tx.Xid()
+	// Everything committed, plus this transaction's own work.
+	all := txn.Snapshot{LSN: redo.LSN(math.MaxUint64), Xid: own, Cid: math.MaxUint32}
+	_, hd, data, ok, err := h.FetchIndexed(c.Ctx, existing, &all, nil)
 	if err != nil {
 		return err
 	}
-	mgr := c.DB.Mgr
-	own := c.Tx.Xid()
-	if hd.Xmin != own {
-		st, _, err := mgr.CommitLSN(hd.Xmin)
+	if !ok {
+		// Nothing committed lives there; a version created by a transaction
+		// still in progress may yet commit: wait for it.
+		raw, _, _, err := h.Fetch(c.Ctx, existing, nil, nil)
+		if errors.Is(err, heap.ErrNotFound) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
-		switch st {
-		case txn.Aborted:
-			return nil
-		case txn.InProgress:
-			return &waitErr{xid: hd.Xmin}
+		if raw.Xmin != own {
+			st, _, err := mgr.CommitLSN(raw.Xmin)
+			if err != nil {
+				return err
+			}
+			if st == txn.InProgress {
+				return &waitErr{xid: raw.Xmin}
+			}
 		}
+		return nil
 	}
-	if hd.Xmax != txn.InvalidXid && !hd.LockOnly() {
-		if hd.Xmax == own {
-			return nil
-		}
+	if hd.Xmax != txn.InvalidXid && !hd.LockOnly() && hd.Xmax != own {
 		st, _, err := mgr.CommitLSN(hd.Xmax)
 		if err != nil {
 			return err
 		}
-		switch st {
-		case txn.Committed:
-			return nil
-		case txn.InProgress:
+		if st == txn.InProgress {
 			return &waitErr{xid: hd.Xmax}
 		}
 	}
@@ -499,13 +503,30 @@ func (b *builder) updateStmt(s *pg.UpdateStmt) (*Plan, error) {
 				if err != nil {
 					return err
 				}
-				newTID, tm, err := h.Update(c.Ctx, c.Tx, tid, data)
+				keysChanged := false
+				for i := range t.Indexes {
+					ix := &t.Indexes[i]
+					if !bytes.Equal(indexKey(t, ix, row), indexKey(t, ix, nv)) {
+						keysChanged = true
+					}
+				}
+				var newTID heap.TID
+				var tm heap.TM
+				heapOnly := false
+				if keysChanged || len(t.Indexes) == 0 {
+					newTID, tm, err = h.Update(c.Ctx, c.Tx, tid, data)
+				} else {
+					newTID, heapOnly, tm, err = h.UpdateHOT(c.Ctx, c.Tx, tid, data)
+				}
 				if err != nil {
 					return rowErr(err)
 				}
 				switch tm.Result {
 				case heap.OK:
 					for i := range t.Indexes {
+						if heapOnly {
+							break
+						}
 						ix := &t.Indexes[i]
 						changed := !bytes.Equal(indexKey(t, ix, row), indexKey(t, ix, nv))
 						if err := w.indexInsert(c, ix, nv, newTID, changed); err != nil {

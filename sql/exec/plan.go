@@ -42,6 +42,8 @@ type Plan struct {
 	Cat *catalog.Set
 	// DDL: the statement changes the catalog.
 	DDL bool
+	// ReadOnly: the statement writes nothing (SELECT).
+	ReadOnly bool
 	// NoTxBlock: the statement cannot run inside a transaction block (VACUUM).
 	NoTxBlock bool
 	// Iso is the isolation level for KindBegin/KindTxMode ("" default).
@@ -108,7 +110,7 @@ func (b *builder) stmt(n *pg.Node) (*Plan, error) {
 		if err != nil {
 			return nil, err
 		}
-		p := &Plan{Kind: KindQuery, Columns: sp.columns(), ColTypes: sp.outTypes()}
+		p := &Plan{Kind: KindQuery, Columns: sp.columns(), ColTypes: sp.outTypes(), ReadOnly: true}
 		p.run = func(c *Ctx, emit func([]types.Datum) error) (string, error) {
 			nrows := 0
 			err := sp.run(c, func(r []types.Datum) error { nrows++; return emit(r) })

@@ -358,18 +358,18 @@ func (s *source) scan(c *Ctx, fn rowFunc) error {
 			return fmt.Errorf("index %s: %w", s.index.Name, err)
 		}
 		for _, tid := range tids {
-			_, data, ok, err := h.Fetch(c.Ctx, tid, &c.Snap, nil)
-			if errors.Is(err, heap.ErrNotFound) || (err == nil && !ok) {
-				continue
-			}
+			vtid, _, data, ok, err := h.FetchIndexed(c.Ctx, tid, &c.Snap, nil)
 			if err != nil {
 				return err
 			}
+			if !ok {
+				continue
+			}
 			row, err := types.DecodeTuple(data, colTypes, nil)
 			if err != nil {
-				return fmt.Errorf("%s: row %s: %w", s.table.Name, tid, err)
+				return fmt.Errorf("%s: row %s: %w", s.table.Name, vtid, err)
 			}
-			if err := fn(tid, row); err != nil {
+			if err := fn(vtid, row); err != nil {
 				return err
 			}
 		}

@@ -402,6 +402,14 @@ func (s *Session) query(ctx context.Context, stmt *pg.Node, slot **exec.Plan, pl
 		}
 		s.ddlLocked = true
 	}
+	if !p.ReadOnly {
+		// Take the xid before anything can be canceled: an xid range
+		// reservation interrupted by a cancellation poisons txn's
+		// allocator (see the report).
+		if err := s.e.db.AssignXid(ctx, s.tx); err != nil {
+			return s.abortStmt(ctx, implicit, err)
+		}
+	}
 	snap := s.tx.Snapshot()
 	cat, err := s.catalog(ctx, &snap)
 	if err != nil {
