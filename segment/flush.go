@@ -278,8 +278,14 @@ func (n *Node) installManifest(replaced []*layer) error {
 	if err != nil {
 		return err
 	}
+	if len(replaced) > 0 {
+		n.layerMu.Lock() // wait for reads that still use the replaced layers
+		for _, l := range replaced {
+			l.close()
+		}
+		n.layerMu.Unlock()
+	}
 	for _, l := range replaced {
-		l.close()
 		if err := os.Remove(l.path); err != nil {
 			n.log.Warn("cannot remove replaced layer", "file", l.path, "err", err)
 		}

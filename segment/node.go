@@ -37,6 +37,7 @@ type Node struct {
 	srv *grpc.Server
 
 	mu       sync.RWMutex
+	layerMu  sync.RWMutex // read-held while layer files are read without mu; write-held to close them
 	groups   map[uint32]*group
 	nextSeq  uint64 // next layer file sequence number
 	logStart uint64 // first hot-log file still needed
@@ -159,6 +160,8 @@ func (n *Node) Close() error {
 }
 
 func (n *Node) closeFiles() {
+	n.layerMu.Lock()
+	defer n.layerMu.Unlock()
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.w != nil {

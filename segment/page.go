@@ -3,19 +3,43 @@ package segment
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/borealis-db/borealis/redo"
+	"github.com/borealis-db/borealis/segment/storagerpc"
 )
 
 // errRebuild is wrapped when a page cannot be rebuilt from what is stored.
 var errRebuild = errors.New("cannot rebuild page")
 
-// materialize rebuilds page as of lsn from the group's layers and memtable:
-// the newest image at or below lsn, then every delta above it up to lsn, in
-// LSN order, through redo.Apply. The caller holds mu (read) and has checked
-// lsn against SCL and the GC horizon. A never-written page is all zero.
-func (n *Node) materialize(g *group, page redo.PageID, lsn redo.LSN, withMem bool) (*redo.Page, error) {
+// readView is what a read needs of a group, taken under mu so that the
+// layer files can be read without it (under layerMu, which keeps them open).
+type readView struct {
+	layers []*layer
+	mem    []memRec
+	truncs []storagerpc.Range
+}
+
+func (v *readView) truncated(lsn redo.LSN) bool {
+	for _, r := range v.truncs {
+		if r.Contains(lsn) {
+			return true
+		}
+	}
+	return false
+}
+
+// view snapshots the group for a read of page up to lsn (mu held).
+func (g *group) view(page redo.PageID, lsn redo.LSN) *readView {
+	return &readView{layers: slices.Clone(g.layers), mem: slices.Clone(g.memRecords(page, lsn)), truncs: slices.Clone(g.truncs)}
+}
+
+// materialize rebuilds page as of lsn from a view of the group's layers and
+// memtable: the newest image at or below lsn, then every delta above it up
+// to lsn, in LSN order, through redo.Apply. The caller has checked lsn
+// against SCL and the GC horizon. A never-written page is all zero.
+func (n *Node) materialize(g *readView, page redo.PageID, lsn redo.LSN) (*redo.Page, error) {
 	var img *entry
 	var deltas []redo.Record
 	for i := len(g.layers) - 1; i >= 0; i-- {
@@ -42,11 +66,9 @@ func (n *Node) materialize(g *group, page redo.PageID, lsn redo.LSN, withMem boo
 			}
 		}
 	}
-	if withMem {
-		for _, m := range g.memRecords(page, lsn) {
-			if !g.truncated(m.rec.LSN) {
-				deltas = append(deltas, m.rec)
-			}
+	for _, m := range g.mem {
+		if m.rec.LSN <= lsn && !g.truncated(m.rec.LSN) {
+			deltas = append(deltas, m.rec)
 		}
 	}
 	return buildPage(page, img, deltas)

@@ -78,7 +78,12 @@ func (n *Node) repairOnce(ctx context.Context) {
 				continue
 			}
 			ps := st.Groups[i]
-			if ps.SCL <= v.scl && v.highest <= v.scl && ps.Epoch <= v.epoch {
+			// Something to learn: records (the peer is ahead, or we have a
+			// gap), a higher epoch, or truncations (the peer holds less than
+			// we do at our epoch: a recovery may have cut what we hold).
+			behind := ps.SCL > v.scl || v.highest > v.scl
+			cut := ps.Epoch == v.epoch && ps.Highest < v.highest
+			if !behind && !cut && ps.Epoch <= v.epoch {
 				continue
 			}
 			got, err := n.repairFrom(ctx, p, v, ps)

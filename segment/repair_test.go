@@ -48,15 +48,16 @@ func TestRepairFromPeers(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// A and B get everything; C gets the records with a hole in the middle.
+	// C gets the records with a hole in the middle (first, so that no peer
+	// can fill it yet); then A and B get everything.
+	acks, err := appendBatches(t, c.cli, req(1, 1, recs[:10]), req(1, 1, recs[15:30]))
+	if err != nil || acks[1].SCL != recs[9].LSN || acks[1].Highest != recs[29].LSN {
+		t.Fatalf("gap on C: acks %v err %v", acks, err)
+	}
 	for _, n := range []*testNode{a, b} {
 		if _, err := appendBatches(t, n.cli, req(1, 1, recs[:30])); err != nil {
 			t.Fatal(err)
 		}
-	}
-	acks, err := appendBatches(t, c.cli, req(1, 1, recs[:10]), req(1, 1, recs[15:30]))
-	if err != nil || acks[1].SCL != recs[9].LSN || acks[1].Highest != recs[29].LSN {
-		t.Fatalf("gap on C: acks %v err %v", acks, err)
 	}
 	waitSCL(t, c, 1, recs[29].LSN)
 	checkPages(t, c.cli, prefixGen(g, 30), 1, recs[29].LSN)

@@ -122,16 +122,18 @@ func (n *Node) collect(req *storagerpc.FetchRequest) ([][]byte, error) {
 		return nil, nil
 	}
 	n.mu.RLock()
-	defer n.mu.RUnlock()
 	g := n.groups[req.PG]
 	if g == nil {
+		n.mu.RUnlock()
 		return nil, nil
 	}
 	if req.After < g.horizon {
+		n.mu.RUnlock()
 		return nil, status.Errorf(codes.OutOfRange, "group %d: records at or below the GC horizon %d are collected into page images; fetch after %d", req.PG, g.horizon, g.horizon)
 	}
+	v := &readView{layers: slices.Clone(g.layers), truncs: slices.Clone(g.truncs)}
 	var out []lsnRaw
-	in := func(l redo.LSN) bool { return l > req.After && l <= upto && !g.truncated(l) }
+	in := func(l redo.LSN) bool { return l > req.After && l <= upto && !v.truncated(l) }
 	for _, recs := range g.mem {
 		for _, m := range recs {
 			if in(m.rec.LSN) {
@@ -139,7 +141,10 @@ func (n *Node) collect(req *storagerpc.FetchRequest) ([][]byte, error) {
 			}
 		}
 	}
-	for _, l := range g.layers {
+	n.layerMu.RLock()
+	n.mu.RUnlock()
+	defer n.layerMu.RUnlock()
+	for _, l := range v.layers {
 		if l.kind != layerDelta || l.maxLSN <= req.After || l.minLSN > upto {
 			continue
 		}
@@ -175,19 +180,26 @@ func (n *Node) collect(req *storagerpc.FetchRequest) ([][]byte, error) {
 // GetPage returns the page as of an LSN, sealed.
 func (n *Node) GetPage(ctx context.Context, req *storagerpc.GetPageRequest) (*storagerpc.GetPageResponse, error) {
 	n.mu.RLock()
-	defer n.mu.RUnlock()
 	g := n.groups[req.PG]
 	var scl, horizon redo.LSN
 	if g != nil {
 		scl, horizon = g.durSCL, g.horizon
 	}
 	if g == nil || req.LSN > scl {
+		n.mu.RUnlock()
 		return nil, status.Errorf(codes.Unavailable, "replica complete only to SCL %d (group %d, asked for LSN %d)", scl, req.PG, req.LSN)
 	}
 	if req.LSN < horizon {
+		n.mu.RUnlock()
 		return nil, status.Errorf(codes.OutOfRange, "LSN %d is below the GC horizon %d of group %d", req.LSN, horizon, req.PG)
 	}
-	p, err := n.materialize(g, req.Page, req.LSN, true)
+	v := g.view(req.Page, req.LSN)
+	// Layer files stay open while layerMu is read-locked; the state lock is
+	// released so that reads from disk do not hold up group commits.
+	n.layerMu.RLock()
+	n.mu.RUnlock()
+	defer n.layerMu.RUnlock()
+	p, err := n.materialize(v, req.Page, req.LSN)
 	if err != nil {
 		n.log.Error("cannot serve page", "pg", req.PG, "page", req.Page, "lsn", req.LSN, "err", err)
 		return nil, status.Errorf(codes.DataLoss, "group %d page %d at LSN %d: %v", req.PG, req.Page, req.LSN, err)
