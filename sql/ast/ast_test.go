@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -222,7 +223,8 @@ func TestNormalize(t *testing.T) {
 		ok       bool
 	}{
 		{"UPDATE pgbench_accounts SET abalance = abalance + -4321 WHERE aid = 76543;",
-			"UPDATE pgbench_accounts SET abalance = abalance + -$1 WHERE aid = $2;", []string{"4321", "76543"}, true},
+			"UPDATE pgbench_accounts SET abalance = abalance + $1 WHERE aid = $2;", []string{"-4321", "76543"}, true},
+		{"select a -1, -2147483648, (-5), 3 - 2", "select a -$1, $2, ($3), $4 - $5", []string{"1", "-2147483648", "-5", "3", "2"}, true},
 		{"SELECT abalance FROM pgbench_accounts WHERE aid = 5", "SELECT abalance FROM pgbench_accounts WHERE aid = $1", []string{"5"}, true},
 		{"INSERT INTO h (a, b) VALUES (7, 'it''s', 1.50, 3000000000)", "INSERT INTO h (a, b) VALUES ($1, $2, $3, $4)", []string{"7", "it's", "1.50", "3000000000"}, true},
 		{"select t1.a from t1 where b like 'x%'", "select t1.a from t1 where b like $1", []string{"x%"}, true},
@@ -262,6 +264,70 @@ func TestNormalize(t *testing.T) {
 	}
 }
 
+// TestNormalizeEquivalence checks, for every testdata statement that
+// normalizes, that parsing the key and putting the constants in place of
+// the parameters gives the same tree as parsing the original.
+func TestNormalizeEquivalence(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*.sql")
+	checked := 0
+	for _, f := range files {
+		src, _ := os.ReadFile(f)
+		stmts, err := Parse(string(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range stmts {
+			n, ok := Normalize(s.SQL)
+			if !ok {
+				continue
+			}
+			keyStmt, err := ParseOne(n.Key)
+			if err != nil {
+				t.Errorf("%s: key %q: %v", s.SQL, n.Key, err)
+				continue
+			}
+			bindConsts(reflect.ValueOf(keyStmt), n.Consts)
+			if got, want := Dump(keyStmt), Dump(s.Stmt); got != want {
+				t.Errorf("%s: normalized tree differs:\n%s", s.SQL, firstDiff(got, want))
+			}
+			checked++
+		}
+	}
+	if checked < 30 {
+		t.Errorf("only %d statements normalized", checked)
+	}
+}
+
+var exprType = reflect.TypeOf((*Expr)(nil)).Elem()
+
+// bindConsts replaces every *Param in the tree by its constant.
+func bindConsts(v reflect.Value, consts []*Const) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			bindConsts(v.Elem(), consts)
+		}
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			bindField(v.Field(i), consts)
+		}
+	case reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			bindField(v.Index(i), consts)
+		}
+	}
+}
+
+func bindField(f reflect.Value, consts []*Const) {
+	if f.Kind() == reflect.Interface && f.Type() == exprType && !f.IsNil() {
+		if p, ok := f.Interface().(*Param); ok && f.CanSet() {
+			f.Set(reflect.ValueOf(Expr(consts[p.Index-1])))
+			return
+		}
+	}
+	bindConsts(f, consts)
+}
+
 func TestFingerprint(t *testing.T) {
 	a, err := Fingerprint("SELECT abalance FROM pgbench_accounts WHERE aid = 1")
 	if err != nil {
@@ -281,7 +347,9 @@ func TestFingerprint(t *testing.T) {
 // that every error is a *types.Error.
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"SELECT 1", "UPDATE t SET a = a + 1 WHERE b = 2", "CREATE TABLE t (a int primary key)",
-		"SELECT * FROM a JOIN b USING (c) WHERE x IN (SELECT 1)", "COPY t FROM STDIN WITH (FORMAT csv)", "BEGIN; END", "SELEC"} {
+		"SELECT * FROM a JOIN b USING (c) WHERE x IN (SELECT 1)", "COPY t FROM STDIN WITH (FORMAT csv)", "BEGIN; END", "SELEC",
+		"UPDATE pgbench_accounts SET abalance = abalance + -4321 WHERE aid = 76543;", "select a from t order by a, 2 limit 5 offset 1",
+		"INSERT INTO h VALUES (1, 'x', 1.5e3, -7, CURRENT_TIMESTAMP)", "select 'a' || 'b', a::numeric(5,2) from t"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, sql string) {
@@ -299,8 +367,17 @@ func FuzzParse(f *testing.F) {
 		for _, s := range stmts {
 			_ = Dump(s.Stmt)
 		}
-		if n, ok := Normalize(sql); ok {
-			_ = n.Key
+		// A normalizable single statement must mean the same after
+		// normalization.
+		if n, ok := Normalize(sql); ok && len(stmts) == 1 {
+			keyStmts, err := Parse(n.Key)
+			if err != nil || len(keyStmts) != 1 {
+				t.Fatalf("%q normalized to %q: %v", sql, n.Key, err)
+			}
+			bindConsts(reflect.ValueOf(keyStmts[0].Stmt), n.Consts)
+			if got, want := Dump(keyStmts[0].Stmt), Dump(stmts[0].Stmt); got != want {
+				t.Fatalf("%q normalized to %q changes the tree:\n%s", sql, n.Key, firstDiff(got, want))
+			}
 		}
 	})
 }

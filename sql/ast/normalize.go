@@ -31,8 +31,12 @@ func Normalize(sql string) (n *Normalized, ok bool) {
 	default:
 		return nil, false
 	}
-	var key strings.Builder
-	key.Grow(len(sql))
+	key := make([]byte, 0, len(sql)+8)
+	// sig and sig2 are the last two significant (non-space) bytes written
+	// to key, and sigAt the index of sig, to fold a prefix minus into a
+	// number literal ("+ -4321" → "+ $1" with the constant -4321).
+	var sig, sig2 byte
+	sigAt := -1
 	var consts []*Const
 	prevWord := ""  // last keyword/identifier (lower-case)
 	prevWord2 := "" // the one before
@@ -47,7 +51,7 @@ func Normalize(sql string) (n *Normalized, ok bool) {
 			if j < 0 {
 				j = len(sql) - i
 			}
-			key.WriteString(sql[i : i+j])
+			key = append(key, sql[i:i+j]...)
 			i += j
 			continue
 		case ch == '/' && i+1 < len(sql) && sql[i+1] == '*':
@@ -68,7 +72,8 @@ func Normalize(sql string) (n *Normalized, ok bool) {
 				}
 				break
 			}
-			key.WriteString(sql[i:j])
+			key = append(key, sql[i:j]...)
+			sig2, sig, sigAt = sig, 'i', len(key)-1
 			prevWord2, prevWord = prevWord, "\"ident\""
 			prevTok = 'i'
 			i = j
@@ -100,14 +105,12 @@ func Normalize(sql string) (n *Normalized, ok bool) {
 				return nil, false
 			}
 			consts = append(consts, &Const{Value: strConst(val.String()), Type: unknownType, Loc: -1})
-			key.WriteString("$" + strconv.Itoa(len(consts)))
+			key = appendPlaceholder(key, len(consts), sql, j)
+			sig2, sig, sigAt = sig, '0', len(key)-1
 			prevTok = '\''
 			i = j
 			continue
 		case isDigit(ch) || (ch == '.' && i+1 < len(sql) && isDigit(sql[i+1])):
-			if prevTok == 'i' && i > 0 && isIdentChar(sql[i-1]) {
-				break // part of an identifier such as t1
-			}
 			j := i
 			for j < len(sql) && (isDigit(sql[j]) || sql[j] == '.') {
 				j++
@@ -130,12 +133,27 @@ func Normalize(sql string) (n *Normalized, ok bool) {
 			if inSortList || blocked(prevWord, prevWord2) {
 				return nil, false
 			}
-			c, err := numConst(sql[i:j])
+			lit := sql[i:j]
+			if sig == '-' && opRunHasSpecial(key[:sigAt+1]) {
+				return nil, false // "-" ends a multi-character operator such as @-
+			}
+			if sig == '-' && sig2 == '-' {
+				return nil, false // "- -1": PostgreSQL folds both signs
+			}
+			if sig == '-' && (strings.IndexByte("(,[+*/%<>=", sig2) >= 0 || (sig2 == 'i' && exprKeyword[prevWord2])) {
+				key = key[:sigAt] // prefix minus: part of the constant, as PostgreSQL folds it
+				if sigAt > 0 && isIdentChar(key[sigAt-1]) {
+					key = append(key, ' ')
+				}
+				lit = "-" + lit
+			}
+			c, err := numConst(lit)
 			if err != nil {
 				return nil, false
 			}
 			consts = append(consts, c)
-			key.WriteString("$" + strconv.Itoa(len(consts)))
+			key = appendPlaceholder(key, len(consts), sql, j)
+			sig2, sig, sigAt = sig, '0', len(key)-1
 			prevTok = '0'
 			i = j
 			continue
@@ -150,7 +168,8 @@ func Normalize(sql string) (n *Normalized, ok bool) {
 			} else if sortListEnd[w] {
 				inSortList = false
 			}
-			key.WriteString(sql[i:j])
+			key = append(key, sql[i:j]...)
+			sig2, sig, sigAt = sig, 'i', len(key)-1
 			prevWord2, prevWord = prevWord, w
 			prevTok = 'i'
 			i = j
@@ -158,12 +177,14 @@ func Normalize(sql string) (n *Normalized, ok bool) {
 		}
 		if ch == ':' && i+1 < len(sql) && sql[i+1] == ':' {
 			prevTok = ':'
-			key.WriteString("::")
+			key = append(key, "::"...)
+			sig2, sig, sigAt = sig, ':', len(key)-1
 			i += 2
 			continue
 		}
-		key.WriteByte(ch)
+		key = append(key, ch)
 		if !isSpace(ch) {
+			sig2, sig, sigAt = sig, ch, len(key)-1
 			prevTok = ch
 			if ch == ',' || ch == '(' {
 				// keep prevWord so "ORDER BY a, 2" and "varchar(10)" stay blocked
@@ -173,13 +194,50 @@ func Normalize(sql string) (n *Normalized, ok bool) {
 		}
 		i++
 	}
-	return &Normalized{Key: key.String(), Consts: consts}, true
+	return &Normalized{Key: string(key), Consts: consts}, true
 }
 
 // stringOK lists keywords after which a string literal is a plain value.
 var stringOK = map[string]bool{"select": true, "where": true, "and": true, "or": true, "not": true, "like": true,
 	"ilike": true, "then": true, "else": true, "when": true, "between": true, "in": true, "case": true, "is": true,
 	"from": true, "escape": true, "values": true, "set": true, "returning": true, "distinct": true, "all": true, "any": true}
+
+// appendPlaceholder appends "$n", separated by spaces from identifier
+// characters on either side so that it stays one token.
+func appendPlaceholder(key []byte, n int, sql string, next int) []byte {
+	if len(key) > 0 && isIdentChar(key[len(key)-1]) {
+		key = append(key, ' ')
+	}
+	key = append(key, '$')
+	key = strconv.AppendInt(key, int64(n), 10)
+	if next < len(sql) && isIdentChar(sql[next]) {
+		key = append(key, ' ')
+	}
+	return key
+}
+
+// opRunHasSpecial reports whether the run of operator characters ending
+// key contains one of ~!@#^&|`? (then PostgreSQL lexes a trailing "-" as
+// part of the operator).
+func opRunHasSpecial(key []byte) bool {
+	for i := len(key) - 1; i >= 0; i-- {
+		c := key[i]
+		switch {
+		case strings.IndexByte("~!@#^&|`?", c) >= 0:
+			return true
+		case strings.IndexByte("+-*/<>=%", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// exprKeyword lists reserved words after which "-" is a prefix minus.
+var exprKeyword = map[string]bool{"select": true, "where": true, "and": true, "or": true, "not": true, "then": true,
+	"else": true, "when": true, "case": true, "limit": true, "offset": true, "having": true, "on": true, "between": true,
+	"like": true, "ilike": true, "returning": true, "distinct": true, "all": true, "any": true, "some": true, "by": true,
+	"in": true, "is": true, "from": true, "values": true, "return": true, "array": true, "using": true, "escape": true}
 
 // sortListEnd lists keywords that end an ORDER BY / GROUP BY list.
 var sortListEnd = map[string]bool{"limit": true, "offset": true, "having": true, "fetch": true, "for": true,
@@ -195,7 +253,8 @@ func blocked(w, w2 string) bool {
 		return false
 	}
 	switch w {
-	case "varchar", "char", "character", "numeric", "decimal", "timestamp", "timestamptz", "bpchar", "float", "varying", "interval", "time", "bit":
+	case "varchar", "char", "character", "numeric", "decimal", "timestamp", "timestamptz", "bpchar", "float", "varying", "interval",
+		"time", "bit", "current_timestamp", "current_time", "localtime", "localtimestamp", "timetz", "nchar", "dec":
 		return true
 	}
 	return false
