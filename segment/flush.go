@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"time"
 
 	"github.com/borealis-db/borealis/redo"
 )
@@ -14,8 +15,12 @@ import (
 // files. Failures are logged and retried next time: they never lose data,
 // since the manifest is only replaced after the new files are durable.
 func (n *Node) maintain() {
-	if n.Healthy() != nil {
+	if n.Healthy() != nil || time.Now().Before(n.maintPause) {
 		return
+	}
+	failed := func(what string, g *group, err error) {
+		n.log.Error(what+" failed; retrying in 5s", "pg", g.pg, "err", err)
+		n.maintPause = time.Now().Add(5 * time.Second)
 	}
 	n.mu.RLock()
 	total := 0
@@ -31,7 +36,7 @@ func (n *Node) maintain() {
 		for _, g := range groups {
 			ok, err := n.flush(g)
 			if err != nil {
-				n.log.Error("memtable flush failed", "pg", g.pg, "err", err)
+				failed("memtable flush", g, err)
 				return
 			}
 			changed = changed || ok
@@ -43,7 +48,7 @@ func (n *Node) maintain() {
 		n.mu.RUnlock()
 		if due {
 			if err := n.compact(g); err != nil {
-				n.log.Error("compaction failed", "pg", g.pg, "err", err)
+				failed("compaction", g, err)
 				return
 			}
 			changed = true
@@ -247,6 +252,11 @@ func (n *Node) compact(g *group) error {
 		for lsn := range g.held {
 			if lsn <= point {
 				delete(g.held, lsn)
+			}
+		}
+		for prev := range g.next {
+			if prev < point {
+				delete(g.next, prev)
 			}
 		}
 	}

@@ -43,10 +43,11 @@ type Node struct {
 	logStart uint64 // first hot-log file still needed
 	failed   error  // a write or fsync failed: the node accepts nothing more
 
-	w     *logWriter // owned by the committer
-	tasks chan *task
-	quit  chan struct{}
-	wg    sync.WaitGroup
+	w          *logWriter // owned by the committer
+	maintPause time.Time  // committer: no maintenance before this (after a failure)
+	tasks      chan *task
+	quit       chan struct{}
+	wg         sync.WaitGroup
 
 	peerMu sync.Mutex
 	conns  map[string]*grpc.ClientConn

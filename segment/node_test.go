@@ -202,3 +202,19 @@ func TestFirstRequestTruncations(t *testing.T) {
 		}
 	}
 }
+
+// TestUnapplicableRecordIsDataLoss: a record that decodes but cannot apply
+// (here an insert on a page never formatted) makes GetPage fail, never
+// return a page.
+func TestUnapplicableRecordIsDataLoss(t *testing.T) {
+	n := startNode(t, t.TempDir(), nil)
+	r := redo.InsertItem(10, 0, []byte("x"))
+	r.LSN = 1
+	if _, err := appendBatches(t, n.cli, req(1, 1, []redo.Record{r})); err != nil {
+		t.Fatal(err)
+	}
+	_, err := n.cli.GetPage(ctxT(t), &storagerpc.GetPageRequest{PG: 1, Page: 10, LSN: 1})
+	if status.Code(err) != codes.DataLoss {
+		t.Fatalf("GetPage over an unapplicable record: %v, want DataLoss", err)
+	}
+}
