@@ -305,5 +305,6 @@ func (n *Node) installManifest(replaced []*layer) error {
 			n.log.Warn("cannot remove obsolete log file", "seq", s, "err", err)
 		}
 	}
+	n.met.diskBytes.Set(float64(n.diskBytes()))
 	return nil
 }
