@@ -464,7 +464,8 @@ func (c *conn) authenticate(ctx context.Context, user string) error {
 	unknown := false
 	if err != nil {
 		if !errors.Is(err, ErrUnknownUser) {
-			return fmt.Errorf("auth provider: %w", err)
+			return &Error{Severity: SeverityFatal, Code: CodeInternalError,
+				Message: "could not look up the user's credentials", Err: err}
 		}
 		// Go through a full exchange with a verifier nothing matches, so that
 		// the client cannot tell unknown users from wrong passwords.

@@ -566,3 +566,17 @@ func BenchmarkRoundTrip(b *testing.B) {
 		})
 	}
 }
+
+type brokenAuth struct{}
+
+func (brokenAuth) Verifier(context.Context, string) (*SCRAMVerifier, error) {
+	return nil, errors.New("catalog unavailable")
+}
+
+func TestAuthProviderFailure(t *testing.T) {
+	ts := startTestServer(t, func(c *Config) { c.Auth = brokenAuth{} })
+	_, err := pgx.Connect(testCtx(t), ts.url(testUser, testPassword, ""))
+	if pgCode(err) != CodeInternalError {
+		t.Fatalf("err = %v", err)
+	}
+}

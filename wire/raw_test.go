@@ -266,6 +266,27 @@ func TestShutdownAndIdleTimeout(t *testing.T) {
 			t.Fatal("not closed")
 		}
 	})
+	t.Run("shutdown closes unauthenticated connections", func(t *testing.T) {
+		ts := trustServer(t, nil)
+		c := dialRaw(t, ts)
+		// Wait until the server has the connection, then shut down: it must
+		// not wait for the startup packet that never comes.
+		deadline := time.Now().Add(10 * time.Second)
+		for ts.srv.connCount() != 1 {
+			if time.Now().After(deadline) {
+				t.Fatal("server never saw the connection")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		ctx, cancel := contextWithTimeout(time.Minute)
+		defer cancel()
+		if err := ts.srv.Shutdown(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, closed := c.receive(1); !closed {
+			t.Fatal("not closed")
+		}
+	})
 	t.Run("graceful shutdown", func(t *testing.T) {
 		ts := trustServer(t, nil)
 		idle := dialRaw(t, ts)
