@@ -11,7 +11,9 @@ import (
 // column encoding is self-delimiting, so a composite key is the
 // concatenation of its column encodings. desc=true inverts the bytes of a
 // column, giving descending order with NULLS FIRST (PostgreSQL's DESC
-// default).
+// default). Because equal values (1.0 and 1.00, -0 and 0, 'a' and 'a  ' in
+// char(n)) encode to equal bytes, an ascending key is also a canonical form
+// for hashing and grouping; integers of all widths share one encoding.
 //
 // Layout per column: a tag byte (keyNotNull, or keyNull which sorts after
 // it), then for non-NULL values:
