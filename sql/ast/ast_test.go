@@ -432,3 +432,23 @@ func TestWalk(t *testing.T) {
 		t.Fatalf("funcs %v params %d", funcs, params)
 	}
 }
+
+func TestCommandTag(t *testing.T) {
+	cases := map[string]string{
+		"BEGIN": "BEGIN", "START TRANSACTION": "START TRANSACTION", "END": "COMMIT", "ABORT": "ROLLBACK",
+		"ROLLBACK TO SAVEPOINT a": "ROLLBACK", "RELEASE a": "RELEASE", "SAVEPOINT a": "SAVEPOINT",
+		"truncate t": "TRUNCATE TABLE", "VALUES (1)": "SELECT", "vacuum analyze t": "VACUUM", "analyze": "ANALYZE",
+		"drop table if exists a, b": "DROP TABLE", "drop schema s": "DROP SCHEMA", "SET TIME ZONE 'UTC'": "SET",
+		"copy t from stdin": "COPY", "insert into t values (1)": "INSERT", "alter table t rename to u": "ALTER TABLE",
+		"create unique index on t (a)": "CREATE INDEX", "show all": "SHOW", "reset all": "RESET",
+	}
+	for sql, want := range cases {
+		st, err := ParseOne(sql)
+		if err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		if got := CommandTag(st); got != want {
+			t.Errorf("%s: %q, want %q", sql, got, want)
+		}
+	}
+}

@@ -123,8 +123,8 @@ type CTE struct {
 	Query   Statement // *Select, or DML with RETURNING
 }
 
-// Target is a select-list or RETURNING item. Star is "*" or "t.*" (then
-// Expr is the *ColumnRef).
+// Target is a select-list or RETURNING item; "*" and "t.*" are a
+// *ColumnRef with Star set.
 type Target struct {
 	Expr  Expr
 	Alias string
@@ -395,6 +395,7 @@ const (
 // Transaction is BEGIN/COMMIT/ROLLBACK/SAVEPOINT/RELEASE/ROLLBACK TO.
 type Transaction struct {
 	Kind       TxnKind
+	Start      bool // written START TRANSACTION (command tag differs from BEGIN)
 	Isolation  string // "read committed", "repeatable read", "serializable", "read uncommitted" or ""
 	ReadOnly   *bool
 	Deferrable *bool

@@ -1071,6 +1071,7 @@ func (c *converter) transaction(s *pg.TransactionStmt) (Statement, error) {
 	switch s.Kind {
 	case pg.TransactionStmtKind_TRANS_STMT_BEGIN, pg.TransactionStmtKind_TRANS_STMT_START:
 		out.Kind = TxnBegin
+		out.Start = s.Kind == pg.TransactionStmtKind_TRANS_STMT_START
 	case pg.TransactionStmtKind_TRANS_STMT_COMMIT:
 		out.Kind = TxnCommit
 	case pg.TransactionStmtKind_TRANS_STMT_ROLLBACK:
