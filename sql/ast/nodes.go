@@ -395,7 +395,7 @@ const (
 // Transaction is BEGIN/COMMIT/ROLLBACK/SAVEPOINT/RELEASE/ROLLBACK TO.
 type Transaction struct {
 	Kind       TxnKind
-	Start      bool // written START TRANSACTION (command tag differs from BEGIN)
+	Start      bool   // written START TRANSACTION (command tag differs from BEGIN)
 	Isolation  string // "read committed", "repeatable read", "serializable", "read uncommitted" or ""
 	ReadOnly   *bool
 	Deferrable *bool
