@@ -59,6 +59,8 @@ func (b *builder) copyStmt(s *pg.CopyStmt) (*Plan, error) {
 				f.Kind = wire.CopyText
 			case "csv":
 				f.Kind = wire.CopyCSV
+			case "binary":
+				f.Kind = wire.CopyBinary
 			default:
 				return nil, unsupported("COPY format %q is not supported", v)
 			}
@@ -124,7 +126,13 @@ func (b *builder) copyStmt(s *pg.CopyStmt) (*Plan, error) {
 				if fields[i] == nil {
 					continue
 				}
-				d, err := types.ParseText(t.Columns[col].Type, string(fields[i]), c.Env)
+				var d types.Datum
+				var err error
+				if f.Kind == wire.CopyBinary {
+					d, err = types.ParseBinary(t.Columns[col].Type, fields[i])
+				} else {
+					d, err = types.ParseText(t.Columns[col].Type, string(fields[i]), c.Env)
+				}
 				if err != nil {
 					if te, ok := err.(*types.Error); ok {
 						te.Detail = fmt.Sprintf("COPY %s, line %d, column %s", t.Name, dec.Line(), t.Columns[col].Name)

@@ -347,7 +347,7 @@ func (b *builder) insertStmt(s *pg.InsertStmt) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Kind: KindQuery}
+	p := &Plan{Kind: KindQuery, Explain: "Insert on " + t.Name}
 	ret.plan(p)
 	p.run = func(c *Ctx, emit func([]types.Datum) error) (string, error) {
 		n := 0
@@ -472,7 +472,7 @@ func (b *builder) updateStmt(s *pg.UpdateStmt) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Kind: KindQuery}
+	p := &Plan{Kind: KindQuery, Explain: "Update on " + t.Name + " via " + src.describe()}
 	ret.plan(p)
 	p.run = func(c *Ctx, emit func([]types.Datum) error) (string, error) {
 		h, err := c.DB.heapOf(t)
@@ -576,7 +576,7 @@ func (b *builder) deleteStmt(s *pg.DeleteStmt) (*Plan, error) {
 		return nil, err
 	}
 	colTypes := t.Types()
-	p := &Plan{Kind: KindQuery}
+	p := &Plan{Kind: KindQuery, Explain: "Delete on " + t.Name + " via " + src.describe()}
 	ret.plan(p)
 	p.run = func(c *Ctx, emit func([]types.Datum) error) (string, error) {
 		h, err := c.DB.heapOf(t)

@@ -54,6 +54,9 @@ type Plan struct {
 	// Local: SET LOCAL.
 	Local bool
 
+	// Explain is the plan's shape, as EXPLAIN prints it.
+	Explain string
+
 	run func(c *Ctx, emit func([]types.Datum) error) (string, error)
 }
 
@@ -110,11 +113,31 @@ func (b *builder) stmt(n *pg.Node) (*Plan, error) {
 		if err != nil {
 			return nil, err
 		}
-		p := &Plan{Kind: KindQuery, Columns: sp.columns(), ColTypes: sp.outTypes(), ReadOnly: true}
+		p := &Plan{Kind: KindQuery, Columns: sp.columns(), ColTypes: sp.outTypes(), ReadOnly: true, Explain: sp.src.describe()}
 		p.run = func(c *Ctx, emit func([]types.Datum) error) (string, error) {
 			nrows := 0
 			err := sp.run(c, func(r []types.Datum) error { nrows++; return emit(r) })
 			return fmt.Sprintf("SELECT %d", nrows), err
+		}
+		return p, nil
+	case n.GetExplainStmt() != nil:
+		e := n.GetExplainStmt()
+		for _, o := range e.Options {
+			if d := o.GetDefElem(); d != nil && d.Defname == "analyze" {
+				return nil, unsupported("EXPLAIN ANALYZE is not supported")
+			}
+		}
+		inner, err := b.stmt(e.Query)
+		if err != nil {
+			return nil, err
+		}
+		text := inner.Explain
+		if text == "" {
+			text = "Utility Statement"
+		}
+		p := &Plan{Kind: KindQuery, ReadOnly: true, Columns: []wire.Column{textColumn("QUERY PLAN")}, ColTypes: []types.Type{types.Text}}
+		p.run = func(c *Ctx, emit func([]types.Datum) error) (string, error) {
+			return "EXPLAIN", emit([]types.Datum{types.NewString(text)})
 		}
 		return p, nil
 	case n.GetInsertStmt() != nil:

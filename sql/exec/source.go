@@ -26,6 +26,23 @@ type source struct {
 	keyExprs []expr
 }
 
+// describe names the access path, EXPLAIN style.
+func (s *source) describe() string {
+	switch {
+	case s.index != nil:
+		return fmt.Sprintf("Index Scan using %s on %s", s.index.Name, s.table.Name)
+	case s.table != nil:
+		return "Seq Scan on " + s.table.Name
+	case s.series != nil:
+		return "Function Scan on generate_series"
+	case s.virtual != nil:
+		return "Seq Scan on pg_catalog relation"
+	case s.values != nil:
+		return "Values Scan"
+	}
+	return "Result"
+}
+
 func (s *source) colDesc(i int) wire.Column {
 	if s.table != nil {
 		return wire.Column{TableOID: s.table.OID, TableAttr: uint16(i + 1)}
