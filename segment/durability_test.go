@@ -276,3 +276,35 @@ func TestLayerCorruptionRefused(t *testing.T) {
 		t.Fatalf("open with a corrupt manifest: %v", err)
 	}
 }
+
+// TestLongDamagedTailIsCorruption: a damaged tail longer than any group
+// commit cannot be a torn write.
+func TestLongDamagedTailIsCorruption(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes an 85 MB log tail")
+	}
+	dir := t.TempDir()
+	n := startNode(t, dir, func(c *Config) { c.MaxBatch = 1 << 10 })
+	g := newGen(15, 3)
+	for i := 0; i < 3; i++ {
+		if _, err := appendBatches(t, n.cli, req(1, 1, g.batch(t, 2))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n.stop()
+	logs := nonEmptyLogs(t, dir)
+	last := logs[len(logs)-1]
+	f, err := os.OpenFile(last, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	junk := appendFrame(nil, kindRecords, make([]byte, maxRequest+(4<<20)))
+	f.Write(junk[:len(junk)-1]) // one incomplete frame, far longer than a batch
+	f.Close()
+	removeEmptyLogsAfter(t, dir, last)
+	_, err = Open(Config{Dir: dir, Listen: "127.0.0.1:0", Logger: testLogger(t), MaxBatch: 1 << 10})
+	var ce *CorruptionError
+	if !errors.As(err, &ce) || ce.File != last {
+		t.Fatalf("open with a long damaged tail: %v", err)
+	}
+}

@@ -19,9 +19,9 @@ func FuzzLogFrames(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, tornOK := range []bool{false, true} {
+		for _, tornLimit := range []int{0, 64, 1 << 30} {
 			var re []byte
-			res, err := scanLog("fuzz.wal", data, tornOK, func(kind byte, payload []byte) error {
+			res, err := scanLog("fuzz.wal", data, tornLimit, func(kind byte, payload []byte) error {
 				re = appendFrame(re, kind, payload)
 				return nil
 			})

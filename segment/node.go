@@ -21,6 +21,9 @@ import (
 	"google.golang.org/grpc/keepalive"
 )
 
+// maxRequest bounds one gRPC message (an Append batch) in bytes.
+const maxRequest = 80 << 20
+
 // ErrDamaged is wrapped by Open's error when a file of the data directory
 // fails its checksum (the error also carries a *CorruptionError naming the
 // file and byte offset).
@@ -92,7 +95,7 @@ func Open(cfg Config) (*Node, error) {
 	}
 	n.ln = ln
 	n.srv = grpc.NewServer(storagerpc.ServerCodec(),
-		grpc.MaxRecvMsgSize(80<<20), grpc.MaxSendMsgSize(80<<20),
+		grpc.MaxRecvMsgSize(maxRequest), grpc.MaxSendMsgSize(maxRequest),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 5 * time.Second, PermitWithoutStream: true}))
 	storagerpc.Register(n.srv, n)
 	n.wg.Add(1)
@@ -245,7 +248,11 @@ func (n *Node) load() error {
 		if err != nil {
 			return fmt.Errorf("read log file: %w", err)
 		}
-		res, err := scanLog(path, data, i == len(seqs)-1, func(kind byte, payload []byte) error {
+		tornLimit := 0
+		if i == len(seqs)-1 {
+			tornLimit = n.cfg.MaxBatch + maxRequest + 1<<20
+		}
+		res, err := scanLog(path, data, tornLimit, func(kind byte, payload []byte) error {
 			return n.replayFrame(kind, payload, seq)
 		})
 		if err != nil {

@@ -197,7 +197,7 @@ func (n *Node) client(addr string) (*storagerpc.Client, error) {
 	if cc == nil {
 		var err error
 		cc, err = grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
-			grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(80<<20), grpc.MaxCallSendMsgSize(80<<20)))
+			grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxRequest), grpc.MaxCallSendMsgSize(maxRequest)))
 		if err != nil {
 			return nil, fmt.Errorf("connect to peer %s: %w", addr, err)
 		}

@@ -65,10 +65,12 @@ type scanResult struct {
 
 // scanLog calls fn for every frame of a log file's contents in order. A torn
 // tail (an incomplete frame, or a bad last frame, or zero fill, at the end)
-// is reported in the result when tornOK (the newest file); any other damage
-// is a *CorruptionError naming the file and offset, returned along with how
-// far the file was good.
-func scanLog(path string, data []byte, tornOK bool, fn func(kind byte, payload []byte) error) (scanResult, error) {
+// is reported in the result when it is at most tornLimit bytes (the newest
+// file; a crash can only tear the last, unsynced group commit, so a longer
+// damaged tail is corruption, not a torn write); any other damage is a
+// *CorruptionError naming the file and offset, returned along with how far
+// the file was good.
+func scanLog(path string, data []byte, tornLimit int, fn func(kind byte, payload []byte) error) (scanResult, error) {
 	off := 0
 	for off < len(data) {
 		kind, payload, n, err := readFrame(data[off:])
@@ -81,7 +83,7 @@ func scanLog(path string, data []byte, tornOK bool, fn func(kind byte, payload [
 					tail = true
 				}
 			}
-			if tail && tornOK {
+			if tail && len(data)-off <= tornLimit {
 				return scanResult{end: int64(off), torn: true}, nil
 			}
 			return scanResult{end: int64(off)}, &CorruptionError{File: path, Offset: int64(off), Err: err}
