@@ -32,9 +32,8 @@ type scope struct {
 	table *catalog.Table // for result column descriptions (may be nil)
 	// aggregation: when aggs is non-nil, aggregate calls compile into aggs
 	// and column references outside them are errors.
-	aggs   *[]*aggSpec
-	inAgg  bool
-	groupB bool
+	aggs  *[]*aggSpec
+	inAgg bool
 }
 
 // compiler compiles expressions of one statement.

@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/borealis-db/borealis/buffer"
 	"github.com/borealis-db/borealis/redo"
@@ -130,6 +129,3 @@ type Ctx struct {
 	// InBlock reports an explicit transaction block.
 	InBlock bool
 }
-
-// now returns the transaction time.
-func (c *Ctx) now() time.Time { return c.Env.Now }

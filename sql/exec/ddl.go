@@ -367,14 +367,16 @@ func (b *builder) buildIndexPlan(name string, ix catalog.Index, tag string, ifNo
 			return "", errf(CodeUndefinedTable, "relation %q does not exist", name)
 		}
 		for _, other := range t0.Indexes {
+			if ix.Primary && other.Primary {
+				return "", errf(CodeInvalidTableDef, "multiple primary keys for table %q are not allowed", name)
+			}
+		}
+		for _, other := range t0.Indexes {
 			if other.Name == ix.Name {
 				if ifNotExists {
 					return tag, nil
 				}
 				return "", errf(CodeDuplicateTable, "relation %q already exists", ix.Name)
-			}
-			if ix.Primary && other.Primary {
-				return "", errf(CodeInvalidTableDef, "multiple primary keys for table %q are not allowed", name)
 			}
 		}
 		t := t0.Clone()

@@ -114,7 +114,7 @@ func TestPgbenchMemlog(t *testing.T) {
 	if err := c.QueryRow(ctxT(t), "select count(*) from pgbench_accounts").Scan(&n); err != nil || n != 100000 {
 		t.Fatalf("accounts after init: %d, %v", n, err)
 	}
-	out = runPgbench(t, bin, ts.addr, "-i", "-s", "1", "-I", "dtGvp")
+	t.Log(runPgbench(t, bin, ts.addr, "-i", "-s", "1", "-I", "dtGvp"))
 	if err := c.QueryRow(ctxT(t), "select count(*) from pgbench_accounts").Scan(&n); err != nil || n != 100000 {
 		t.Fatalf("accounts after -I dtGvp: %d, %v", n, err)
 	}
