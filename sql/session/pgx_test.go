@@ -407,3 +407,38 @@ func TestExplainUsesIndex(t *testing.T) {
 	}
 	_ = errors.New
 }
+
+func TestLockWaitCancel(t *testing.T) {
+	ts := startServer(t)
+	a, b := ts.connect(t), ts.connect(t)
+	ctx := ctxT(t)
+	mustExec(t, a, "create table w (id int primary key, v int)")
+	mustExec(t, a, "insert into w values (1, 0)")
+	ta, err := a.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.Exec(ctx, "update w set v = 1 where id = 1"); err != nil {
+		t.Fatal(err)
+	}
+	// statement_timeout ends a lock wait with 57014.
+	mustExec(t, b, "set statement_timeout = '100ms'")
+	if _, err := b.Exec(ctx, "update w set v = 2 where id = 1"); sqlState(err) != "57014" {
+		t.Fatalf("statement_timeout: %v", err)
+	}
+	mustExec(t, b, "set statement_timeout = 0")
+	// A client cancel (CancelRequest) ends it too.
+	cctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	_, err = b.Exec(cctx, "update w set v = 3 where id = 1")
+	cancel()
+	if err == nil {
+		t.Fatal("canceled update succeeded while the row was locked")
+	}
+	if err := ta.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var v int32
+	if err := a.QueryRow(ctx, "select v from w where id = 1").Scan(&v); err != nil || v != 1 {
+		t.Fatalf("v = %d, %v", v, err)
+	}
+}
