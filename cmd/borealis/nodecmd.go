@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"syscall"
 	"time"
 
@@ -152,39 +150,4 @@ func startOne(ctx context.Context, out io.Writer, l *loaded, n *node, wait time.
 	}
 	fmt.Fprintf(out, "started %s (pid %d)\n", n.Name, cmd.Process.Pid)
 	return nil
-}
-
-// drillNames are the drills `borealis drill` knows.
-var drillNames = []string{"storage-loss", "az-outage", "az-plus-one", "writer-crash"}
-
-// errDrillsNeedWriter is returned by every drill until the SQL writer exists.
-var errDrillsNeedWriter = errors.New("drills need the SQL writer, which is not built yet")
-
-func newDrillCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "drill NAME",
-		Short: "Rehearse a failure under a bank-transfer load (needs the SQL writer)",
-		Long: `Run a failure drill against the running cluster while a built-in bank-transfer
-load runs through the SQL writer, bring the nodes back, and report what was
-injected, commits, client errors, the longest gap without a commit, time to
-recover and a consistency check. Drills:
-
-  storage-loss   kill 2 random storage nodes
-  az-outage      kill both storage nodes of one AZ
-  az-plus-one    kill one AZ and one more storage node: writes stop, reads go on
-  writer-crash   SIGKILL the writer and start a new one
-
-Drills need the SQL writer, which is not built yet: for now every drill
-refuses to run. Fault injection by hand works: borealis kill|stop|start NODE.`,
-		Example: "  borealis drill az-outage",
-		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) != 1 || !contains(drillNames, args[0]) {
-				return fmt.Errorf("name one drill: %s", strings.Join(drillNames, ", "))
-			}
-			return nil
-		},
-		RunE: func(_ *cobra.Command, args []string) error {
-			return fmt.Errorf("drill %s: %w", args[0], errDrillsNeedWriter)
-		},
-	}
 }

@@ -28,7 +28,8 @@ type probe struct {
 }
 
 // probeNode asks a node whether it serves: the Status RPC for storage nodes,
-// GET /healthz for the other roles.
+// GET /healthz for the other roles (and, for the writer, a connection to its
+// PostgreSQL port).
 func probeNode(ctx context.Context, n *node) probe {
 	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
@@ -41,6 +42,16 @@ func probeNode(ctx context.Context, n *node) probe {
 	}
 	if err := healthz(ctx, n.HTTP); err != nil {
 		return probe{err: err.Error()}
+	}
+	if n.Role == roleWriter {
+		// /healthz answers before the PostgreSQL port listens: the writer is
+		// up only once it accepts connections.
+		var d net.Dialer
+		c, err := d.DialContext(ctx, "tcp", n.Listen)
+		if err != nil {
+			return probe{err: fmt.Sprintf("postgres port: %v", err)}
+		}
+		c.Close()
 	}
 	return probe{ok: true}
 }

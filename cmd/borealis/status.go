@@ -82,7 +82,8 @@ func newStatusCmd() *cobra.Command {
 		Short: "Show every node of the cluster, its health and its protection groups",
 		Long: `Show every node of the cluster: role, AZ, pid, addresses, health (does it
 answer its Status RPC or /healthz, does its process run), volume epoch, SCL
-(segment complete LSN), the VDL the writer reported to it, disk used; then each
+(segment complete LSN), the VDL the writer reported to it, disk used (for the
+writer: the epoch and VDL its storage nodes last saw from it); then each
 protection group: how many of its replicas answer, their SCLs, and whether it
 has a write quorum (4 of 6 replicas reachable).`,
 		Example: `  borealis status
@@ -126,6 +127,20 @@ func collectStatus(ctx context.Context, l *loaded) *statusReport {
 	}
 	wg.Wait()
 	r.Groups = summariseGroups(r.Nodes)
+	// The writer does not export its epoch and VDL yet: show them as its
+	// storage nodes last saw them (the highest epoch, and the VDL the
+	// writer reported to them).
+	var epoch, vdl uint64
+	for _, n := range r.Nodes {
+		if n.Role == roleStorage {
+			epoch, vdl = max(epoch, n.Epoch), max(vdl, n.VDL)
+		}
+	}
+	for i := range r.Nodes {
+		if n := &r.Nodes[i]; n.Role == roleWriter && n.Health == healthUp {
+			n.Epoch, n.VDL = epoch, vdl
+		}
+	}
 	return r
 }
 
@@ -241,7 +256,7 @@ func printStatus(out io.Writer, r *statusReport) {
 	}
 	fmt.Fprintln(out)
 	if len(r.Groups) == 0 {
-		fmt.Fprintln(out, "Protection groups: none yet (the writer creates them; it is not built yet).")
+		fmt.Fprintln(out, "Protection groups: none yet (the writer creates them when it first opens the volume).")
 		return
 	}
 	tw = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)

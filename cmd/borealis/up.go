@@ -38,9 +38,15 @@ func newUpCmd() *cobra.Command {
 until Ctrl-C (or SIGTERM), which stops every node cleanly.
 
 Without a cluster in --dir, up creates one: six storage nodes a1 a2 b1 b2 c1 c2
-in three availability zones (a, b, c), and the SQL writer once it is built, on
-free loopback ports recorded in <dir>/cluster.toml. Running up again on the same
-directory resumes on the same ports and data.
+in three availability zones (a, b, c) and the SQL writer, on free loopback
+ports recorded in <dir>/cluster.toml; it waits until the writer accepts
+connections and prints the psql connection string. Running up again on the
+same directory resumes on the same ports and data; a directory written before
+the writer existed (storage nodes only) gains a writer node.
+
+Authentication: the writer trusts every client (local development on
+loopback) unless BOREALIS_PASSWORD is set in up's environment; then it asks
+for that password (SCRAM-SHA-256) for user borealis.
 
 With --config, up starts the nodes of that cluster file that listen on this
 host (or those named by --nodes), so the same file serves every host of a
@@ -220,15 +226,18 @@ func runUp(ctx context.Context, root *cobra.Command, out io.Writer, f clusterFla
 	}
 
 	printNodes(out, l, children)
-	if hasWriter {
-		for _, c := range children {
-			if c.n.Role == roleWriter {
-				host, port, _ := net.SplitHostPort(c.n.Listen)
-				fmt.Fprintf(out, "\nConnect:  psql -h %s -p %s -U borealis borealis\n", host, port)
+	for _, c := range children {
+		if c.n.Role == roleWriter {
+			fmt.Fprintf(out, "\nConnect:  psql %q\n", connString(c.n))
+			if os.Getenv(writerPasswordEnv) != "" {
+				fmt.Fprintf(out, "          (SCRAM: the password is the one in $%s; give it to psql as PGPASSWORD)\n", writerPasswordEnv)
+			} else {
+				fmt.Fprintf(out, "          (trust authentication on loopback; set %s before `up` to require a password)\n", writerPasswordEnv)
 			}
 		}
-	} else {
-		fmt.Fprintln(out, "\nThe SQL writer is not built yet: the storage tier runs, but there is nothing to connect psql to.")
+	}
+	if !hasWriter {
+		fmt.Fprintln(out, "\nThis binary has no SQL writer role: the storage tier runs, but there is nothing to connect psql to.")
 	}
 	for _, s := range skipped {
 		fmt.Fprintf(out, "Not started: %s (this binary has no %q role)\n", s, mustNode(l, s).Role)
@@ -367,4 +376,22 @@ func printNodes(out io.Writer, l *loaded, cs []*child) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", c.n.Name, c.n.Role, c.n.AZ, c.cmd.Process.Pid, c.n.Listen, c.n.HTTP, l.logFile(c.n))
 	}
 	tw.Flush()
+}
+
+// writerPasswordEnv is the environment variable holding the writer's password
+// (user borealis); unset, the writer trusts every client.
+const writerPasswordEnv = "BOREALIS_PASSWORD"
+
+// writerUser and writerDB are the user and database a local cluster's
+// connection string names.
+const (
+	writerUser = "borealis"
+	writerDB   = "borealis"
+)
+
+// connString is the libpq connection string (as psql and pgx take it) of a
+// writer node.
+func connString(n *node) string {
+	host, port, _ := net.SplitHostPort(n.Listen)
+	return fmt.Sprintf("host=%s port=%s user=%s dbname=%s", host, port, writerUser, writerDB)
 }
