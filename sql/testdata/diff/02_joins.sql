@@ -1,0 +1,25 @@
+-- Joins of every kind.
+create table emp (id int primary key, name text, dept_id int, manager_id int);
+create table dept (dept_id int primary key, dname text);
+insert into dept values (1, 'eng'), (2, 'sales'), (3, 'empty');
+insert into emp values (1, 'ann', 1, null), (2, 'bob', 1, 1), (3, 'cy', 2, 1), (4, 'dee', null, 2), (5, 'eve', 9, 3);
+select e.name, d.dname from emp e join dept d on e.dept_id = d.dept_id order by e.name;
+select e.name, d.dname from emp e inner join dept d on d.dept_id = e.dept_id where d.dname = 'eng' order by e.id;
+select e.name, d.dname from emp e left join dept d on e.dept_id = d.dept_id order by e.id;
+select e.name, d.dname from emp e right join dept d on e.dept_id = d.dept_id order by d.dept_id, e.name;
+select e.name, d.dname from emp e full join dept d on e.dept_id = d.dept_id order by e.name nulls first, d.dname;
+select e.name, d.dname from emp e cross join dept d where e.id <= 2 order by e.name, d.dname;
+select e.name, d.dname from emp e, dept d where e.dept_id = d.dept_id and e.id > 1 order by 1;
+select name, dname from emp join dept using (dept_id) order by name;
+select dept_id, name, dname from emp natural join dept order by dept_id, name;
+select dept_id, name from emp left join dept using (dept_id) order by name;
+select e.name, m.name as manager from emp e left join emp m on e.manager_id = m.id order by e.id;
+select e.name, m.name, mm.name from emp e join emp m on e.manager_id = m.id join emp mm on m.manager_id = mm.id order by e.name;
+select d.dname, count(e.id) from dept d left join emp e on e.dept_id = d.dept_id group by d.dname order by d.dname;
+select e.name from emp e left join dept d on e.dept_id = d.dept_id where d.dept_id is null order by e.name;
+select e.name, d.dname from emp e join dept d on e.dept_id = d.dept_id and d.dname <> 'eng' order by 1;
+select e.name, d.dname from emp e left join dept d on e.dept_id = d.dept_id and d.dname = 'eng' order by e.id;
+select count(*) from emp e1 cross join emp e2;
+select e.name, x.n from emp e join (select dept_id, count(*) as n from emp group by dept_id) x on x.dept_id = e.dept_id order by e.name;
+select a.name, b.name from emp a join emp b on a.id < b.id and a.dept_id = b.dept_id order by a.name, b.name;
+select d.dname from dept d where not exists (select 1 from emp e where e.dept_id = d.dept_id) order by 1;

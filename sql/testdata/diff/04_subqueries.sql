@@ -1,0 +1,27 @@
+-- Subqueries: scalar, IN, EXISTS, in FROM, correlated.
+create table a (id int primary key, v int, grp text);
+create table b (id int primary key, a_id int, w int);
+insert into a values (1, 10, 'x'), (2, 20, 'x'), (3, 30, 'y'), (4, null, 'z');
+insert into b values (1, 1, 100), (2, 1, 200), (3, 3, 300), (4, null, 400);
+select id, (select max(w) from b) as maxw from a order by id;
+select id, (select w from b where b.id = a.id) from a order by id;
+select id, (select count(*) from b where b.a_id = a.id) as n from a order by id;
+select id from a where id in (select a_id from b) order by id;
+select id from a where id not in (select a_id from b where a_id is not null) order by id;
+select id from a where id not in (select a_id from b) order by id;
+select id from a where exists (select 1 from b where b.a_id = a.id) order by id;
+select id from a where not exists (select 1 from b where b.a_id = a.id) order by id;
+select s.grp, s.total from (select grp, sum(v) as total from a group by grp) s where s.total > 15 order by s.grp;
+select * from (select id, v * 2 as v2 from a) t where v2 > 20 order by id;
+select id, v from a where v > (select avg(v) from a) order by id;
+select id from a where v = any (select w / 10 from b) order by id;
+select id from a where v > all (select v from a where grp = 'x' and v is not null) order by id;
+select id, (select b.w from b where b.a_id = a.id order by b.w desc limit 1) from a order by id;
+select id from a a1 where v = (select max(v) from a a2 where a2.grp = a1.grp) order by id;
+select (select 1 from b where id > 100);
+select (select id from b);
+select grp, (select count(*) from a a2 where a2.grp = a1.grp) from a a1 group by grp order by grp;
+select id from a where (v, grp) in (select v, grp from a where id < 3) order by id;
+select count(*) from (select distinct grp from a) d;
+select id from a where id in (1, 3, 99) order by id;
+select id from a where id = some (array[2, 4]) order by id;

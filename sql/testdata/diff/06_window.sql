@@ -1,0 +1,23 @@
+-- Window functions.
+create table scores (id int, team text, pts int);
+insert into scores values (1, 'red', 10), (2, 'red', 30), (3, 'red', 30), (4, 'blue', 5), (5, 'blue', 50), (6, 'green', 20), (7, 'blue', null);
+select id, row_number() over (order by id) from scores order by id;
+select id, team, row_number() over (partition by team order by pts desc nulls last, id) from scores order by id;
+select id, pts, rank() over (order by pts desc nulls last) from scores order by id;
+select id, pts, dense_rank() over (order by pts desc nulls last) from scores order by id;
+select id, team, rank() over (partition by team order by pts) from scores order by id;
+select id, pts, lag(pts) over (order by id), lead(pts) over (order by id) from scores order by id;
+select id, lag(pts, 2, -1) over (order by id), lead(pts, 2, -1) over (order by id) from scores order by id;
+select id, team, sum(pts) over (partition by team) from scores order by id;
+select id, sum(pts) over (order by id) from scores order by id;
+select id, team, sum(pts) over (partition by team order by id) from scores order by id;
+select id, avg(pts) over (partition by team)::numeric(10,2) from scores order by id;
+select id, count(*) over (), count(pts) over (partition by team) from scores order by id;
+select id, min(pts) over (partition by team), max(pts) over (partition by team) from scores order by id;
+select id, first_value(id) over (partition by team order by id), last_value(id) over (partition by team order by id rows between unbounded preceding and unbounded following) from scores order by id;
+select id, sum(pts) over (order by id rows between 1 preceding and 1 following) from scores order by id;
+select id, ntile(3) over (order by id) from scores order by id;
+select team, total, rank() over (order by total desc) from (select team, sum(pts) as total from scores group by team) t order by team;
+select id, row_number() over w, rank() over w from scores window w as (order by team, id) order by id;
+select * from (select id, team, row_number() over (partition by team order by id) as rn from scores) x where rn = 1 order by team;
+select id, percent_rank() over (order by id), cume_dist() over (order by id) from scores order by id;

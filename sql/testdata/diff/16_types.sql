@@ -1,0 +1,25 @@
+-- bytea, interval, uuid, jsonb, arrays.
+create table ty (id int, b bytea, i interval, u uuid, j jsonb, arr int[], tarr text[]);
+insert into ty values (1, '\x010203', '1 day 2 hours', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{"a": 1, "b": [1, 2], "c": {"d": "x"}}', '{1,2,3}', '{"x","y"}');
+insert into ty values (2, 'abc'::bytea, '-3 minutes', '00000000-0000-0000-0000-000000000000', '[1, "two", null]', array[4, 5], array['p', null]);
+insert into ty values (3, null, null, null, 'null', '{}', null);
+select id, b, i, u from ty order by id;
+select id, j, arr, tarr from ty order by id;
+select id, j -> 'a', j ->> 'a', j -> 'c' ->> 'd', j -> 1 from ty order by id;
+select id from ty where j @> '{"a": 1}' order by id;
+select '{"b": 2, "a": 1}'::jsonb, '{"a": 1}'::jsonb = '{"a": 1.0}'::jsonb;
+select jsonb_typeof(j) from ty order by id;
+select arr[1], array_length(arr, 1), cardinality(arr) from ty order by id;
+select id from ty where 2 = any (arr) order by id;
+select array[1, 2] || array[3], array[1, 2] @> array[1], 3 = any (array[1, 2]);
+select array_agg(id order by id), array_to_string(array[1, 2, 3], '-');
+select unnest(array[3, 1, 2]) as x order by x;
+select length(b), encode(b, 'hex'), decode('ff00', 'hex') from ty order by id;
+select interval '1 day' + interval '3 hours', interval '2 hours' - interval '3 hours', interval '1 month' / 2;
+select u = 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11'::uuid from ty where id = 1;
+select 'not-a-uuid'::uuid;
+select '{"bad json'::jsonb;
+select '{1,2'::int[];
+select '[1,2]'::jsonb -> 5, '{"a":1}'::jsonb -> 'zz';
+select string_to_array('a,b,c', ','), array_position(array['a', 'b'], 'b');
+drop table ty;

@@ -1,0 +1,32 @@
+-- Miscellany: values, select without from, explain, show/set, comments.
+select 1;
+select 1 as a, 'x' as b, null as c, true as d, 1.5 as e;
+values (1, 'a'), (2, 'b');
+select * from (values (1, 'a'), (2, 'b')) as v(n, s) order by n desc;
+select 'it''s', E'tab\there', $$dollar$$, U&'\0041';
+select /* inline comment */ 2;
+select 1 -- trailing comment
+;
+select 'a' as "Mixed Case", 2 as "select";
+create table "Quoted Table" ("Col" int);
+insert into "Quoted Table" values (1);
+select "Col" from "Quoted Table";
+select * from "quoted table";
+drop table "Quoted Table";
+show timezone;
+show datestyle;
+show standard_conforming_strings;
+show client_encoding;
+set timezone = 'UTC';
+set datestyle = 'ISO, MDY';
+select current_setting('timezone');
+explain select 1;
+select version();
+select true::text, false::int, 0.1 + 0.2, 0.1::float8 + 0.2::float8, 1e-5::float8, 1e20::float8, 'NaN'::float8, '-Infinity'::float8;
+select 1::float8 / 3, 2::float4 / 3, 100::float8, 1.0::float8;
+select 123456789.123::numeric, 0.000001::numeric, -0.0::numeric, 1e3::numeric;
+select null::int, null::text, null::date;
+select row_number() over (), 'single';
+select count(*) from generate_series(1, 1000);
+select sum(g) from generate_series(1, 100000) g;
+select lower('ÄÖÜ'), upper('straße'), length('日本語');

@@ -1,0 +1,13 @@
+-- The schema psql's meta-commands are compared on: pgbench's tables as
+-- `pgbench -i` creates them, plus an index.
+create table pgbench_history(tid int,bid int,aid int,delta int,mtime timestamp,filler char(22));
+create table pgbench_tellers(tid int not null,bid int,tbalance int,filler char(84)) with (fillfactor=100);
+create table pgbench_accounts(aid int not null,bid int,abalance int,filler char(84)) with (fillfactor=100);
+create table pgbench_branches(bid int not null,bbalance int,filler char(88)) with (fillfactor=100);
+alter table pgbench_branches add primary key (bid);
+alter table pgbench_tellers add primary key (tid);
+alter table pgbench_accounts add primary key (aid);
+create index pgbench_accounts_bid on pgbench_accounts (bid);
+insert into pgbench_branches values (1, 0, null);
+insert into pgbench_tellers select g, 1, 0, null from generate_series(1, 10) g;
+insert into pgbench_accounts select g, 1, 0, '' from generate_series(1, 1000) g;
