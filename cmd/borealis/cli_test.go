@@ -189,9 +189,26 @@ func TestBadInput(t *testing.T) {
 		{"unknown drill", func(t *testing.T) setup {
 			return setup{t.TempDir(), []string{"drill", "meteor"}}
 		}, "name one drill: storage-loss, az-outage, az-plus-one, writer-crash"},
-		{"drill without the writer", func(t *testing.T) setup {
-			return setup{t.TempDir(), []string{"drill", "az-plus-one"}}
-		}, "drills need the SQL writer, which is not built yet"},
+		{"drill without a cluster", func(t *testing.T) setup {
+			dir := filepath.Join(t.TempDir(), "none")
+			return setup{dir, []string{"drill", "az-plus-one", "--dir", dir}}
+		}, "start one with `borealis up"},
+		{"drill on a stopped cluster", func(t *testing.T) setup {
+			dir, _ := localClusterDir(t)
+			return setup{dir, []string{"drill", "storage-loss", "--dir", dir}}
+		}, "is not running on this host: start the cluster with `borealis up"},
+		{"fresh drill on a cluster's directory", func(t *testing.T) setup {
+			dir, _ := localClusterDir(t)
+			return setup{dir, []string{"drill", "storage-loss", "--fresh", "--dir", dir}}
+		}, "--fresh needs a new or empty --dir"},
+		{"drill with one account", func(t *testing.T) setup {
+			dir, _ := localClusterDir(t)
+			return setup{dir, []string{"drill", "writer-crash", "--accounts", "1", "--dir", dir}}
+		}, "--accounts must be between 2 and 100000"},
+		{"drill with a negative hold", func(t *testing.T) setup {
+			dir, _ := localClusterDir(t)
+			return setup{dir, []string{"drill", "az-outage", "--hold", "-1s", "--dir", dir}}
+		}, "--hold not negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

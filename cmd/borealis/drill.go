@@ -99,7 +99,7 @@ they run on the host of a local cluster.`,
 	fl.BoolVar(&f.fresh, "fresh", false, "start a fresh cluster for the drill (in --dir when given, which must be new or empty, else a temporary directory) and stop it afterwards")
 	fl.BoolVar(&f.keep, "keep", false, "with --fresh: keep the temporary data directory")
 	fl.DurationVar(&f.duration, "duration", 30*time.Second, "how long the load runs at least; the fault comes at a random moment in its first half")
-	fl.DurationVar(&f.hold, "hold", 0, "how long the fault is held before the nodes are started again (default: a quarter of --duration; writer-crash starts the new writer at once)")
+	fl.DurationVar(&f.hold, "hold", 0, "how long the fault is held before the nodes are started again (default: a quarter of --duration; az-plus-one holds at least twice --txn-timeout; writer-crash starts the new writer at once)")
 	fl.DurationVar(&f.txnTimeout, "txn-timeout", 3*time.Second, "a client gives up on a transaction (and reports it) after this long")
 	fl.DurationVar(&f.recoverWait, "recover-timeout", 2*time.Minute, "how long to wait for commits to flow again after the nodes are back")
 	fl.IntVar(&f.accounts, "accounts", 100, "number of bank accounts")
@@ -262,8 +262,13 @@ func runDrill(ctx context.Context, root *cobra.Command, out, progress io.Writer,
 
 	injectAt := time.Duration(float64(f.duration) * (0.2 + 0.25*rng.Float64()))
 	hold := f.hold
-	if name == "writer-crash" {
+	switch name {
+	case "writer-crash":
 		hold = 0
+	case "az-plus-one":
+		// Long enough for stuck commits to reach the clients' timeout, so
+		// that the report shows them refused.
+		hold = max(hold, 2*f.txnTimeout)
 	}
 	d.load.run(ctx)
 	d.note(fmt.Sprintf("load started: %d clients over %d accounts (total %d)", f.clients, f.accounts, d.load.total()))

@@ -448,10 +448,10 @@ var digitsRE = regexp.MustCompile(`[0-9]+`)
 func errKind(err error, timeout time.Duration) string {
 	var pgErr *pgconn.PgError
 	var netErr net.Error
-	var s string
+	var prefix, s string
 	switch {
 	case errors.As(err, &pgErr):
-		s = fmt.Sprintf("ERROR %s %s", pgErr.Code, pgErr.Message)
+		prefix, s = "ERROR "+pgErr.Code+" ", pgErr.Message
 	case errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err) || (errors.As(err, &netErr) && netErr.Timeout()):
 		return fmt.Sprintf("timed out (no answer within %s)", timeout)
 	case errors.Is(err, context.Canceled):
@@ -463,7 +463,7 @@ func errKind(err error, timeout time.Duration) string {
 	default:
 		s = err.Error()
 	}
-	s = digitsRE.ReplaceAllString(oneLine(s), "N")
+	s = prefix + digitsRE.ReplaceAllString(oneLine(s), "N")
 	if len(s) > 120 {
 		s = s[:120] + "…"
 	}

@@ -25,12 +25,13 @@ type drillReport struct {
 	recoverAfterInject time.Duration
 	recoverAfterBack   time.Duration
 
-	// During the fault: from the moment the victims were gone until the
-	// restore began.
+	// During the fault: from the moment the victims were gone until they
+	// answered again.
 	faultFrom, faultTo time.Duration
-	faultBegun         int         // transactions begun in the fault window
+	faultInFlight      int         // transactions in flight during the fault window
 	faultAcked         int         // ... and acknowledged
 	faultRefused       int         // ... and failed
+	faultBegunAcked    int         // transactions begun and acknowledged while every victim was down
 	faultKinds         []kindCount // how they failed
 	readsServed        int         // reads in the fault window that returned
 	readsFailed        int
@@ -143,8 +144,9 @@ func (d *drill) report(recovered bool, st *bankState, readErr error) *drillRepor
 	r := &drillReport{
 		name: d.name, clusterID: d.l.ID, seed: d.f.seed, clients: d.f.clients, accounts: d.f.accounts,
 		txnTimeout: d.f.txnTimeout, events: append([]event(nil), d.events...), recovered: recovered,
-		faultFrom: d.gone, faultTo: d.restoring, mustStop: d.name == "az-plus-one",
+		faultFrom: d.gone, faultTo: d.restored, mustStop: d.name == "az-plus-one",
 	}
+	restoring := d.restoring
 	var acks []time.Duration
 	var kinds, faultKinds []string
 	attempted := map[string]bool{}
@@ -163,14 +165,21 @@ func (d *drill) report(recovered bool, st *bankState, readErr error) *drillRepor
 			r.failed++
 			kinds = append(kinds, a.kind)
 		}
-		if a.begin >= r.faultFrom && a.begin < r.faultTo {
-			r.faultBegun++
+		// In flight during the fault: begun before it ended, ended after
+		// it began.
+		if a.begin < r.faultTo && a.end > r.faultFrom {
+			r.faultInFlight++
 			if a.acked {
 				r.faultAcked++
 			} else {
 				r.faultRefused++
 				faultKinds = append(faultKinds, a.kind)
 			}
+		}
+		// Acknowledged with the victims still down: begun after they were
+		// gone and acknowledged before any was started again.
+		if a.acked && a.begin >= r.faultFrom && a.end < restoring {
+			r.faultBegunAcked++
 		}
 	}
 	for _, e := range b.connErrs {
@@ -223,8 +232,8 @@ func (d *drill) report(recovered bool, st *bankState, readErr error) *drillRepor
 		r.failures = append(r.failures, "writes did not resume after the nodes were back")
 	}
 	if r.mustStop {
-		if r.faultAcked > 0 {
-			r.failures = append(r.failures, fmt.Sprintf("%d writes begun with only 3 storage nodes up were acknowledged", r.faultAcked))
+		if r.faultBegunAcked > 0 {
+			r.failures = append(r.failures, fmt.Sprintf("%d writes begun with only 3 storage nodes up were acknowledged", r.faultBegunAcked))
 		}
 		if r.faultRefused == 0 {
 			r.failures = append(r.failures, "no write was refused during the fault")
@@ -264,8 +273,8 @@ func (r *drillReport) print(w io.Writer) {
 	} else {
 		fmt.Fprintln(w, "Time to recover: did not recover")
 	}
-	fmt.Fprintf(w, "During the fault (+%ss to +%ss):\n", secs(r.faultFrom), secs(r.faultTo))
-	fmt.Fprintf(w, "  writes begun: %d, acknowledged: %d, writes refused: %d", r.faultBegun, r.faultAcked, r.faultRefused)
+	fmt.Fprintf(w, "During the fault (+%ss to +%ss, from the kill until the nodes answered again):\n", secs(r.faultFrom), secs(r.faultTo))
+	fmt.Fprintf(w, "  writes in flight: %d, acknowledged: %d (begun and acknowledged while the nodes were down: %d), writes refused: %d", r.faultInFlight, r.faultAcked, r.faultBegunAcked, r.faultRefused)
 	if len(r.faultKinds) > 0 {
 		var ks []string
 		for _, k := range r.faultKinds {

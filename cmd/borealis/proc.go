@@ -156,12 +156,14 @@ func signalNode(ctx context.Context, l *loaded, n *node, sig syscall.Signal, gra
 	}
 	if waitGone(ctx, pid, n, grace) {
 		removePIDIf(l.pidFile(n), pid)
+		waitPortsFree(ctx, n, 5*time.Second)
 		return true, nil
 	}
 	if sig != syscall.SIGKILL {
 		_ = syscall.Kill(pid, syscall.SIGKILL)
 		if waitGone(ctx, pid, n, 10*time.Second) {
 			removePIDIf(l.pidFile(n), pid)
+			waitPortsFree(ctx, n, 5*time.Second)
 			return true, nil
 		}
 	}
@@ -177,6 +179,29 @@ func waitGone(ctx context.Context, pid int, n *node, d time.Duration) bool {
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
 			return false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitPortsFree polls, up to d, until node n's addresses can be listened on
+// again: a killed process shows as a zombie a moment before the last of its
+// threads has closed its sockets, and an immediate restart would find its
+// ports taken.
+func waitPortsFree(ctx context.Context, n *node, d time.Duration) {
+	deadline := time.Now().Add(d)
+	for {
+		free := true
+		for _, a := range []string{n.Listen, n.HTTP} {
+			ln, err := listenTCP(a)
+			if err != nil {
+				free = false
+				break
+			}
+			ln.Close()
+		}
+		if free || time.Now().After(deadline) || ctx.Err() != nil {
+			return
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
