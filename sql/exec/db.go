@@ -129,3 +129,6 @@ type Ctx struct {
 	// InBlock reports an explicit transaction block.
 	InBlock bool
 }
+
+// Heap returns the open heap of table t (tools and tests).
+func (db *DB) Heap(t *catalog.Table) (*heap.Heap, error) { return db.heapOf(t) }

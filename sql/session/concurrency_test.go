@@ -9,6 +9,10 @@ import (
 // serialize: no update is lost and the row never duplicates.
 func TestConcurrentIncrements(t *testing.T) {
 	ts := startServer(t)
+	runIncrements(t, ts)
+}
+
+func runIncrements(t *testing.T, ts *testServer) {
 	c := ts.connect(t)
 	mustExec(t, c, "create table t (id int primary key, v int)")
 	mustExec(t, c, "insert into t values (1, 0), (2, 0)")
