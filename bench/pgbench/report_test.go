@@ -23,7 +23,7 @@ func TestMarkdown(t *testing.T) {
 		Start: time.Date(2026, 11, 25, 13, 0, 0, 0, time.UTC), End: time.Date(2026, 11, 25, 13, 20, 0, 0, time.UTC),
 		Machine: machine{CPU: "Test CPU", Cores: 2, MemGiB: 4, Disk: "/dev/x ext4 (rw) at /", Kernel: "6.1"},
 		Commit:  "abc", Fsync: &bench.FsyncResult{Ops: 900, PerSec: 300, P50: time.Millisecond, P99: 5 * time.Millisecond},
-		Scale:   10, Duration: 30 * time.Second, PGVersion: "15.18", PGArgs: pgArgs("256MB"),
+		Scale: 10, Duration: 30 * time.Second, PGVersion: "15.18", PGArgs: pgArgs("256MB"),
 		PGSettings:   [][2]string{{"fsync", "on"}},
 		BorealisArgs: []string{"writer", "--storage", "a1=127.0.0.1:1@a", "--auth", "trust"},
 		InitBorealis: okRun(0, 0), InitPG: okRun(0, 0),
