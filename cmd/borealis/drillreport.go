@@ -32,6 +32,7 @@ type drillReport struct {
 	faultAcked         int         // ... and acknowledged
 	faultRefused       int         // ... and failed
 	faultBegunAcked    int         // transactions begun and acknowledged while every victim was down
+	faultConnRefused   int         // failed connection attempts in the window
 	faultKinds         []kindCount // how they failed
 	readsServed        int         // reads in the fault window that returned
 	readsFailed        int
@@ -185,7 +186,7 @@ func (d *drill) report(recovered bool, st *bankState, readErr error) *drillRepor
 	for _, e := range b.connErrs {
 		kinds = append(kinds, e.kind)
 		if e.at >= r.faultFrom && e.at < r.faultTo {
-			faultKinds = append(faultKinds, e.kind)
+			r.faultConnRefused++
 		}
 	}
 	r.errKinds = countKinds(kinds)
@@ -281,6 +282,9 @@ func (r *drillReport) print(w io.Writer) {
 			ks = append(ks, fmt.Sprintf("%d× %s", k.count, k.kind))
 		}
 		fmt.Fprintf(w, " (%s)", strings.Join(ks, "; "))
+	}
+	if r.faultConnRefused > 0 {
+		fmt.Fprintf(w, "; failed connection attempts: %d", r.faultConnRefused)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "  reads served: %d, reads failed: %d (each read: every balance and the whole transfer log, checked against the transfers acknowledged before it)", r.readsServed, r.readsFailed)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,9 +13,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/borealis-db/borealis/quorum"
-	"github.com/borealis-db/borealis/redo"
 )
 
 // buildOnce builds the borealis binary once per test run.
@@ -192,66 +188,10 @@ func waitHealth(t *testing.T, bin, dir, name, want string) nodeStatus {
 	}
 }
 
-// openVolume opens the volume on the cluster's storage nodes as a writer
-// would (recovery included).
-func openVolume(t *testing.T, dir string) (*quorum.Volume, context.Context) {
-	t.Helper()
-	l, err := (&clusterFlags{dir: dir}).load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var layout quorum.Layout
-	for _, n := range l.Nodes {
-		if n.Role == roleStorage {
-			layout.Nodes = append(layout.Nodes, quorum.Node{Name: n.Name, Addr: n.Listen, AZ: n.AZ})
-		}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	t.Cleanup(cancel)
-	v, err := quorum.Open(ctx, quorum.Config{Layout: layout})
-	if err != nil {
-		t.Fatalf("open volume: %v", err)
-	}
-	t.Cleanup(func() { _ = v.Close() })
-	return v, ctx
-}
-
-const testPage redo.PageID = 1
-
-// writeItem durably writes data as item 0 of a fresh page.
-func writeItem(t *testing.T, dir string, data []byte) {
-	t.Helper()
-	v, ctx := openVolume(t, dir)
-	lsns, err := v.Append(ctx, []redo.Record{redo.InitPage(testPage, 1, 0), redo.InsertItem(testPage, 0, data)})
-	if err != nil {
-		t.Fatalf("append: %v", err)
-	}
-	if err := v.WaitDurable(ctx, lsns[len(lsns)-1]); err != nil {
-		t.Fatalf("wait durable: %v", err)
-	}
-	if err := v.Close(); err != nil {
-		t.Fatalf("close volume: %v", err)
-	}
-}
-
-// readItem reads item 0 of the page back at the recovered VDL.
-func readItem(t *testing.T, dir string) []byte {
-	t.Helper()
-	v, ctx := openVolume(t, dir)
-	p, err := v.ReadPage(ctx, testPage, v.VDL())
-	if err != nil {
-		t.Fatalf("read page: %v", err)
-	}
-	item, ok := p.Item(0)
-	if !ok {
-		t.Fatal("item 0 missing")
-	}
-	return append([]byte(nil), item...)
-}
-
-// TestUpAsAUser runs the binary as a user would: up, status, kill and start
-// a node, Ctrl-C, up again on the same directory; and bad inputs against a
-// real cluster.
+// TestUpAsAUser runs the binary as a user would: up, psql with the printed
+// connection string (CREATE TABLE, INSERT), status, kill and start nodes,
+// Ctrl-C, up again on the same directory and psql finds the data; and bad
+// inputs against a real cluster.
 func TestUpAsAUser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a cluster of processes")
@@ -269,18 +209,23 @@ func TestUpAsAUser(t *testing.T) {
 		}
 		pids[s.name] = n.PID
 	}
-	if len(st) != 6 {
-		t.Fatalf("status shows %d nodes, want 6", len(st))
+	if w := st["writer"]; w.Role != roleWriter || w.Health != healthUp || w.PID <= 0 || w.Epoch == 0 {
+		t.Fatalf("writer: %+v", w)
+	}
+	pids["writer"] = st["writer"].PID
+	if len(st) != 7 {
+		t.Fatalf("status shows %d nodes, want 7", len(st))
 	}
 	config, err := os.ReadFile(filepath.Join(dir, clusterFile))
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	// Write through the storage tier as a writer would; status then shows
-	// the protection group, its quorum and every replica's epoch and SCL.
-	want := []byte("acknowledged before the restart")
-	writeItem(t, dir, want)
+	// psql connects with the printed string; what it writes is durable on
+	// the storage tier, which status shows per protection group.
+	conn := psqlConnString(t, up.out.String())
+	want := "acknowledged before the restart"
+	psql(t, conn, "CREATE TABLE kept (id int PRIMARY KEY, note text)", "INSERT INTO kept VALUES (1, '"+want+"')")
 	groups := func() []groupStatus {
 		out, _, err := runBin(t, bin, "status", "--json", "--dir", dir)
 		if err != nil {
@@ -297,7 +242,7 @@ func TestUpAsAUser(t *testing.T) {
 		t.Fatalf("groups after a write: %+v", g)
 	}
 	for name, n := range statusJSON(t, bin, dir) {
-		if n.Epoch == 0 || len(n.Groups) == 0 {
+		if n.Epoch == 0 || (n.Role == roleStorage && len(n.Groups) == 0) || (n.Role == roleWriter && n.VDL == 0) {
 			t.Fatalf("%s after a write: %+v", name, n)
 		}
 	}
@@ -315,7 +260,7 @@ func TestUpAsAUser(t *testing.T) {
 	}
 	// Unknown node: one line naming the valid ones, non-zero exit.
 	_, stderr, err = runBin(t, bin, "kill", "x9", "--dir", dir)
-	if err == nil || !strings.Contains(stderr, "valid nodes are a1, a2, b1, b2, c1, c2") || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+	if err == nil || !strings.Contains(stderr, "valid nodes are a1, a2, b1, b2, c1, c2, writer") || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
 		t.Fatalf("kill x9: %v, %q", err, stderr)
 	}
 	if hashTree(t, filepath.Join(dir, "run")) != before {
@@ -375,6 +320,9 @@ func TestUpAsAUser(t *testing.T) {
 	}
 	for name, pid := range pids {
 		n := &node{Role: roleStorage, Name: strings.TrimSuffix(name, "again")}
+		if n.Name == "writer" {
+			n.Role = roleWriter
+		}
 		if processAlive(pid, n) {
 			t.Fatalf("node %s (pid %d) still runs after Ctrl-C", name, pid)
 		}
@@ -395,8 +343,8 @@ func TestUpAsAUser(t *testing.T) {
 			t.Fatalf("after resume %s: %+v (before %+v)", name, n, st[name])
 		}
 	}
-	if got := readItem(t, dir); !bytes.Equal(got, want) {
-		t.Fatalf("after resume read %q, want %q", got, want)
+	if got := psql(t, psqlConnString(t, up.out.String()), "SELECT note FROM kept WHERE id = 1"); got != want {
+		t.Fatalf("after resume psql read %q, want %q", got, want)
 	}
 	if err := up.interrupt(t); err != nil {
 		t.Fatalf("second up exited with %v:\n%s", err, up.out.String())
