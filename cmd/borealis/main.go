@@ -22,12 +22,14 @@ func newRootCmd() *cobra.Command {
 		Short: "Borealis: an Aurora-style log-structured Postgres-compatible database",
 		Long: `Borealis: an Aurora-style log-structured Postgres-compatible database.
 
-One binary: every role (storage, and later writer, reader, proxy) is a
-subcommand, as are the local cluster and the operator commands.
+One binary: every role (storage, writer) is a subcommand, as are the local
+cluster and the operator commands.
 
   borealis up                 start (or resume) a local cluster in ./borealis-data
-  borealis status             every node, its health, epoch, SCL; quorum per group
-  borealis kill|stop|start N  fault injection by hand`,
+                              and print the psql connection string
+  borealis status             every node, its health, epoch, SCL/VDL; quorum per group
+  borealis kill|stop|start N  fault injection by hand
+  borealis drill NAME         rehearse a failure under a bank-transfer load`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
