@@ -184,7 +184,7 @@ func TestDifferential(t *testing.T) {
 		db := dbName(name)
 		pgtest.Exec(t, pgc, "CREATE DATABASE "+db)
 		pgOut, pgErr := runPsql(t, psql, pg, db, "-f", driver)
-		bo, stop := startBorealis(t)
+		bo, stop := startBorealisUnderTest(t)
 		boOut, boErr := runPsql(t, psql, bo, db, "-f", driver)
 		stop()
 		outcomes = append(outcomes, combine(units, pgOut, pgErr, boOut, boErr, nil)...)
@@ -298,7 +298,7 @@ func normMeta(s string) string {
 func TestPsqlMeta(t *testing.T) {
 	psql := psqlBin(t)
 	pg, _ := startPostgres(t)
-	bo, _ := startBorealis(t)
+	bo, _ := startBorealisUnderTest(t)
 	setupOut := map[string]string{}
 	for name, s := range map[string]server{"postgres": pg, "borealis": bo} {
 		o, e := runPsql(t, psql, s, "postgres", "-f", metaSetup)

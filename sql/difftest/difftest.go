@@ -100,8 +100,8 @@ func DriverScript(units []Unit) string {
 }
 
 // CutOutput splits one psql stream into n blocks at the markers; text before
-// the first marker is returned as prologue. A block whose marker never
-// appeared (psql stopped) is returned as the string Missing.
+// the first marker is returned as prologue; a marker beyond n is text. A
+// block whose marker never appeared (psql stopped) is the string Missing.
 func CutOutput(out string, n int) (prologue string, blocks []string) {
 	blocks = make([]string, n)
 	for i := range blocks {
@@ -118,7 +118,7 @@ func CutOutput(out string, n int) (prologue string, blocks []string) {
 		b.Reset()
 	}
 	for _, line := range strings.SplitAfter(out, "\n") {
-		if k, ok := markerIndex(strings.TrimRight(line, "\n")); ok {
+		if k, ok := markerIndex(strings.TrimRight(line, "\n")); ok && k <= n {
 			flush()
 			cur = k - 1
 			continue
@@ -239,9 +239,9 @@ func (e Entry) Line() string { return fmt.Sprintf("- %s `%s`: %s", e.Key, e.Snip
 
 // Expected is the parsed expected-differences file.
 type Expected struct {
-	Header  string           // text before the first section, kept verbatim
-	Entries map[string]Entry // by key
-	Extra   [len(Sections)]string        // text of each section that is not an entry, kept verbatim
+	Header  string                // text before the first section, kept verbatim
+	Entries map[string]Entry      // by key
+	Extra   [len(Sections)]string // text of each section that is not an entry, kept verbatim
 }
 
 var entryLine = regexp.MustCompile("^- (\\S+#[0-9]+) `([^`]*)`: (.+)$")
