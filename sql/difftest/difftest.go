@@ -358,6 +358,9 @@ func Check(ex *Expected, outcomes []Outcome) (problems []Problem, notSupported [
 		covered[o.Unit.Script] = true
 		k := o.Unit.Key()
 		seen[k] = true
+		if o.Differs() && o.Classify() == NotSupported {
+			notSupported = append(notSupported, Entry{Category: NotSupported, Key: k, Snippet: o.Unit.Snippet(), Reason: o.Reason()})
+		}
 		e, listed := ex.Entries[k]
 		if listed && e.Snippet != o.Unit.Snippet() {
 			problems = append(problems, Problem{k, fmt.Sprintf("listed as %q but the statement there is now `%s` (listed: `%s`); renumber the entry", e.Category, o.Unit.Snippet(), e.Snippet)})
@@ -370,9 +373,6 @@ func Check(ex *Expected, outcomes []Outcome) (problems []Problem, notSupported [
 			continue
 		}
 		c := o.Classify()
-		if c == NotSupported {
-			notSupported = append(notSupported, Entry{Category: NotSupported, Key: k, Snippet: o.Unit.Snippet(), Reason: o.Reason()})
-		}
 		switch {
 		case !listed:
 			problems = append(problems, Problem{k, fmt.Sprintf("unlisted difference (%s): %s\n%s", c, o.Reason(), sideBySide(o))})

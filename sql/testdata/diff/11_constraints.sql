@@ -1,21 +1,28 @@
 -- UNIQUE, CHECK, NOT NULL, FOREIGN KEY with ON DELETE CASCADE/RESTRICT.
-create table u (id int primary key, email text unique, code int, constraint code_pos check (code > 0));
+-- Each kind of constraint has its own table, so that one refused kind does
+-- not hide the others.
+create table u (id int primary key, email text unique, code int);
+create table uc (code int, constraint code_pos check (code > 0));
 insert into u values (1, 'a@x', 1);
 insert into u values (2, 'a@x', 2);
 insert into u values (1, 'b@x', 2);
 insert into u values (3, null, 3), (4, null, 4);
-insert into u values (5, 'c@x', 0);
-insert into u values (6, 'd@x', -5);
-insert into u values (7, 'e@x', null);
+insert into uc values (0);
+insert into uc values (-5);
+insert into uc values (null), (5);
 select id, email, code from u order by id;
-update u set code = -1 where id = 1;
+select code from uc order by code;
+update uc set code = -1;
 update u set email = 'a@x' where id = 3;
-create table cn (a int not null, b text check (length(b) < 4));
+create table cn (a int not null, b text);
+create table cn2 (b text check (length(b) < 4));
 insert into cn values (null, 'x');
 insert into cn (b) values ('y');
-insert into cn values (1, 'long');
+insert into cn2 values ('long');
+insert into cn2 values ('ok');
 insert into cn values (1, 'ok');
 update cn set a = null;
+select a, b from cn;
 create table parent (id int primary key, name text);
 create table child (id int primary key, pid int references parent(id) on delete cascade, v text);
 create table child2 (id int primary key, pid int references parent on delete restrict);
