@@ -49,6 +49,7 @@ type config struct {
 	sharedBuffers string
 	poolSize      int64
 	fsyncTime     time.Duration
+	initTimeout   time.Duration
 }
 
 func main() {
@@ -87,6 +88,7 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&cfg.pgbench, "pgbench", "pgbench", "pgbench binary")
 	fs.StringVar(&cfg.sharedBuffers, "shared-buffers", "256MB", "PostgreSQL shared_buffers (Borealis's buffer pool default is 256 MiB)")
 	fs.Int64Var(&cfg.poolSize, "pool-size", 256<<20, "Borealis writer --pool-size in bytes")
+	fs.DurationVar(&cfg.initTimeout, "init-timeout", 20*time.Minute, "bound on each pgbench -i; a system whose init is killed runs no cells")
 	fs.DurationVar(&cfg.fsyncTime, "fsync-time", 3*time.Second, "how long to measure fdatasync")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
@@ -99,6 +101,9 @@ func parseFlags(args []string) (config, error) {
 	}
 	if cfg.duration < time.Second || cfg.duration%time.Second != 0 {
 		return config{}, fmt.Errorf("--duration %v: want a whole number of seconds, at least 1s", cfg.duration)
+	}
+	if cfg.initTimeout <= 0 {
+		return config{}, fmt.Errorf("--init-timeout %v: want a positive duration", cfg.initTimeout)
 	}
 	if cfg.scale < 1 {
 		return config{}, fmt.Errorf("--scale %d: want at least 1", cfg.scale)
@@ -250,20 +255,19 @@ func run(ctx context.Context, cfg config, log *slog.Logger) (err error) {
 		}
 		return ""
 	}
-	initTimeout := 30 * time.Minute
 	for _, s := range systems {
 		o := &r.InitPG
 		if s.name == "borealis" {
 			o = &r.InitBorealis
 		}
 		log.Info("pgbench -i", "system", s.name, "scale", cfg.scale)
-		out, took, rerr := runPgbench(ctx, pgbench, s.addr, initTimeout, "-i", "-s", strconv.Itoa(cfg.scale), "-q")
+		out, took, rerr := runPgbench(ctx, pgbench, s.addr, cfg.initTimeout, "-i", "-s", strconv.Itoa(cfg.scale), "-q")
 		*o = outcome{Ran: true, Res: parsePgbench(out), Took: took}
 		if rerr != nil {
+			o.Err = rerr.Error() + "\n" + lastLines(out, 15)
 			if ctx.Err() != nil {
 				return errAborted
 			}
-			o.Err = rerr.Error() + "\n" + lastLines(out, 15)
 			if why := alive(s.name, s.proc); why != "" {
 				o.Err += "\n" + why
 			}
@@ -300,11 +304,11 @@ func run(ctx context.Context, cfg config, log *slog.Logger) (err error) {
 			out, took, rerr := runPgbench(ctx, pgbench, s.addr, runTimeout, args...)
 			*o = outcome{Ran: true, Res: parsePgbench(out), Took: took}
 			if rerr != nil {
+				o.Err = rerr.Error()
 				if ctx.Err() != nil {
 					r.Cells = append(r.Cells, cr)
 					return errAborted
 				}
-				o.Err = rerr.Error()
 				if why := alive(s.name, s.proc); why != "" {
 					o.Err += "\n" + why
 				}
