@@ -451,7 +451,7 @@ func errKind(err error, timeout time.Duration) string {
 	var prefix, s string
 	switch {
 	case errors.As(err, &pgErr):
-		prefix, s = "ERROR "+pgErr.Code+" ", pgErr.Message
+		prefix, s = oneLine("ERROR "+pgErr.Code)+" ", pgErr.Message
 	case errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err) || (errors.As(err, &netErr) && netErr.Timeout()):
 		return fmt.Sprintf("timed out (no answer within %s)", timeout)
 	case errors.Is(err, context.Canceled):
@@ -463,9 +463,9 @@ func errKind(err error, timeout time.Duration) string {
 	default:
 		s = err.Error()
 	}
-	s = prefix + digitsRE.ReplaceAllString(oneLine(s), "N")
-	if len(s) > 120 {
-		s = s[:120] + "…"
+	s = strings.ToValidUTF8(prefix+digitsRE.ReplaceAllString(oneLine(s), "N"), "?")
+	if r := []rune(s); len(r) > 120 {
+		s = string(r[:120]) + "…"
 	}
 	return s
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -223,4 +224,26 @@ func TestCountKinds(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("countKinds = %v, want %v", got, want)
 	}
+}
+
+// FuzzErrKind: any error message gives one line of valid UTF-8, at most
+// 121 characters, without digits.
+func FuzzErrKind(f *testing.F) {
+	f.Add("quorum: LSN 123 not durable (VDL 99): no quorum", "")
+	f.Add("deadlock detected", "40P01")
+	f.Add("dial tcp 127.0.0.1:1: connect: connection refused", "")
+	f.Add("caf\xc3\xa9 \xff broken\nline", "XX000")
+	f.Fuzz(func(t *testing.T, msg, code string) {
+		var err error = errors.New(msg)
+		if code != "" {
+			err = &pgconn.PgError{Code: code, Message: msg}
+		}
+		k := errKind(err, time.Second)
+		if strings.ContainsAny(k, "\n\r") || !utf8.ValidString(k) || utf8.RuneCountInString(k) > 121 {
+			t.Fatalf("errKind(%q, %q) = %q", msg, code, k)
+		}
+		if code == "" && strings.ContainsAny(k, "0123456789") && !strings.Contains(k, "1s") {
+			t.Fatalf("errKind(%q) = %q keeps digits", msg, k)
+		}
+	})
 }
