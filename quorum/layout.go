@@ -134,3 +134,51 @@ func (l Layout) Peers(pg uint32) []string {
 	}
 	return out
 }
+
+// maxPlacementPeriod bounds the groups ReplicaSets looks at.
+const maxPlacementPeriod = 1 << 16
+
+// ReplicaSet is one placement of a group's replicas and the first group that
+// uses it.
+type ReplicaSet struct {
+	PG    uint32
+	Nodes [Replicas]Node
+}
+
+// ReplicaSets returns every distinct replica set the layout places groups
+// on. Placement repeats with a period of the least common multiple of the
+// number of AZs and the AZs' node counts; groups beyond maxPlacementPeriod
+// are not looked at (such a layout would be pathological).
+func (l Layout) ReplicaSets() []ReplicaSet {
+	perAZ := map[string]int{}
+	for _, n := range l.Nodes {
+		perAZ[n.AZ]++
+	}
+	period, azs := 1, 0
+	lcm := func(a, b int) int {
+		x, y := a, b
+		for y != 0 {
+			x, y = y, x%y
+		}
+		return a / x * b
+	}
+	for _, c := range perAZ {
+		if c >= 2 {
+			azs++
+			period = min(lcm(period, c), maxPlacementPeriod)
+		}
+	}
+	if azs > 0 {
+		period = min(lcm(period, azs), maxPlacementPeriod)
+	}
+	seen := map[[Replicas]Node]bool{}
+	var out []ReplicaSet
+	for pg := 0; pg < period; pg++ {
+		set := l.Replicas(uint32(pg))
+		if !seen[set] {
+			seen[set] = true
+			out = append(out, ReplicaSet{PG: uint32(pg), Nodes: set})
+		}
+	}
+	return out
+}

@@ -138,6 +138,7 @@ func (v *Volume) recover(ctx context.Context) error {
 	}
 	grs := make([]*groupRecovery, len(pgs))
 	truncs := map[storagerpc.Range]bool{}
+	fenced := map[string]bool{} // by node name: nodes holding the new epoch
 	for i, pg := range pgs {
 		peers := v.cfg.Layout.Peers(pg)
 		res := v.forReplicas(ctx, pg, func(ctx context.Context, _ Node, c *storagerpc.Client) (*storagerpc.EpochResponse, error) {
@@ -149,6 +150,7 @@ func (v *Volume) recover(ctx context.Context) error {
 				continue
 			}
 			gr.ok = append(gr.ok, r.node)
+			fenced[r.node.Name] = true
 			gr.vdl = max(gr.vdl, r.resp.VDL)
 			gr.truncs[r.node.Addr] = r.resp.Truncations
 			for _, t := range r.resp.Truncations {
@@ -171,6 +173,12 @@ func (v *Volume) recover(ctx context.Context) error {
 			}
 		}
 		return false
+	}
+
+	// Fence every node, not only the groups that exist: a group the old
+	// writer creates later lives on nodes whose volume epoch then refuses it.
+	if err := v.fenceNodes(ctx, pgs, fenced); err != nil {
+		return err
 	}
 
 	// 2. Read the records above F from a read quorum of every group.
@@ -296,6 +304,72 @@ func (v *Volume) recover(ctx context.Context) error {
 	}
 	v.log.Info("recovery: done", "epoch", v.epoch, "VDL", v.VDL(), "truncated", fmt.Sprintf("(%d, %d)", cut.After, cut.Before))
 	return nil
+}
+
+// fenceNodes raises the new epoch on every node that no group's RaiseEpoch
+// asked yet (layouts of more than six nodes), through a group the node
+// replicates, and checks that every replica set the layout can place has
+// more than Replicas-WriteQuorum fenced nodes: then a group the old writer
+// creates after this recovery cannot get a write quorum, since a node's
+// volume epoch refuses older epochs in every group, new ones included.
+func (v *Volume) fenceNodes(ctx context.Context, pgs []uint32, fenced map[string]bool) error {
+	sets := v.cfg.Layout.ReplicaSets()
+	tried := map[string]bool{} // step 1 asked these already
+	for _, pg := range pgs {
+		for _, n := range v.cfg.Layout.Replicas(pg) {
+			tried[n.Name] = true
+		}
+	}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, n := range v.cfg.Layout.Nodes {
+		if fenced[n.Name] || tried[n.Name] {
+			continue
+		}
+		pg, ok := replicatedGroup(n, sets)
+		if !ok {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cctx, cancel := context.WithTimeout(ctx, v.cfg.CallTimeout)
+			defer cancel()
+			_, err := v.clients[n.Addr].RaiseEpoch(cctx, &storagerpc.EpochRequest{PG: pg, Epoch: v.epoch, Peers: v.cfg.Layout.Peers(pg)})
+			if err != nil {
+				v.log.Warn("recovery: fence node", "node", n.Name, "err", describe(err))
+				return
+			}
+			mu.Lock()
+			fenced[n.Name] = true
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	for _, set := range sets {
+		var open []string
+		for _, n := range set.Nodes {
+			if !fenced[n.Name] {
+				open = append(open, n.Name)
+			}
+		}
+		if len(open) >= WriteQuorum {
+			return fmt.Errorf("%w: raise epoch to %d: nodes %s of protection group %d did not take the new epoch, so the old writer could still reach a write quorum there",
+				ErrNoQuorum, v.epoch, strings.Join(open, ", "), set.PG)
+		}
+	}
+	return nil
+}
+
+// replicatedGroup picks the first group of the replica sets that node n
+// replicates.
+func replicatedGroup(n Node, sets []ReplicaSet) (uint32, bool) {
+	for _, s := range sets {
+		if slices.Contains(s.Nodes[:], n) {
+			return s.PG, true
+		}
+	}
+	return 0, false
 }
 
 // MarkerPageGroup is the protection group of MarkerPage.

@@ -31,6 +31,10 @@ type task struct {
 	epoch uint64                    // taskEpoch, taskTruncate
 	peers []string                  // taskEpoch
 	rng   storagerpc.Range          // taskTruncate
+	// repair marks an epoch adoption or truncation learned from a peer:
+	// it is checked against the group's epoch only, not the volume epoch
+	// (a peer may lag in a group this node has long left behind).
+	repair bool
 
 	done chan struct{}
 	err  error
@@ -193,13 +197,12 @@ func (n *Node) prepare(t *task, buf []byte, touched map[uint32]*group) []byte {
 		g := n.groupLocked(t.pg, true)
 		touched[t.pg] = g
 		req := t.req
-		if req.Epoch < g.epoch {
-			t.err = status.Errorf(codes.FailedPrecondition, "stale epoch %d < %d", req.Epoch, g.epoch)
+		if cur := max(g.epoch, n.epoch); req.Epoch < cur {
+			t.err = status.Errorf(codes.FailedPrecondition, "stale epoch %d < %d", req.Epoch, cur)
 			return buf
 		}
 		if req.Epoch > g.epoch {
-			g.epoch = req.Epoch
-			buf = appendFrame(buf, kindEpoch, putU64(slices.Clone(pgb), g.epoch))
+			buf = n.raiseEpoch(g, req.Epoch, pgb, buf)
 		}
 		buf = n.setPeers(g, req.Peers, buf)
 		for _, r := range req.Truncations {
@@ -220,13 +223,15 @@ func (n *Node) prepare(t *task, buf []byte, touched map[uint32]*group) []byte {
 	case taskEpoch:
 		g := n.groupLocked(t.pg, true)
 		touched[t.pg] = g
-		if t.epoch < g.epoch {
-			t.err = status.Errorf(codes.FailedPrecondition, "stale epoch %d < %d", t.epoch, g.epoch)
+		// A writer may only raise a group to the volume epoch or above (an
+		// equal-epoch call, which changes nothing, stays allowed: peers use
+		// it to learn truncations).
+		if t.epoch < g.epoch || (!t.repair && t.epoch != g.epoch && t.epoch < n.epoch) {
+			t.err = status.Errorf(codes.FailedPrecondition, "stale epoch %d < %d", t.epoch, max(g.epoch, n.epoch))
 			return buf
 		}
 		if t.epoch > g.epoch {
-			g.epoch = t.epoch
-			buf = appendFrame(buf, kindEpoch, putU64(slices.Clone(pgb), g.epoch))
+			buf = n.raiseEpoch(g, t.epoch, pgb, buf)
 		}
 		return n.setPeers(g, t.peers, buf)
 	case taskTruncate:
@@ -236,14 +241,22 @@ func (n *Node) prepare(t *task, buf []byte, touched map[uint32]*group) []byte {
 			return buf
 		}
 		touched[t.pg] = g
-		if t.epoch != g.epoch {
-			t.err = status.Errorf(codes.FailedPrecondition, "truncate with epoch %d, current epoch is %d", t.epoch, g.epoch)
+		if t.epoch != g.epoch || (!t.repair && t.epoch < n.epoch) {
+			t.err = status.Errorf(codes.FailedPrecondition, "truncate with epoch %d, current epoch is %d (volume epoch %d)", t.epoch, g.epoch, n.epoch)
 			return buf
 		}
 		g.truncate(t.rng)
 		return appendFrame(buf, kindTruncate, putU64(putU64(pgb, uint64(t.rng.After)), uint64(t.rng.Before)))
 	}
 	return buf
+}
+
+// raiseEpoch sets the group's epoch (higher than its current one), raises
+// the volume epoch with it and appends the epoch frame that persists both.
+func (n *Node) raiseEpoch(g *group, epoch uint64, pgb, buf []byte) []byte {
+	g.epoch = epoch
+	n.epoch = max(n.epoch, epoch)
+	return appendFrame(buf, kindEpoch, putU64(slices.Clone(pgb), epoch))
 }
 
 func (n *Node) setPeers(g *group, peers []string, buf []byte) []byte {

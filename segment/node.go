@@ -39,9 +39,16 @@ type Node struct {
 	ln  net.Listener
 	srv *grpc.Server
 
-	mu       sync.RWMutex
-	layerMu  sync.RWMutex // read-held while layer files are read without mu; write-held to close them
-	groups   map[uint32]*group
+	mu      sync.RWMutex
+	layerMu sync.RWMutex // read-held while layer files are read without mu; write-held to close them
+	groups  map[uint32]*group
+	// epoch is the volume epoch: the highest epoch this node has seen in
+	// any group. A writer's Append, Truncate or RaiseEpoch below it is
+	// refused in every group, including groups created after it was
+	// raised, so a writer fenced by a recovery cannot make anything
+	// durable in a group it creates later. It is persisted through the
+	// groups' epochs (epoch frames, manifest), as their maximum.
+	epoch    uint64
 	nextSeq  uint64 // next layer file sequence number
 	logStart uint64 // first hot-log file still needed
 	failed   error  // a write or fsync failed: the node accepts nothing more
@@ -271,6 +278,7 @@ func (n *Node) load() error {
 		}
 	}
 	for _, g := range n.groups {
+		n.epoch = max(n.epoch, g.epoch)
 		g.durSCL, g.durHighest = g.scl, g.highest
 		n.met.scl.WithLabelValues(strconv.FormatUint(uint64(g.pg), 10)).Set(float64(g.scl))
 	}

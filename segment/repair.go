@@ -113,7 +113,7 @@ func (n *Node) repairFrom(ctx context.Context, peer string, v groupView, ps stor
 	}
 	if ps.Epoch > v.epoch {
 		t := newTask(taskEpoch, v.pg)
-		t.epoch = ps.Epoch
+		t.epoch, t.repair = ps.Epoch, true
 		if err := n.submit(t); err != nil {
 			return 0, err
 		}
@@ -142,7 +142,7 @@ func (n *Node) repairFrom(ctx context.Context, peer string, v groupView, ps stor
 			continue
 		}
 		t := newTask(taskTruncate, v.pg)
-		t.epoch, t.rng = epoch, r
+		t.epoch, t.rng, t.repair = epoch, r, true
 		if err := n.submit(t); err != nil {
 			return 0, err
 		}
