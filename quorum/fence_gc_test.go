@@ -13,6 +13,7 @@ import (
 
 	"github.com/borealis-db/borealis/quorum"
 	"github.com/borealis-db/borealis/redo"
+	"github.com/borealis-db/borealis/segment/segtest"
 	"github.com/borealis-db/borealis/segment/storagerpc"
 )
 
@@ -94,6 +95,67 @@ func TestVolumeFencingNewGroup(t *testing.T) {
 	}
 	m.acked(fresh)
 	m.verify(t, v2)
+}
+
+// TestVolumeRecoveryAfterGC: storage nodes with a tiny memtable flush and
+// compact often while the writer advances its min read point, so replicas
+// collect garbage; then the writer crashes and a new one recovers (reading
+// every group's tail from the highest reported VDL, which no replica has
+// collected past), twice, and every acknowledged record reads back.
+func TestVolumeRecoveryAfterGC(t *testing.T) {
+	if testing.Short() {
+		t.Skip("process test: starts six storage processes")
+	}
+	c := segtest.Start(t, binary, segtest.Options{SegmentPages: 64,
+		Args: []string{"--memtable-size", "8192", "--compact-layers", "2"}})
+	rng := newRand(t)
+	m := newModel()
+	collected := func() int { // groups with a GC horizon on some node
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		pgs := map[uint32]bool{}
+		for _, name := range c.Names() {
+			st, err := c.Status(ctx, name)
+			if err != nil {
+				t.Fatalf("status of %s: %v", name, err)
+			}
+			for _, g := range st.Groups {
+				if g.GCHorizon > 0 {
+					pgs[g.PG] = true
+				}
+			}
+		}
+		return len(pgs)
+	}
+	for gen := 0; gen < 2; gen++ {
+		v := openVolume(t, c)
+		if gen > 0 {
+			m.verify(t, v)
+		}
+		w := newWorkload(t, rng, m)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan []error)
+		go func() { done <- w.run(ctx, v) }()
+		base := collected()
+		deadline := time.Now().Add(3 * time.Minute)
+		for collected() < min(base+2, 4) || w.count() < 200 {
+			if time.Now().After(deadline) {
+				t.Fatalf("no garbage collected on enough groups after %d transactions (groups collected: %d)", w.count(), collected())
+			}
+			v.SetMinReadPoint(v.VDL())
+			time.Sleep(20 * time.Millisecond)
+		}
+		_ = v.Close() // crash: in-flight records are abandoned
+		for _, err := range <-done {
+			if err != nil && !errors.Is(err, quorum.ErrClosed) {
+				t.Fatalf("writer ended with %v, want ErrClosed", err)
+			}
+		}
+		cancel()
+		t.Logf("generation %d crashed after %d transactions, %d groups collected", gen, w.count(), collected())
+	}
+	v := openVolume(t, c)
+	m.verify(t, v)
 }
 
 // staleAppend sends one Append request on a fresh stream to addr and reports

@@ -21,8 +21,8 @@ import (
 // "Crash recovery of a writer" in docs/architecture.md:
 //
 //  1. raise the epoch to (highest seen + 1) on a write quorum of every group;
-//  2. read the records above F (the lowest of the groups' highest reported
-//     VDL) from a read quorum of every group;
+//  2. read the records above F (the highest VDL any replica that answered
+//     reports) from a read quorum of every group;
 //  3. walk the PrevVolume chain from F over what was read: VCL, then VDL;
 //  4. re-append (F, VDL] to every replica and wait until it is durable;
 //  5. truncate (VDL, VDL+LSNWindow+1) on a write quorum of every group, and
@@ -181,10 +181,14 @@ func (v *Volume) recover(ctx context.Context) error {
 		return err
 	}
 
-	// 2. Read the records above F from a read quorum of every group.
-	f := grs[0].vdl
+	// 2. Read the records above F from a read quorum of every group. A VDL
+	// reported to any group is a volume-wide durable point, so F is the
+	// highest one reported; no replica collects garbage above the VDL it
+	// was told (storage caps its GC point there, the writer caps the min
+	// read point it reports), so every replica can serve (F, ...].
+	var f redo.LSN
 	for _, gr := range grs {
-		f = min(f, gr.vdl)
+		f = max(f, gr.vdl)
 	}
 	union := map[redo.LSN]redo.Record{}
 	for _, gr := range grs {

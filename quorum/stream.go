@@ -159,7 +159,7 @@ func (r *replica) session() error {
 	}
 	first := &storagerpc.AppendRequest{
 		Epoch: v.epoch, PG: r.g.pg, Peers: r.g.peers, Truncations: v.truncs,
-		VDL: v.tr.VDL(), MinReadPoint: v.minRead,
+		VDL: v.tr.VDL(), MinReadPoint: v.reportedReadPointLocked(),
 	}
 	v.mu.Unlock()
 
@@ -267,7 +267,7 @@ func (r *replica) session() error {
 			default:
 			}
 		}
-		req := &storagerpc.AppendRequest{Epoch: v.epoch, PG: r.g.pg, VDL: v.tr.VDL(), MinReadPoint: v.minRead, Records: recs}
+		req := &storagerpc.AppendRequest{Epoch: v.epoch, PG: r.g.pg, VDL: v.tr.VDL(), MinReadPoint: v.reportedReadPointLocked(), Records: recs}
 		v.mu.Unlock()
 		if len(recs) > 0 {
 			idle = false

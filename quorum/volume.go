@@ -112,11 +112,22 @@ func (v *Volume) VDL() redo.LSN {
 }
 
 // SetMinReadPoint tells storage the oldest read point still in use; page
-// versions below it may be collected. It only moves forward.
+// versions below it may be collected. It only moves forward. Storage is
+// never told a read point above the VDL sent with it (see
+// reportedReadPointLocked).
 func (v *Volume) SetMinReadPoint(lsn redo.LSN) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.minRead = max(v.minRead, lsn)
+}
+
+// reportedReadPointLocked is the min read point sent to storage: the
+// caller's, capped at the VDL sent in the same request. With storage also
+// keeping its GC point at or below the VDL it was told, no replica collects
+// above a VDL it reports, and recovery, which reads from the highest VDL
+// any replica reports, never asks for collected records. Call with v.mu held.
+func (v *Volume) reportedReadPointLocked() redo.LSN {
+	return min(v.minRead, v.tr.VDL())
 }
 
 // Err returns the error that made the Volume unusable (ErrFenced, ErrClosed),

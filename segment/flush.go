@@ -131,7 +131,10 @@ func (n *Node) flush(g *group) (bool, error) {
 // dropped and the GC horizon rises to it.
 func (n *Node) compact(g *group) error {
 	n.mu.RLock()
-	target := min(g.mrp, g.durSCL)
+	// The GC point never passes the VDL this replica was told: recovery
+	// reads every group from the highest reported VDL, which must not be
+	// below any replica's horizon (see "Crash recovery of a writer").
+	target := min(g.mrp, g.durSCL, g.vdl)
 	if m := g.minMemLSN(); m != 0 && m-1 < target {
 		target = m - 1
 	}

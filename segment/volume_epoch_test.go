@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/borealis-db/borealis/redo"
 
 	"github.com/borealis-db/borealis/segment/storagerpc"
 	"google.golang.org/grpc/codes"
@@ -50,5 +51,36 @@ func TestVolumeEpoch(t *testing.T) {
 	}
 	if _, err := n.cli.Truncate(ctxT(t), &storagerpc.TruncateRequest{PG: 1, Epoch: 7, Range: storagerpc.Range{After: 10, Before: 20}}); status.Code(err) != codes.FailedPrecondition {
 		t.Fatalf("truncate below the volume epoch: %v", err)
+	}
+}
+
+// TestGCBelowReportedVDL: a min read point reported above the VDL does not
+// let the GC horizon pass the VDL (recovery fetches from the highest
+// reported VDL, which must stay servable), and the group still serves
+// Fetch from its VDL.
+func TestGCBelowReportedVDL(t *testing.T) {
+	n := startNode(t, t.TempDir(), func(c *Config) { c.MemtableSize = 1; c.CompactLayers = 2 })
+	g := newGen(21, 3)
+	g.batch(t, 30)
+	vdl := g.all[9].LSN
+	for i := 0; i < 6; i++ {
+		r := req(1, 1, g.all[5*i:5*i+5])
+		r.VDL = min(g.all[5*i+4].LSN, vdl)
+		r.MinReadPoint = g.all[29].LSN // above the VDL
+		if _, err := appendBatches(t, n.cli, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var h redo.LSN
+	eventually(t, "GC horizon to rise", func() bool { h = groupStatus(t, n.cli, 1).GCHorizon; return h > 0 })
+	if h > vdl {
+		t.Fatalf("GC horizon %d above the reported VDL %d", h, vdl)
+	}
+	s, err := n.cli.Fetch(ctxT(t), &storagerpc.FetchRequest{PG: 1, After: vdl})
+	if err == nil {
+		_, err = s.Recv()
+	}
+	if err != nil {
+		t.Fatalf("Fetch from the reported VDL %d (horizon %d): %v", vdl, h, err)
 	}
 }

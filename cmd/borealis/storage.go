@@ -66,5 +66,6 @@ func newStorageCmd() *cobra.Command {
 	f.BoolVar(&cfg.Repair, "repair", false, "discard damaged log frames or delta layers at start-up and refill them from peers")
 	f.Int64Var(&cfg.LogFileSize, "log-file-size", 0, "hot-log file size before rolling (0: default 64 MiB)")
 	f.IntVar(&cfg.MemtableSize, "memtable-size", 0, "memtable bytes before flushing a delta layer (0: default 16 MiB)")
+	f.IntVar(&cfg.CompactLayers, "compact-layers", 0, "layers of a group at which they are merged and garbage below the min read point is collected (0: default 8)")
 	return cmd
 }
