@@ -36,13 +36,19 @@ type Volume struct {
 
 	mu       sync.Mutex
 	tr       *Tracker
-	next     redo.LSN // the next LSN to allocate
-	lastPage map[redo.PageID]redo.LSN
-	truncs   []storagerpc.Range
-	groups   map[uint32]*vgroup
-	changed  chan struct{} // closed and replaced when VDL advances or the volume fails
-	fatal    error
-	minRead  redo.LSN
+	next     redo.LSN                 // the next LSN to allocate
+	lastPage map[redo.PageID]redo.LSN // last LSN this writer logged for a page
+	pageLog  []pageLSN                // lastPage's insertions in LSN order, from pageHead
+	pageHead int
+	// pageLimit bounds lastPage: past it, entries at or below VDL are
+	// forgotten oldest first, and such a page's PrevPage comes from the
+	// caller (the page LSN it holds).
+	pageLimit int
+	truncs    []storagerpc.Range
+	groups    map[uint32]*vgroup
+	changed   chan struct{} // closed and replaced when VDL advances or the volume fails
+	fatal     error
+	minRead   redo.LSN
 }
 
 // vgroup is the writer's state of one protection group.
@@ -52,6 +58,15 @@ type vgroup struct {
 	replicas [Replicas]*replica
 	retained []retainedRec // records above VCL, increasing LSN: resent to a reconnecting replica
 }
+
+// pageLSN is one insertion into Volume.lastPage.
+type pageLSN struct {
+	page redo.PageID
+	lsn  redo.LSN
+}
+
+// lastPageLimit is the default Volume.pageLimit: about 20 MiB of map.
+const lastPageLimit = 1 << 18
 
 type retainedRec struct {
 	lsn, prevGroup redo.LSN
@@ -181,8 +196,9 @@ func (v *Volume) Close() error {
 //
 // Callers fill Page, Op and Payload; LSN, PrevVolume, PrevGroup and CPL are
 // overwritten. PrevPage is taken from the Volume's own record of the page
-// when it wrote the page since Open; otherwise the caller's PrevPage (the
-// page LSN it read) is kept. The records are modified in place.
+// when it wrote the page since Open and still remembers it (the most
+// recently written pages, see lastPageLimit); otherwise the caller's
+// PrevPage (the page LSN it read) is kept. The records are modified in place.
 //
 // Append blocks while the last LSN would exceed VDL + LSNWindow
 // (back-pressure) until ctx ends. It is safe for concurrent callers; each
@@ -271,6 +287,7 @@ func (v *Volume) appendLocked(r *redo.Record, pg uint32, lsn redo.LSN) (redo.LSN
 		return 0, err
 	}
 	v.lastPage[r.Page] = r.LSN
+	v.pageLog = append(v.pageLog, pageLSN{r.Page, r.LSN})
 	raw := r.Encode()
 	g.retained = append(g.retained, retainedRec{lsn: r.LSN, prevGroup: r.PrevGroup, raw: raw})
 	for _, rep := range g.replicas {
@@ -300,8 +317,37 @@ func (v *Volume) onAck(r *replica, scl redo.LSN) {
 	defer v.mu.Unlock()
 	if v.tr.Ack(r.g.pg, r.idx, scl) {
 		v.trimLocked()
+		v.evictPagesLocked()
 		close(v.changed)
 		v.changed = make(chan struct{})
+	}
+}
+
+// evictPagesLocked bounds lastPage: while it holds more than pageLimit
+// pages, the oldest insertions at or below VDL are forgotten (an entry that
+// a later write of the page replaced is just dropped from the log). Call
+// with v.mu held.
+func (v *Volume) evictPagesLocked() {
+	vdl := v.tr.VDL()
+	for len(v.lastPage) > v.pageLimit && v.pageHead < len(v.pageLog) && v.pageLog[v.pageHead].lsn <= vdl {
+		e := v.pageLog[v.pageHead]
+		if v.lastPage[e.page] == e.lsn {
+			delete(v.lastPage, e.page)
+		}
+		v.pageHead++
+	}
+	// Entries replaced by a later write of their page are dead weight in
+	// the log: drop them when the log is much longer than the map.
+	if live := len(v.pageLog) - v.pageHead; live > 2*len(v.lastPage)+1024 {
+		kept := make([]pageLSN, 0, len(v.lastPage))
+		for _, e := range v.pageLog[v.pageHead:] {
+			if v.lastPage[e.page] == e.lsn {
+				kept = append(kept, e)
+			}
+		}
+		v.pageLog, v.pageHead = kept, 0
+	} else if v.pageHead > len(v.pageLog)/2 {
+		v.pageLog, v.pageHead = append([]pageLSN(nil), v.pageLog[v.pageHead:]...), 0
 	}
 }
 

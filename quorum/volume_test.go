@@ -22,7 +22,57 @@ func bareVolume(t *testing.T, start redo.LSN) *Volume {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	return &Volume{cfg: cfg, log: cfg.Logger, ctx: ctx, cancel: cancel, tr: NewTracker(start), next: start + 1,
-		lastPage: map[redo.PageID]redo.LSN{}, groups: map[uint32]*vgroup{}, changed: make(chan struct{})}
+		lastPage: map[redo.PageID]redo.LSN{}, pageLimit: lastPageLimit, groups: map[uint32]*vgroup{}, changed: make(chan struct{})}
+}
+
+// TestLastPageBounded: the page -> last LSN map keeps at most pageLimit
+// pages once their records are durable, the most recently written ones,
+// and its insertion log stays proportional to it; a forgotten page takes
+// the caller's PrevPage.
+func TestLastPageBounded(t *testing.T) {
+	v := bareVolume(t, 0)
+	v.pageLimit = 8
+	v.cfg.Layout.SegmentPages = 1 << 20 // every page in group 0
+	g := v.addBareGroup(0)
+	for i := 0; i < 4; i++ {
+		g.replicas[i].connected = true
+		v.tr.SetConnected(0, i, true)
+	}
+	ctx := context.Background()
+	last := map[redo.PageID]redo.LSN{}
+	for n := 0; n < 2000; n++ {
+		p := redo.PageID(1 + n%13)
+		if n%7 == 0 {
+			p = redo.PageID(100 + n) // pages written once
+		}
+		rec := redo.Noop(p)
+		rec.PrevPage = last[p] // what a buffer pool holding the page knows
+		recs := []redo.Record{rec}
+		lsns, err := v.Append(ctx, recs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The Volume's own link when it still knows the page, the caller's
+		// otherwise: either way the page's previous record.
+		if recs[0].PrevPage != last[p] {
+			t.Fatalf("append %d: PrevPage %d, want %d", n, recs[0].PrevPage, last[p])
+		}
+		v.mu.Lock()
+		for i := 0; i < 4; i++ {
+			v.mu.Unlock()
+			v.onAck(g.replicas[i], lsns[0])
+			v.mu.Lock()
+		}
+		pages, logLen := len(v.lastPage), len(v.pageLog)-v.pageHead
+		v.mu.Unlock()
+		if pages > v.pageLimit || logLen > 2*v.pageLimit+1024+1 {
+			t.Fatalf("after %d appends: %d pages remembered, log of %d", n+1, pages, logLen)
+		}
+		if v.VDL() != lsns[0] {
+			t.Fatalf("VDL %d, want %d", v.VDL(), lsns[0])
+		}
+		last[p] = lsns[0]
+	}
 }
 
 // addGroup registers a group with replicas but no stream goroutines.

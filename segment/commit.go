@@ -135,6 +135,7 @@ func (n *Node) commit(batch []*task) {
 	}
 	n.mu.Lock()
 	for _, g := range touched {
+		g.prune()
 		g.durSCL, g.durHighest = g.scl, g.highest
 		n.met.scl.WithLabelValues(strconv.FormatUint(uint64(g.pg), 10)).Set(float64(g.scl))
 	}

@@ -126,8 +126,8 @@ func (n *Node) flush(g *group) (bool, error) {
 
 // compact merges the group's layers into one image layer and one delta
 // layer. The images are the pages as of the GC point: the highest point of
-// the group's chain at or below both the min read point and SCL, with no
-// memtable record at or below it. Deltas at or below the GC point are
+// the group's chain at or below the min read point, SCL and the reported
+// VDL, with no memtable record at or below it. Deltas at or below the GC point are
 // dropped and the GC horizon rises to it.
 func (n *Node) compact(g *group) error {
 	n.mu.RLock()
@@ -138,23 +138,21 @@ func (n *Node) compact(g *group) error {
 	if m := g.minMemLSN(); m != 0 && m-1 < target {
 		target = m - 1
 	}
-	point := g.scl
-	for point > target && point > g.horizon {
-		p, ok := g.held[point]
-		if !ok {
-			point = g.horizon
-			break
-		}
-		point = p
-	}
-	point = max(point, g.horizon)
+	horizon := g.horizon
 	old := slices.Clone(g.layers)
 	var all []entry
 	var err error
+	// The GC point is the group's last record at or below target: every
+	// record at or below target is held (target <= SCL) and, being below
+	// the memtable, in a layer.
+	point := horizon
 	for _, l := range old {
 		err = l.all(n.z, func(e entry) error {
 			if e.typ == entryDelta && g.truncated(e.lsn) {
 				return nil
+			}
+			if e.typ == entryDelta && e.lsn <= target && e.lsn > point {
+				point = e.lsn
 			}
 			all = append(all, e)
 			return nil
@@ -250,19 +248,7 @@ func (n *Node) compact(g *group) error {
 		}
 	}
 	g.layers = append(fresh, rest...)
-	if point > g.horizon {
-		g.horizon = point
-		for lsn := range g.held {
-			if lsn <= point {
-				delete(g.held, lsn)
-			}
-		}
-		for prev := range g.next {
-			if prev < point {
-				delete(g.next, prev)
-			}
-		}
-	}
+	g.collect(point)
 	n.mu.Unlock()
 	if err := n.installManifest(old); err != nil {
 		return err

@@ -27,11 +27,20 @@ type group struct {
 	mrp    redo.LSN // highest min read point the writer reported
 	// horizon is the GC horizon, a point of the group's PrevGroup chain:
 	// history at or below it is collapsed into images, reads below it are
-	// refused, records at or below it count as held.
+	// refused.
 	horizon redo.LSN
+	// base is a point of the group's PrevGroup chain at or above horizon
+	// and at or below both SCL and the reported VDL: every record of the
+	// group at or below it is held, so held and next only index the
+	// records above it. prune moves it up, which bounds the index by what
+	// is not yet durable rather than by everything ever written. It is in
+	// memory only (start-up begins at horizon). A truncation never reaches
+	// below it: recovery cuts above its VDL, which is at or above every VDL
+	// a writer ever reported.
+	base redo.LSN
 
-	held map[redo.LSN]redo.LSN // LSN -> PrevGroup of every record held above horizon
-	next map[redo.LSN]redo.LSN // PrevGroup -> LSN
+	held map[redo.LSN]redo.LSN // LSN -> PrevGroup of every record held above base
+	next map[redo.LSN]redo.LSN // PrevGroup -> LSN, for PrevGroup >= base
 
 	scl, highest       redo.LSN // current (may include a batch not yet fsynced)
 	durSCL, durHighest redo.LSN // as of the last fsync: what reads and Status use
@@ -58,7 +67,7 @@ func (g *group) truncated(lsn redo.LSN) bool {
 
 // has reports whether the record lsn is already held.
 func (g *group) has(lsn redo.LSN) bool {
-	if lsn <= g.horizon {
+	if lsn <= g.base {
 		return true
 	}
 	_, ok := g.held[lsn]
@@ -112,10 +121,10 @@ func (g *group) truncate(r storagerpc.Range) {
 	if !g.hasTrunc(r) {
 		g.truncs = append(g.truncs, r)
 	}
-	for g.scl > r.After && g.scl > g.horizon {
+	for g.scl > r.After && g.scl > g.base {
 		p, ok := g.held[g.scl]
 		if !ok {
-			g.scl = g.horizon
+			g.scl = g.base
 			break
 		}
 		g.scl = p
@@ -151,7 +160,7 @@ func (g *group) rebuildChain() {
 	}
 	slices.Sort(lsns)
 	g.next = make(map[redo.LSN]redo.LSN, len(lsns))
-	g.highest = g.horizon
+	g.highest = g.base
 	for _, l := range lsns {
 		p := g.held[l]
 		if _, ok := g.next[p]; !ok {
@@ -159,10 +168,50 @@ func (g *group) rebuildChain() {
 		}
 		g.highest = l
 	}
-	if g.scl < g.horizon {
-		g.scl = g.horizon
+	if g.scl < g.base {
+		g.scl = g.base
 	}
 	g.advance()
+}
+
+// prune moves base along the chain up to min(SCL, VDL), forgetting the
+// index entries it passes: records at or below both are held and durable
+// on a write quorum, and no truncation reaches them.
+func (g *group) prune() {
+	limit := min(g.scl, g.vdl)
+	for {
+		n, ok := g.next[g.base]
+		if !ok || n > limit {
+			return
+		}
+		delete(g.next, g.base)
+		delete(g.held, n)
+		g.base = n
+	}
+}
+
+// collect raises the GC horizon (and base, if below it) to point, a point
+// of the chain at or below SCL, and forgets the index entries at or below
+// it.
+func (g *group) collect(point redo.LSN) {
+	if point <= g.horizon {
+		return
+	}
+	g.horizon = point
+	if point <= g.base {
+		return
+	}
+	g.base = point
+	for lsn := range g.held {
+		if lsn <= point {
+			delete(g.held, lsn)
+		}
+	}
+	for prev := range g.next {
+		if prev < point {
+			delete(g.next, prev)
+		}
+	}
 }
 
 // memRecords returns the memtable records of page with LSN <= upto.

@@ -234,7 +234,7 @@ func (n *Node) load() error {
 			}
 			g.layers = append(g.layers, l)
 		}
-		g.scl = g.horizon
+		g.scl, g.base = g.horizon, g.horizon
 		g.rebuildChain()
 	}
 	seqs, err := listLogs(dir)
@@ -278,6 +278,7 @@ func (n *Node) load() error {
 		}
 	}
 	for _, g := range n.groups {
+		g.prune()
 		n.epoch = max(n.epoch, g.epoch)
 		g.durSCL, g.durHighest = g.scl, g.highest
 		n.met.scl.WithLabelValues(strconv.FormatUint(uint64(g.pg), 10)).Set(float64(g.scl))

@@ -54,6 +54,39 @@ func TestVolumeEpoch(t *testing.T) {
 	}
 }
 
+// TestHeldIndexBounded: the index of held records keeps only what is above
+// min(SCL, reported VDL), however much was written.
+func TestHeldIndexBounded(t *testing.T) {
+	n := startNode(t, t.TempDir(), nil)
+	g := newGen(3, 4)
+	const batches, per = 50, 20
+	for i := 0; i < batches; i++ {
+		recs := g.batch(t, per)
+		r := req(2, 1, recs)
+		r.VDL = recs[len(recs)-1].LSN - 5 // the last few are not durable yet
+		if _, err := appendBatches(t, n.cli, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n.mu.RLock()
+	grp := n.groups[2]
+	held, next, base, scl := len(grp.held), len(grp.next), grp.base, grp.scl
+	n.mu.RUnlock()
+	if held > per || next > per+1 {
+		t.Fatalf("after %d records the index holds %d records (%d links), want at most %d", batches*per, held, next, per)
+	}
+	if base == 0 || base > scl {
+		t.Fatalf("base %d, SCL %d", base, scl)
+	}
+	// Duplicates at or below base are still recognised as held.
+	if acks, err := appendBatches(t, n.cli, req(2, 1, g.all[:10])); err != nil || acks[0].SCL != scl {
+		t.Fatalf("resend of old records: %v %v (SCL %d)", acks, err, scl)
+	}
+	if st := groupStatus(t, n.cli, 2); st.SCL != g.all[len(g.all)-1].LSN {
+		t.Fatalf("SCL %d, want %d", st.SCL, g.all[len(g.all)-1].LSN)
+	}
+}
+
 // TestGCBelowReportedVDL: a min read point reported above the VDL does not
 // let the GC horizon pass the VDL (recovery fetches from the highest
 // reported VDL, which must stay servable), and the group still serves
