@@ -417,6 +417,15 @@ func (h *Heap) examine(tx *txn.Tx, hd *Header) (TM, error) {
 
 // modify runs fn on the X-latched page of tid after examine allowed it.
 func (h *Heap) modify(ctx context.Context, tx *txn.Tx, tid TID, fn func(f *buffer.Frame, hd *Header) error) (TM, error) {
+	return h.modifyNext(ctx, tx, tid, txn.InvalidXid, fn)
+}
+
+// modifyNext is modify on a version reached by following an update chain
+// whose previous version's xmax is prevXmax (InvalidXid: not following):
+// the version at tid must have been created by prevXmax, else its slot was
+// pruned and reused and the row is gone from this chain (Deleted), as in
+// PostgreSQL's "t_xmin of the next tuple must equal t_xmax of the prior".
+func (h *Heap) modifyNext(ctx context.Context, tx *txn.Tx, tid TID, prevXmax uint64, fn func(f *buffer.Frame, hd *Header) error) (TM, error) {
 	if _, err := tx.AssignXid(ctx); err != nil {
 		return TM{}, err
 	}
@@ -432,6 +441,9 @@ func (h *Heap) modify(ctx context.Context, tx *txn.Tx, tid TID, fn func(f *buffe
 		return TM{}, err
 	}
 	hd, _, found := tupleAt(pg, int(tid.Slot))
+	if prevXmax != txn.InvalidXid && (!found || hd.Xmin != prevXmax) {
+		return TM{Result: Deleted, Xid: prevXmax}, nil
+	}
 	if !found {
 		return TM{}, fmt.Errorf("%w %s", ErrNotFound, tid)
 	}
@@ -468,7 +480,13 @@ func (h *Heap) Delete(ctx context.Context, tx *txn.Tx, tid TID) (TM, error) {
 // Lock takes the row lock of the version at tid for tx (SELECT FOR UPDATE):
 // xmax = tx with FlagLockOnly. The TM says whether it did.
 func (h *Heap) Lock(ctx context.Context, tx *txn.Tx, tid TID) (TM, error) {
-	return h.modify(ctx, tx, tid, func(f *buffer.Frame, hd *Header) error {
+	return h.lockNext(ctx, tx, tid, txn.InvalidXid)
+}
+
+// lockNext is Lock on a version reached through an update chain from one
+// whose xmax is prevXmax (see modifyNext).
+func (h *Heap) lockNext(ctx context.Context, tx *txn.Tx, tid TID, prevXmax uint64) (TM, error) {
+	return h.modifyNext(ctx, tx, tid, prevXmax, func(f *buffer.Frame, hd *Header) error {
 		if hd.Xmax == tx.Xid() {
 			return nil // already ours
 		}
@@ -603,8 +621,9 @@ func (h *Heap) update(ctx context.Context, tx *txn.Tx, tid TID, data []byte, hot
 // Repeatable Read a row changed by a transaction the snapshot does not see
 // is a 40001 serialization failure; a deadlock is a 40P01 *txn.Error.
 func (h *Heap) LockLatest(ctx context.Context, tx *txn.Tx, tid TID, snap *txn.Snapshot, dst []byte) (TID, []byte, bool, error) {
+	prevXmax := txn.InvalidXid // set while following the update chain
 	for {
-		tm, err := h.Lock(ctx, tx, tid)
+		tm, err := h.lockNext(ctx, tx, tid, prevXmax)
 		if err != nil {
 			return tid, dst, false, err
 		}
@@ -627,7 +646,7 @@ func (h *Heap) LockLatest(ctx context.Context, tx *txn.Tx, tid TID, snap *txn.Sn
 			if tm.Result == Deleted {
 				return tid, dst, false, nil
 			}
-			tid = tm.Next
+			tid, prevXmax = tm.Next, tm.Xid
 		case Invisible:
 			return tid, dst, false, fmt.Errorf("heap: lock %s: version not committed", tid)
 		}

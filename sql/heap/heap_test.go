@@ -726,3 +726,71 @@ func TestFetchDirty(t *testing.T) {
 	mustXid(y)
 	check("committed delete", y, false, 0)
 }
+
+// TestChainFollowStopsAtReusedSlot: an update chain's next TID whose slot
+// was pruned and reused by another row must not be followed (the next
+// version's xmin must be the previous version's xmax), or LockLatest would
+// lock and the executor update an unrelated version.
+func TestChainFollowStopsAtReusedSlot(t *testing.T) {
+	ctx := context.Background()
+	e := open(t, memlog.New(nil), 64, 0, heap.Options{})
+	commit := func(tx *txn.Tx) {
+		t.Helper()
+		if err := tx.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t0 := e.mgr.Begin(txn.ReadCommitted)
+	v1, err := e.h.Insert(ctx, t0, row(1, "a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	commit(t0)
+	a := e.mgr.Begin(txn.ReadCommitted)
+	v2, heapOnly, tm, err := e.h.UpdateHOT(ctx, a, v1, row(1, "b"))
+	if err != nil || tm.Result != heap.OK || !heapOnly {
+		t.Fatalf("update 1: %v %v %v", tm, heapOnly, err)
+	}
+	commit(a)
+	c := e.mgr.Begin(txn.ReadCommitted)
+	if _, _, tm, err := e.h.UpdateHOT(ctx, c, v2, row(1, "c")); err != nil || tm.Result != heap.OK {
+		t.Fatalf("update 2: %v %v", tm, err)
+	}
+	commit(c)
+	// v1 and v2 are dead to everyone: pruning redirects v1 and frees v2's
+	// slot, which the next insert reuses for another row.
+	if err := e.h.Prune(ctx, v2.Page); err != nil {
+		t.Fatal(err)
+	}
+	d := e.mgr.Begin(txn.ReadCommitted)
+	other, err := e.h.Insert(ctx, d, row(2, "other"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	commit(d)
+	if other != v2 {
+		t.Fatalf("insert went to %s, want the freed slot %s", other, v2)
+	}
+	b := e.mgr.Begin(txn.ReadCommitted)
+	defer b.Abort()
+	// b followed v1's ctid (xmax a) to v2: now row 2 lives there.
+	tm, err = heap.LockNext(e.h, ctx, b, v2, a.Xid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tm.Result != heap.Deleted {
+		t.Fatalf("lock through a reused slot: %s, want deleted (chain broken)", tm.Result)
+	}
+	hd, _, _, err := e.h.Fetch(ctx, v2, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hd.Xmax != txn.InvalidXid {
+		t.Fatalf("row 2 at %s was locked through a stale chain: xmax %d", v2, hd.Xmax)
+	}
+	// Following with the right xmin still locks.
+	tm, err = heap.LockNext(e.h, ctx, b, v2, d.Xid())
+	if err != nil || tm.Result != heap.OK {
+		t.Fatalf("lock with matching xmin: %v %v", tm, err)
+	}
+}

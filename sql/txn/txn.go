@@ -136,6 +136,11 @@ type Manager struct {
 
 	oldMu sync.Mutex
 	old   map[uint64]*[xidsPerPage]redo.LSN
+
+	// hookStatusZero, when set (tests only), runs in CommitLSN after it
+	// read a zero status word and before it checks whether the xid is
+	// active: the window in which the transaction may end.
+	hookStatusZero func(xid uint64)
 }
 
 // Open returns a manager over the volume's meta page. It reads only the meta
@@ -233,16 +238,28 @@ func (m *Manager) CommitLSN(xid uint64) (Status, redo.LSN, error) {
 		if s == nil {
 			return Aborted, 0, nil // never handed out
 		}
-		switch v := redo.LSN(s.Load()); v {
-		case 0:
+		v := redo.LSN(s.Load())
+		if v == 0 {
+			if m.hookStatusZero != nil {
+				m.hookStatusZero(xid)
+			}
 			m.mu.Lock()
 			_, act := m.active[xid]
 			m.mu.Unlock()
 			if act {
 				return InProgress, 0, nil
 			}
-			return Aborted, 0, nil // reserved, never used
-		case abortedLSN:
+			// Not active: either it ended after the load above (finish
+			// stores the outcome before removing the xid from active, so
+			// this second load sees it) or it was reserved and never
+			// handed out (still 0: aborted). Answering Aborted from the
+			// first load alone would call a just-committed transaction
+			// aborted: its row versions would be updated again (a lost
+			// update and a second live version) or pruned while live.
+			v = redo.LSN(s.Load())
+		}
+		switch v {
+		case 0, abortedLSN:
 			return Aborted, 0, nil
 		default:
 			return Committed, v, nil

@@ -360,3 +360,87 @@ func TestConcurrentXidsAcrossReservations(t *testing.T) {
 		t.Fatalf("%d xids", len(uniq))
 	}
 }
+
+// TestCommitLSNRacingCommit ends a transaction exactly between CommitLSN's
+// read of the status word (still 0) and its check of the active set: the
+// answer must be the real outcome, never "aborted" for a committed xid
+// (which made UPDATE overwrite a committed updater's xmax: a lost update
+// and two live versions of one row).
+func TestCommitLSNRacingCommit(t *testing.T) {
+	for _, commit := range []bool{true, false} {
+		e := open(t, memlog.New(nil))
+		tx := e.mgr.Begin(txn.ReadCommitted)
+		xid := mustXid(t, tx)
+		fired := false
+		txn.SetHookStatusZero(e.mgr, func(x uint64) {
+			if x != xid || fired {
+				return
+			}
+			fired = true
+			if commit {
+				if err := tx.Commit(context.Background()); err != nil {
+					t.Error(err)
+				}
+			} else {
+				tx.Abort()
+			}
+		})
+		st, lsn, err := e.mgr.CommitLSN(xid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !fired {
+			t.Fatal("hook did not run: the status word was not zero")
+		}
+		want := txn.Aborted
+		if commit {
+			want = txn.Committed
+		}
+		if st != want || (commit && lsn == 0) {
+			t.Fatalf("commit=%v: CommitLSN = %s at %d, want %s", commit, st, lsn, want)
+		}
+	}
+}
+
+// TestCommitLSNNeverAbortedWhileCommitting polls CommitLSN from several
+// goroutines while transactions commit: a committed xid must never be seen
+// as aborted, and statuses only move forward (in progress → committed).
+func TestCommitLSNNeverAbortedWhileCommitting(t *testing.T) {
+	ctx := context.Background()
+	e := open(t, memlog.New(nil))
+	const n = 300
+	for i := 0; i < n; i++ {
+		tx := e.mgr.Begin(txn.ReadCommitted)
+		xid := mustXid(t, tx)
+		var wg sync.WaitGroup
+		bad := make(chan string, 4)
+		stop := make(chan struct{})
+		for r := 0; r < 3; r++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					st, _, err := e.mgr.CommitLSN(xid)
+					if err != nil || st == txn.Aborted {
+						bad <- st.String()
+						return
+					}
+					select {
+					case <-stop:
+						return
+					default:
+					}
+				}
+			}()
+		}
+		if err := tx.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		close(stop)
+		wg.Wait()
+		close(bad)
+		for b := range bad {
+			t.Fatalf("xid %d seen %s while committing", xid, b)
+		}
+	}
+}
