@@ -57,22 +57,18 @@ func (n *Node) submit(t *task) error {
 	}
 }
 
-// committer is the single goroutine that changes state: it takes every
+// committer is the single goroutine that takes requests: it takes every
 // pending task, applies them in memory, writes their frames, fsyncs once,
-// publishes the new SCLs and answers every task of the batch. Between
-// batches it flushes the memtable and collects garbage when due.
+// publishes the new SCLs and answers every task of the batch, then nudges
+// the maintainer (which flushes and compacts on its own goroutine, so a
+// layer write never delays a group commit).
 func (n *Node) committer() {
 	defer n.wg.Done()
-	tick := time.NewTicker(n.cfg.MaintenanceInterval)
-	defer tick.Stop()
 	for {
 		var batch []*task
 		select {
 		case <-n.quit:
 			return
-		case <-tick.C:
-			n.maintain()
-			continue
 		case t := <-n.tasks:
 			batch = append(batch, t)
 		}
@@ -88,6 +84,26 @@ func (n *Node) committer() {
 			}
 		}
 		n.commit(batch)
+		select {
+		case n.kick <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// maintainer runs maintain after group commits (at most one pending nudge)
+// and every MaintenanceInterval.
+func (n *Node) maintainer() {
+	defer n.wg.Done()
+	tick := time.NewTicker(n.cfg.MaintenanceInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-n.quit:
+			return
+		case <-tick.C:
+		case <-n.kick:
+		}
 		n.maintain()
 	}
 }
@@ -108,6 +124,7 @@ func (n *Node) commit(batch []*task) {
 		}
 	}
 	n.mu.Lock()
+	n.commits++
 	var buf []byte
 	touched := map[uint32]*group{}
 	for _, t := range batch {
@@ -171,12 +188,17 @@ func (n *Node) roll() error {
 	if err := n.w.sync(); err != nil {
 		return err
 	}
-	w, err := openLogWriter(n.cfg.Dir, n.w.seq+1, 0)
+	if err := n.w.finish(); err != nil {
+		return err
+	}
+	w, err := openLogWriter(n.cfg.Dir, n.w.seq+1, 0, n.cfg.LogFileSize)
 	if err != nil {
 		return err
 	}
 	n.w.close()
+	n.mu.Lock() // installManifest reads n.w.seq
 	n.w = w
+	n.mu.Unlock()
 	return nil
 }
 
@@ -286,7 +308,7 @@ func (n *Node) storeRecords(g *group, t *task, buf []byte) []byte {
 			}
 			start := len(payload)
 			payload = append(payload, t.raw[off:off+sz]...)
-			kept = append(kept, memRec{rec: rec, seq: n.w.seq, raw: payload[start : start+sz : start+sz]})
+			kept = append(kept, memRec{rec: rec, seq: n.w.seq, commit: n.commits, raw: payload[start : start+sz : start+sz]})
 		}
 		off += sz
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/borealis-db/borealis/redo"
 )
 
-// maintain runs between group commits (committer goroutine): it flushes the
+// maintain runs on the maintainer goroutine, beside group commits: it flushes the
 // memtable when it is over its threshold, compacts groups with many layers
 // (collecting history below the min read point) and deletes obsolete log
 // files. Failures are logged and retried next time: they never lose data,
@@ -82,6 +82,7 @@ func (n *Node) flush(g *group) (bool, error) {
 		}
 	}
 	seq := n.nextSeq
+	seen := n.commits
 	n.mu.RUnlock()
 	if len(ents) == 0 {
 		n.mu.Lock()
@@ -106,7 +107,9 @@ func (n *Node) flush(g *group) (bool, error) {
 	for page, recs := range g.mem {
 		kept := recs[:0]
 		for _, m := range recs {
-			if m.rec.LSN <= vdl {
+			// Records stored since the collection above (repair can bring
+			// some at or below VDL) are not in the layer: keep them.
+			if m.rec.LSN <= vdl && m.commit <= seen {
 				g.memBytes -= len(m.raw) + 64
 				continue
 			}
@@ -140,6 +143,12 @@ func (n *Node) compact(g *group) error {
 	}
 	horizon := g.horizon
 	old := slices.Clone(g.layers)
+	v := &readView{truncs: slices.Clone(g.truncs)}
+	seq := n.nextSeq
+	// The layers are read without the state lock (group commits go on):
+	// only this goroutine closes or replaces them, and truncations added
+	// meanwhile lie above the reported VDL, so above target.
+	n.mu.RUnlock()
 	var all []entry
 	var err error
 	// The GC point is the group's last record at or below target: every
@@ -148,7 +157,7 @@ func (n *Node) compact(g *group) error {
 	point := horizon
 	for _, l := range old {
 		err = l.all(n.z, func(e entry) error {
-			if e.typ == entryDelta && g.truncated(e.lsn) {
+			if e.typ == entryDelta && v.truncated(e.lsn) {
 				return nil
 			}
 			if e.typ == entryDelta && e.lsn <= target && e.lsn > point {
@@ -161,8 +170,6 @@ func (n *Node) compact(g *group) error {
 			break
 		}
 	}
-	seq := n.nextSeq
-	n.mu.RUnlock()
 	if err != nil {
 		return err
 	}
@@ -239,7 +246,7 @@ func (n *Node) compact(g *group) error {
 	}
 	n.mu.Lock()
 	n.nextSeq = seq
-	// Layers flushed meanwhile cannot exist (flush runs on this goroutine),
+	// Layers flushed meanwhile cannot exist (flush runs on the maintainer too),
 	// but keep any layer not part of the merge to be safe.
 	var rest []*layer
 	for _, l := range g.layers {

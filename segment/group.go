@@ -13,6 +13,9 @@ type memRec struct {
 	rec redo.Record // Payload aliases raw
 	raw []byte      // the record's encoding
 	seq uint64      // the hot-log file that holds it
+	// commit is the group commit (Node.commits) that stored it: a flush
+	// drops from the memtable only records of commits it has seen.
+	commit uint64
 }
 
 // group is a replica of one protection group. It is read under Node.mu

@@ -53,8 +53,10 @@ type Node struct {
 	logStart uint64 // first hot-log file still needed
 	failed   error  // a write or fsync failed: the node accepts nothing more
 
-	w          *logWriter // owned by the committer
-	maintPause time.Time  // committer: no maintenance before this (after a failure)
+	w          *logWriter // owned by the committer; replaced under mu
+	commits    uint64     // group commits so far (under mu)
+	maintPause time.Time  // maintainer: no maintenance before this (after a failure)
+	kick       chan struct{}
 	tasks      chan *task
 	quit       chan struct{}
 	wg         sync.WaitGroup
@@ -86,7 +88,7 @@ func Open(cfg Config) (*Node, error) {
 		return nil, err
 	}
 	n := &Node{cfg: c, log: c.Logger, met: met, z: z, groups: map[uint32]*group{},
-		tasks: make(chan *task, 1024), quit: make(chan struct{}), conns: map[string]*grpc.ClientConn{}}
+		tasks: make(chan *task, 1024), kick: make(chan struct{}, 1), quit: make(chan struct{}), conns: map[string]*grpc.ClientConn{}}
 	if err := n.load(); err != nil {
 		n.closeFiles()
 		var ce *CorruptionError
@@ -105,8 +107,9 @@ func Open(cfg Config) (*Node, error) {
 		grpc.MaxRecvMsgSize(maxRequest), grpc.MaxSendMsgSize(maxRequest),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 5 * time.Second, PermitWithoutStream: true}))
 	storagerpc.Register(n.srv, n)
-	n.wg.Add(1)
+	n.wg.Add(2)
 	go n.committer()
+	go n.maintainer()
 	n.log.Info("storage node open", "dir", c.Dir, "addr", n.Addr(), "node", c.NodeID, "az", c.AZ, "groups", len(n.groups))
 	return n, nil
 }
@@ -176,6 +179,9 @@ func (n *Node) closeFiles() {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.w != nil {
+		if err := n.w.finish(); err != nil {
+			n.log.Warn("cannot cut the preallocated tail of the log file", "err", err)
+		}
 		n.w.close()
 		n.w = nil
 	}
@@ -267,13 +273,13 @@ func (n *Node) load() error {
 				return err
 			}
 			n.log.Error("discarding damaged end of log file (repair mode); lost records will be refilled from peers", "err", err)
-		} else if res.torn {
+		} else if res.torn && !allZero(data[res.end:]) {
 			n.log.Warn("truncating torn tail of the newest log file (an unacknowledged write)", "file", path,
 				"offset", res.end, "discarded_bytes", int64(len(data))-res.end)
 		}
 		if res.end != int64(len(data)) {
-			if err := os.Truncate(path, res.end); err != nil {
-				return fmt.Errorf("truncate log file %s at %d: %w", path, res.end, err)
+			if err := truncateFile(path, res.end); err != nil {
+				return err
 			}
 		}
 	}
@@ -288,7 +294,7 @@ func (n *Node) load() error {
 	if len(seqs) == 0 {
 		next = n.logStart
 	}
-	w, err := openLogWriter(dir, next, 0)
+	w, err := openLogWriter(dir, next, 0, n.cfg.LogFileSize)
 	if err != nil {
 		return err
 	}
@@ -327,6 +333,23 @@ func (n *Node) loadLayer(g *group, seq uint64) (*layer, error) {
 		g.held[f.lsn] = f.prev
 	}
 	return l, nil
+}
+
+// truncateFile cuts path at size, durably (a zero or torn tail must not
+// survive into a file that is no longer the newest).
+func truncateFile(path string, size int64) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("open log file %s: %w", path, err)
+	}
+	defer f.Close()
+	if err := f.Truncate(size); err != nil {
+		return fmt.Errorf("truncate log file %s at %d: %w", path, size, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("sync log file %s: %w", path, err)
+	}
+	return nil
 }
 
 // replayFrame applies one hot-log frame during start-up.
