@@ -31,7 +31,6 @@ type replica struct {
 	connected bool
 	lastErr   error
 	queue     [][]byte // batches waiting to be sent
-	staged    []byte   // records of the current Append, not yet a batch
 	gen       uint64   // incremented when the stream is dropped
 	cancel    context.CancelFunc
 	latency   time.Duration // moving average of page reads
@@ -62,7 +61,7 @@ func (r *replica) dropLocked(err error) {
 	}
 	r.connected = false
 	r.lastErr = err
-	r.queue, r.staged = nil, nil
+	r.queue = nil
 	r.gen++
 	r.v.tr.SetConnected(r.g.pg, r.idx, false)
 	if r.cancel != nil {
@@ -139,7 +138,7 @@ func (r *replica) session() error {
 	gen := r.gen
 	r.cancel = cancel
 	r.connected = true
-	r.queue, r.staged = nil, nil
+	r.queue = nil
 	v.tr.SetConnected(r.g.pg, r.idx, true)
 	scl := v.tr.SCL(r.g.pg, r.idx)
 	var backlog [][]byte
@@ -254,10 +253,19 @@ func (r *replica) session() error {
 			v.mu.Unlock()
 			return fail(r.lastErr)
 		}
+		// Coalesce queued batches (shared with the group's other
+		// replicas: copied, never changed); one batch goes as it is.
 		var recs []byte
 		n := 0
 		for n < len(r.queue) && (n == 0 || len(recs)+len(r.queue[n]) <= maxRequestBytes) {
-			recs = append(recs, r.queue[n]...)
+			if n == 0 {
+				recs = r.queue[0]
+			} else {
+				if n == 1 {
+					recs = append(make([]byte, 0, min(maxRequestBytes, 2*len(recs)+len(r.queue[n]))), recs...)
+				}
+				recs = append(recs, r.queue[n]...)
+			}
 			n++
 		}
 		r.queue = r.queue[n:]

@@ -1,6 +1,7 @@
 package quorum
 
 import (
+	"container/heap"
 	"context"
 	"errors"
 	"fmt"
@@ -47,8 +48,11 @@ type Volume struct {
 	truncs    []storagerpc.Range
 	groups    map[uint32]*vgroup
 	changed   chan struct{} // closed and replaced when VDL advances or the volume fails
-	fatal     error
-	minRead   redo.LSN
+	// waiters are WaitDurable calls by LSN (a min-heap): a VDL advance
+	// wakes only those it satisfies, not every committer.
+	waiters waitHeap
+	fatal   error
+	minRead redo.LSN
 }
 
 // vgroup is the writer's state of one protection group.
@@ -57,6 +61,7 @@ type vgroup struct {
 	peers    []string
 	replicas [Replicas]*replica
 	retained []retainedRec // records above VCL, increasing LSN: resent to a reconnecting replica
+	staged   []byte        // records of the current Append, not yet queued
 }
 
 // pageLSN is one insertion into Volume.lastPage.
@@ -166,6 +171,10 @@ func (v *Volume) fail(err error) {
 	v.cancel()
 	close(v.changed)
 	v.changed = make(chan struct{})
+	for _, w := range v.waiters {
+		close(w.ch)
+	}
+	v.waiters = nil
 }
 
 // Close abandons the volume: streams and connections are closed abruptly and
@@ -288,26 +297,27 @@ func (v *Volume) appendLocked(r *redo.Record, pg uint32, lsn redo.LSN) (redo.LSN
 	}
 	v.lastPage[r.Page] = r.LSN
 	v.pageLog = append(v.pageLog, pageLSN{r.Page, r.LSN})
-	raw := r.Encode()
+	// Encoded once, into the group's staged batch, which all six replica
+	// queues then share; retained aliases it (bytes never change once
+	// written: later records only append).
+	start := len(g.staged)
+	g.staged = r.Append(g.staged)
+	raw := g.staged[start:len(g.staged):len(g.staged)]
 	g.retained = append(g.retained, retainedRec{lsn: r.LSN, prevGroup: r.PrevGroup, raw: raw})
-	for _, rep := range g.replicas {
-		if rep.connected {
-			rep.staged = append(rep.staged, raw...)
-		}
-	}
 	return r.LSN, nil
 }
 
-// flushLocked moves staged records of every replica into its queue as one
-// batch. Call with v.mu held.
+// flushLocked queues each group's staged records as one batch, shared
+// (read-only) by the queues of its connected replicas. Call with v.mu held.
 func (v *Volume) flushLocked() {
 	for _, g := range v.groups {
-		for _, rep := range g.replicas {
-			if len(rep.staged) > 0 {
-				rep.enqueueLocked(rep.staged)
-				rep.staged = nil
-			}
+		if len(g.staged) == 0 {
+			continue
 		}
+		for _, rep := range g.replicas {
+			rep.enqueueLocked(g.staged)
+		}
+		g.staged = nil
 	}
 }
 
@@ -320,6 +330,10 @@ func (v *Volume) onAck(r *replica, scl redo.LSN) {
 		v.evictPagesLocked()
 		close(v.changed)
 		v.changed = make(chan struct{})
+		vdl := v.tr.VDL()
+		for len(v.waiters) > 0 && v.waiters[0].lsn <= vdl {
+			close(heap.Pop(&v.waiters).(waiter).ch)
+		}
 	}
 }
 
@@ -360,7 +374,9 @@ func (v *Volume) trimLocked() {
 			n++
 		}
 		if n > 0 {
-			g.retained = append(g.retained[:0:0], g.retained[n:]...)
+			// Reslice, not copy (this runs on every VCL advance); the
+			// dropped prefix is freed when the slice next grows.
+			g.retained = g.retained[n:]
 		}
 	}
 }
@@ -405,7 +421,8 @@ func (v *Volume) WaitDurable(ctx context.Context, lsn redo.LSN) error {
 		if v.fatal != nil {
 			return fmt.Errorf("quorum: wait for LSN %d: %w", lsn, v.fatal)
 		}
-		ch := v.changed
+		ch := make(chan struct{})
+		heap.Push(&v.waiters, waiter{lsn: lsn, ch: ch})
 		v.mu.Unlock()
 		select {
 		case <-ctx.Done():
@@ -413,10 +430,46 @@ func (v *Volume) WaitDurable(ctx context.Context, lsn redo.LSN) error {
 			if v.tr.VDL() >= lsn {
 				return nil
 			}
+			v.dropWaiterLocked(ch)
+			if v.fatal != nil {
+				return fmt.Errorf("quorum: wait for LSN %d: %w", lsn, v.fatal)
+			}
 			return v.stuckLocked(lsn, ctx.Err())
 		case <-ch:
 		}
 		v.mu.Lock()
+	}
+}
+
+// waiter is one WaitDurable call: ch is closed once VDL >= lsn or the
+// volume fails.
+type waiter struct {
+	lsn redo.LSN
+	ch  chan struct{}
+}
+
+// waitHeap orders waiters by LSN (container/heap).
+type waitHeap []waiter
+
+func (h waitHeap) Len() int           { return len(h) }
+func (h waitHeap) Less(i, j int) bool { return h[i].lsn < h[j].lsn }
+func (h waitHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *waitHeap) Push(x any)        { *h = append(*h, x.(waiter)) }
+func (h *waitHeap) Pop() any {
+	old := *h
+	w := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return w
+}
+
+// dropWaiterLocked removes an abandoned waiter (its ctx ended). Call with
+// v.mu held.
+func (v *Volume) dropWaiterLocked(ch chan struct{}) {
+	for i, w := range v.waiters {
+		if w.ch == ch {
+			heap.Remove(&v.waiters, i)
+			return
+		}
 	}
 }
 
