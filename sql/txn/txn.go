@@ -374,6 +374,7 @@ func (m *Manager) WaitFor(ctx context.Context, t *Tx, holder uint64) error {
 	h := m.active[holder]
 	if h == nil {
 		m.mu.Unlock()
+		m.noteDep(t, holder)
 		return nil
 	}
 	var me *xact
@@ -411,7 +412,22 @@ func (m *Manager) WaitFor(ctx context.Context, t *Tx, holder uint64) error {
 		me.waitingFor = InvalidXid
 		m.mu.Unlock()
 	}
+	if err == nil {
+		m.noteDep(t, holder)
+	}
 	return err
+}
+
+// noteDep records in t that it waited for holder: the holder may have
+// committed without being durable yet (see Tx.Commit), so t's snapshots
+// read at least at its commit from now on.
+func (m *Manager) noteDep(t *Tx, holder uint64) {
+	if t == nil {
+		return
+	}
+	if st, lsn, err := m.CommitLSN(holder); err == nil && st == Committed && lsn > t.dep {
+		t.dep = lsn
+	}
 }
 
 // Active returns the number of transactions holding an xid.

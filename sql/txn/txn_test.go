@@ -444,3 +444,62 @@ func TestCommitLSNNeverAbortedWhileCommitting(t *testing.T) {
 		}
 	}
 }
+
+// TestEarlyLockRelease: a row-lock waiter goes on once the holder's commit
+// record is logged, before it is durable; its next snapshot reads at the
+// holder's commit, and its own commit is acknowledged only once durable,
+// which (later in the log) implies the holder's.
+func TestEarlyLockRelease(t *testing.T) {
+	ctx := context.Background()
+	log := memlog.New(nil)
+	e := open(t, log)
+	holder := e.mgr.Begin(txn.ReadCommitted)
+	xh := mustXid(t, holder)
+	waiter := e.mgr.Begin(txn.ReadCommitted)
+	mustXid(t, waiter)
+	waited := make(chan error, 1)
+	go func() { waited <- e.mgr.WaitFor(ctx, waiter, xh) }()
+	log.Hold()
+	committed := make(chan error, 1)
+	go func() { committed <- holder.Commit(ctx) }()
+	if err := <-waited; err != nil { // before Release: early release
+		t.Fatal(err)
+	}
+	st, lsn, err := e.mgr.CommitLSN(xh)
+	if err != nil || st != txn.Committed {
+		t.Fatalf("holder %s %v", st, err)
+	}
+	if vdl := log.VDL(); vdl >= lsn {
+		t.Fatalf("VDL %d already covers the commit at %d: nothing tested", vdl, lsn)
+	}
+	select {
+	case err := <-committed:
+		t.Fatalf("holder's commit acknowledged before durable: %v", err)
+	default:
+	}
+	snap := waiter.Snapshot()
+	if snap.LSN < lsn {
+		t.Fatalf("waiter's snapshot at %d does not see the commit it waited for at %d", snap.LSN, lsn)
+	}
+	if vis, err := e.mgr.Visible(xh, 0, 0, 0, false, &snap); err != nil || !vis {
+		t.Fatalf("holder's version invisible to the waiter's snapshot: %v", err)
+	}
+	// The horizon never passes VDL, whatever the snapshots.
+	if h := e.mgr.Horizon(); h > log.VDL() {
+		t.Fatalf("horizon %d above VDL %d", h, log.VDL())
+	}
+	waiterDone := make(chan error, 1)
+	go func() { waiterDone <- waiter.Commit(ctx) }()
+	select {
+	case err := <-waiterDone:
+		t.Fatalf("waiter's commit acknowledged before durable: %v", err)
+	case <-time.After(20 * time.Millisecond):
+	}
+	log.Release()
+	if err := <-committed; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-waiterDone; err != nil {
+		t.Fatal(err)
+	}
+}
