@@ -51,9 +51,26 @@ func (s *Session) Exec(ctx context.Context, query string, w wire.ResultWriter) e
 		complete: w.Complete,
 		empty:    w.EmptyQuery,
 	}
+	if len(c.stmts) > 1 && !s.inBlock {
+		s.implicitBlock = true
+	}
 	for i, stmt := range c.stmts {
-		if err := s.run(ctx, stmt, &c.plans[i], &c.mu, nil, nil, out); err != nil {
+		err := s.run(ctx, stmt, &c.plans[i], &c.mu, nil, nil, out)
+		if s.inBlock {
+			s.implicitBlock = false // BEGIN made the block explicit
+		}
+		if err != nil {
+			if s.implicitBlock {
+				s.implicitBlock = false
+				s.endTx(ctx, false)
+			}
 			return err
+		}
+	}
+	if s.implicitBlock {
+		s.implicitBlock = false
+		if err := s.endTx(ctx, true); err != nil {
+			return toWire(err)
 		}
 	}
 	return nil

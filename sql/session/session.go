@@ -121,11 +121,16 @@ func (e *Engine) Startup(_ context.Context, info wire.StartupInfo) (wire.Session
 
 // Session is one client's session.
 type Session struct {
-	e                  *Engine
-	user, database     string
-	settings           map[string]string
-	loc                *time.Location
-	inBlock, failed    bool
+	e               *Engine
+	user, database  string
+	settings        map[string]string
+	loc             *time.Location
+	inBlock, failed bool
+	// implicitBlock: the statements of a multi-statement simple Query run
+	// as one implicit transaction (PostgreSQL's implicit transaction
+	// block), committed when the string ends, unless BEGIN turns it into
+	// an explicit block; COMMIT/ROLLBACK inside it end it with a warning.
+	implicitBlock      bool
 	tx                 *txn.Tx
 	iso                string // isolation of the next/current transaction ("" default)
 	txStart            time.Time
@@ -290,6 +295,11 @@ func (s *Session) run(ctx context.Context, stmt *pg.Node, slot **exec.Plan, plan
 			if err := out.notice(&wire.Error{Severity: wire.SeverityWarning, Code: "25P01", Message: "there is no transaction in progress"}); err != nil {
 				return err
 			}
+			if s.implicitBlock { // commits the implicit transaction so far
+				if err := s.endTx(ctx, true); err != nil {
+					return toWire(err)
+				}
+			}
 			return out.complete("COMMIT")
 		}
 		if s.failed {
@@ -354,7 +364,7 @@ func (s *Session) run(ctx context.Context, stmt *pg.Node, slot **exec.Plan, plan
 		}
 		return out.complete("SHOW")
 	}
-	if p.NoTxBlock && s.inBlock {
+	if p.NoTxBlock && (s.inBlock || s.implicitBlock) {
 		return s.fail(ctx, &wire.Error{Code: exec.CodeActiveSQLTransaction, Message: "VACUUM cannot run inside a transaction block"})
 	}
 	return s.query(ctx, stmt, slot, planMu, p, paramOIDs, params, out)
@@ -394,7 +404,7 @@ func (s *Session) query(ctx context.Context, stmt *pg.Node, slot **exec.Plan, pl
 		ctx, cancel = context.WithTimeoutCause(ctx, d, errStatementTimeout)
 		defer cancel()
 	}
-	implicit := !s.inBlock
+	implicit := !s.inBlock && !s.implicitBlock
 	s.beginTx()
 	if p.DDL && !s.ddlLocked {
 		if err := s.e.db.LockDDL(ctx); err != nil {
