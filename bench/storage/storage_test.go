@@ -6,6 +6,9 @@
 //	go test -run '^$' -bench . -benchtime 3s ./bench/storage
 //
 // and copy the figures into bench/RESULTS.md with the machine and the date.
+// BenchmarkInProcess (inproc_test.go) runs the same committers=64 cases with
+// the six nodes inside the test process, for CPU, block and mutex profiles
+// and per-node fsync counts.
 package storage
 
 import (
