@@ -61,13 +61,19 @@ func startQuorumServer(t *testing.T) *testServer {
 
 // TestQuorumStatementLatency reports the latency of autocommit INSERT and
 // UPDATE and of a three-UPDATE transaction on quorum storage, and with
-// BOREALIS_PROFILE_DIR set writes block and CPU profiles there. Opt-in
-// (BOREALIS_QUORUM_LATENCY=1): it measures, it does not assert timings.
+// BOREALIS_PROFILE_DIR set writes a block profile there. Opt-in
+// (BOREALIS_QUORUM_LATENCY=1; =memlog for the in-memory log baseline): it
+// measures, it does not assert timings.
 func TestQuorumStatementLatency(t *testing.T) {
 	if os.Getenv("BOREALIS_QUORUM_LATENCY") == "" {
 		t.Skip("set BOREALIS_QUORUM_LATENCY=1 to measure")
 	}
-	ts := startQuorumServer(t)
+	var ts *testServer
+	if os.Getenv("BOREALIS_QUORUM_LATENCY") == "memlog" { // the baseline
+		ts = startServer(t)
+	} else {
+		ts = startQuorumServer(t)
+	}
 	c := ts.connect(t)
 	ctx := ctxT(t)
 	mustExec(t, c, "create table t (id int primary key, v int)")
@@ -174,6 +180,29 @@ func TestQuorumPgbench(t *testing.T) {
 			f.Close()
 		}
 	}
+	checkRun(t, out)
+	t.Log(out)
+	t.Logf("buffer pool: %+v", ts.eng.DB().Pool.Stats())
+	checkInvariant(t, ts, before, "")
+}
+
+// TestProcessWriterPgbench is TestQuorumPgbench against a `borealis writer`
+// process (the deployed shape). Opt-in (BOREALIS_QUORUM_LATENCY=1).
+func TestProcessWriterPgbench(t *testing.T) {
+	if os.Getenv("BOREALIS_QUORUM_LATENCY") == "" {
+		t.Skip("set BOREALIS_QUORUM_LATENCY=1 to measure")
+	}
+	pg := pgbenchPath(t)
+	cl := segtest.Start(t, bin, segtest.Options{SegmentPages: 8192})
+	w := startWriter(t, cl, 8192)
+	ts := &testServer{addr: w.addr}
+	t.Log(runPgbench(t, pg, ts.addr, "-i", "-s", "1", "-q"))
+	before := sums(t, ts)
+	secs := os.Getenv("BOREALIS_PGBENCH_T")
+	if secs == "" {
+		secs = "20"
+	}
+	out := runPgbench(t, pg, ts.addr, "-c", "8", "-j", "2", "-T", secs, "-M", "prepared")
 	checkRun(t, out)
 	t.Log(out)
 	checkInvariant(t, ts, before, "")
