@@ -48,12 +48,14 @@ func (m *MTR) Apply(f *Frame, rec *redo.Record) error {
 	}
 	rec.Page = f.id
 	pg := &f.page
-	rec.LSN = pg.LSN() + 1 // provisional: above the page LSN
+	prev := pg.LSN()
+	rec.LSN = prev + 1 // provisional: above the page LSN
 	rec.CPL = false
 	if err := redo.Apply(pg, rec); err != nil {
 		return fmt.Errorf("buffer: %w", err)
 	}
 	rec.LSN = 0
+	rec.PrevPage = prev // the page's previous record, whatever the log remembers
 	m.log.Add(rec)
 	binary.LittleEndian.PutUint64(pg[0:8], uint64(rec.LSN))
 	m.n++
