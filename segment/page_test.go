@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/borealis-db/borealis/redo"
 	"github.com/borealis-db/borealis/segment/storagerpc"
@@ -72,7 +73,25 @@ func TestGetPageEqualsDirectApply(t *testing.T) {
 					}
 				}
 			}
-			eventually(t, "flushes and a compaction", func() bool { return counter(n.met.gcs) > 0 })
+			// Garbage collection runs in the background once enough layers
+			// exist with a min read point reported: keep appending (with VDL
+			// and min read point) until it has raised the horizon.
+			deadline := time.Now().Add(30 * time.Second)
+			for groupStatus(t, n.cli, 2).GCHorizon == 0 {
+				if time.Now().After(deadline) {
+					t.Fatalf("no garbage collection within 30s (%v compactions)", counter(n.met.gcs))
+				}
+				r := req(2, 1, g.batch(t, 4))
+				r.VDL = g.all[len(g.all)-1].LSN
+				r.MinReadPoint = max(mrp, g.all[len(g.all)/2].LSN)
+				if _, err := appendBatches(t, n.cli, r); err != nil {
+					t.Fatal(err)
+				}
+				waitUntil := time.Now().Add(200 * time.Millisecond)
+				for groupStatus(t, n.cli, 2).GCHorizon == 0 && time.Now().Before(waitUntil) {
+					time.Sleep(10 * time.Millisecond)
+				}
+			}
 			check(n)
 			n.stop()
 			n = startNode(t, dir, cfgs)
