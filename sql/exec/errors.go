@@ -17,6 +17,7 @@ const (
 	CodeInFailedTransaction    = "25P02"
 	CodeActiveSQLTransaction   = "25001"
 	CodeNoActiveSQLTransaction = "25P01"
+	CodeReadOnlySQLTransaction = "25006"
 	CodeUndefinedObject        = "42704"
 	CodeWrongObjectType        = "42809"
 	CodeInvalidParameterValue  = "22023"

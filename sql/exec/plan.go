@@ -53,6 +53,16 @@ type Plan struct {
 	Reset       bool
 	// Local: SET LOCAL.
 	Local bool
+	// TxReadOnly is the access mode BEGIN/SET TRANSACTION asks for: "on"
+	// (READ ONLY), "off" (READ WRITE) or "" (the default).
+	TxReadOnly string
+	// Tag is the command tag of a session statement (KindBegin, KindSet,
+	// KindTxMode): BEGIN or START TRANSACTION, SET or RESET.
+	Tag string
+	// WriteCommand names a statement that writes (INSERT, CREATE TABLE,
+	// COPY FROM, ...) as PostgreSQL names it in "cannot execute %s in a
+	// read-only transaction"; "" when a read-only transaction may run it.
+	WriteCommand string
 
 	// Explain is the plan's shape, as EXPLAIN prints it.
 	Explain string
@@ -90,6 +100,9 @@ func Build(stmt *pg.Node, cat *catalog.Set, paramTypes []uint32) (*Plan, error) 
 		return nil, err
 	}
 	p.Cat = cat
+	if p.Kind == KindQuery && !p.ReadOnly {
+		p.WriteCommand = writeCommand(stmt)
+	}
 	for i := range ps.types {
 		if ps.types[i].OID == 0 {
 			ps.types[i] = types.Text
@@ -166,13 +179,64 @@ func (b *builder) stmt(n *pg.Node) (*Plan, error) {
 		return setStmt(n.GetVariableSetStmt())
 	case n.GetVariableShowStmt() != nil:
 		name := strings.ToLower(n.GetVariableShowStmt().Name)
+		col := name
+		if c, ok := showColumns[name]; ok {
+			col = c
+		}
 		return &Plan{Kind: KindShow, Name: name,
-			Columns:  []wire.Column{textColumn(name)},
+			Columns:  []wire.Column{textColumn(col)},
 			ColTypes: []types.Type{types.Text}}, nil
 	case n.GetDiscardStmt() != nil:
-		return &Plan{Kind: KindSet, Reset: true, Name: "all"}, nil
+		return &Plan{Kind: KindSet, Reset: true, Name: "all", Tag: "DISCARD ALL"}, nil
 	}
 	return nil, unsupported("statement %s is not supported", nodeKind(n))
+}
+
+// showColumns are the SHOW column names PostgreSQL spells differently from
+// the lower-cased parameter name: the parameter's canonical name.
+var showColumns = map[string]string{
+	"timezone":                    "TimeZone",
+	"time zone":                   "TimeZone",
+	"datestyle":                   "DateStyle",
+	"intervalstyle":               "IntervalStyle",
+	"transaction isolation level": "transaction_isolation",
+}
+
+// writeCommand names a writing statement as PostgreSQL's read-only
+// transaction check does; "" for statements a read-only transaction may
+// run (COPY TO, VACUUM, ANALYZE).
+func writeCommand(n *pg.Node) string {
+	switch {
+	case n.GetInsertStmt() != nil:
+		return "INSERT"
+	case n.GetUpdateStmt() != nil:
+		return "UPDATE"
+	case n.GetDeleteStmt() != nil:
+		return "DELETE"
+	case n.GetCopyStmt() != nil:
+		if n.GetCopyStmt().IsFrom {
+			return "COPY FROM"
+		}
+		return ""
+	case n.GetVacuumStmt() != nil:
+		return ""
+	case n.GetCreateStmt() != nil:
+		return "CREATE TABLE"
+	case n.GetDropStmt() != nil:
+		return "DROP " + objectName(n.GetDropStmt().RemoveType)
+	case n.GetTruncateStmt() != nil:
+		return "TRUNCATE TABLE"
+	case n.GetAlterTableStmt() != nil:
+		return "ALTER " + objectName(n.GetAlterTableStmt().Objtype)
+	case n.GetIndexStmt() != nil:
+		return "CREATE INDEX"
+	}
+	return strings.ToUpper(strings.TrimSuffix(nodeKind(n), "_stmt"))
+}
+
+// objectName spells an object type as SQL does (OBJECT_TABLE: TABLE).
+func objectName(t pg.ObjectType) string {
+	return strings.ReplaceAll(strings.TrimPrefix(t.String(), "OBJECT_"), "_", " ")
 }
 
 func textColumn(name string) wire.Column {
@@ -180,13 +244,15 @@ func textColumn(name string) wire.Column {
 }
 
 func txStmt(t *pg.TransactionStmt) (*Plan, error) {
-	iso, err := isoOption(t.Options)
+	iso, ro, err := txOptions(t.Options)
 	if err != nil {
 		return nil, err
 	}
 	switch t.Kind {
-	case pg.TransactionStmtKind_TRANS_STMT_BEGIN, pg.TransactionStmtKind_TRANS_STMT_START:
-		return &Plan{Kind: KindBegin, Iso: iso}, nil
+	case pg.TransactionStmtKind_TRANS_STMT_BEGIN:
+		return &Plan{Kind: KindBegin, Iso: iso, TxReadOnly: ro, Tag: "BEGIN"}, nil
+	case pg.TransactionStmtKind_TRANS_STMT_START:
+		return &Plan{Kind: KindBegin, Iso: iso, TxReadOnly: ro, Tag: "START TRANSACTION"}, nil
 	case pg.TransactionStmtKind_TRANS_STMT_COMMIT:
 		return &Plan{Kind: KindCommit}, nil
 	case pg.TransactionStmtKind_TRANS_STMT_ROLLBACK:
@@ -195,9 +261,10 @@ func txStmt(t *pg.TransactionStmt) (*Plan, error) {
 	return nil, unsupported("%s is not supported", strings.TrimPrefix(t.Kind.String(), "TRANS_STMT_"))
 }
 
-// isoOption extracts transaction_isolation from BEGIN/SET TRANSACTION options.
-func isoOption(opts []*pg.Node) (string, error) {
-	iso := ""
+// txOptions extracts the isolation level and access mode ("on" READ
+// ONLY, "off" READ WRITE, "" unspecified) from BEGIN/SET TRANSACTION
+// options.
+func txOptions(opts []*pg.Node) (iso, ro string, err error) {
 	for _, o := range opts {
 		d := o.GetDefElem()
 		if d == nil {
@@ -212,14 +279,24 @@ func isoOption(opts []*pg.Node) (string, error) {
 			case "repeatable read", "serializable":
 				iso = v
 			default:
-				return "", errf(CodeInvalidParameterValue, "invalid isolation level %q", v)
+				return "", "", errf(CodeInvalidParameterValue, "invalid isolation level %q", v)
 			}
-		case "transaction_read_only", "transaction_deferrable":
+		case "transaction_read_only":
+			// The grammar gives READ ONLY as 1 and READ WRITE as 0.
+			switch v := strings.ToLower(constString(d.Arg)); v {
+			case "1", "on", "true":
+				ro = "on"
+			case "0", "off", "false":
+				ro = "off"
+			default:
+				return "", "", errf(CodeInvalidParameterValue, "invalid transaction access mode %q", v)
+			}
+		case "transaction_deferrable":
 		default:
-			return "", unsupported("transaction option %s is not supported", d.Defname)
+			return "", "", unsupported("transaction option %s is not supported", d.Defname)
 		}
 	}
-	return iso, nil
+	return iso, ro, nil
 }
 
 // constString returns the text of a constant node (string, integer, name).
@@ -267,21 +344,29 @@ func setStmt(s *pg.VariableSetStmt) (*Plan, error) {
 		for _, a := range s.Args {
 			vals = append(vals, constString(a))
 		}
-		return &Plan{Kind: KindSet, Name: name, Value: strings.Join(vals, ", "), Local: s.IsLocal}, nil
-	case pg.VariableSetKind_VAR_SET_DEFAULT, pg.VariableSetKind_VAR_RESET:
-		return &Plan{Kind: KindSet, Name: name, Reset: true, Local: s.IsLocal}, nil
+		return &Plan{Kind: KindSet, Name: name, Value: strings.Join(vals, ", "), Local: s.IsLocal, Tag: "SET"}, nil
+	case pg.VariableSetKind_VAR_SET_DEFAULT:
+		return &Plan{Kind: KindSet, Name: name, Reset: true, Local: s.IsLocal, Tag: "SET"}, nil
+	case pg.VariableSetKind_VAR_RESET:
+		return &Plan{Kind: KindSet, Name: name, Reset: true, Local: s.IsLocal, Tag: "RESET"}, nil
 	case pg.VariableSetKind_VAR_RESET_ALL:
-		return &Plan{Kind: KindSet, Name: "all", Reset: true}, nil
+		return &Plan{Kind: KindSet, Name: "all", Reset: true, Tag: "RESET"}, nil
 	case pg.VariableSetKind_VAR_SET_MULTI:
 		if name == "transaction" || name == "session characteristics" {
-			iso, err := isoOption(s.Args)
+			iso, ro, err := txOptions(s.Args)
 			if err != nil {
 				return nil, err
 			}
 			if name == "transaction" {
-				return &Plan{Kind: KindTxMode, Iso: iso}, nil
+				return &Plan{Kind: KindTxMode, Iso: iso, TxReadOnly: ro, Tag: "SET"}, nil
 			}
-			return &Plan{Kind: KindSet, Name: "default_transaction_isolation", Value: iso}, nil
+			switch {
+			case ro == "":
+				return &Plan{Kind: KindSet, Name: "default_transaction_isolation", Value: iso, Tag: "SET"}, nil
+			case iso == "":
+				return &Plan{Kind: KindSet, Name: "default_transaction_read_only", Value: ro, Tag: "SET"}, nil
+			}
+			return nil, unsupported("SET SESSION CHARACTERISTICS with both an isolation level and an access mode is not supported")
 		}
 	}
 	return nil, unsupported("SET %s is not supported", name)

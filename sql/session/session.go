@@ -133,6 +133,7 @@ type Session struct {
 	implicitBlock      bool
 	tx                 *txn.Tx
 	iso                string // isolation of the next/current transaction ("" default)
+	ro                 string // access mode of the next/current transaction: "on" read only, "off", "" default
 	txStart            time.Time
 	ddlLocked, ddlSeen bool
 	localSettings      map[string]string // SET LOCAL: values to restore at transaction end
@@ -195,6 +196,26 @@ func (s *Session) beginTx() {
 	}
 }
 
+// readOnlyTx reports whether the current (or next) transaction is read
+// only: BEGIN READ ONLY / SET TRANSACTION, else default_transaction_read_only.
+func (s *Session) readOnlyTx() bool {
+	if s.ro != "" {
+		return s.ro == "on"
+	}
+	return s.settings["default_transaction_read_only"] == "on"
+}
+
+// setReadOnly sets the access mode of the current transaction ("on" or
+// "off"). Like PostgreSQL, a transaction that has run a query cannot
+// become read-write.
+func (s *Session) setReadOnly(v string) error {
+	if v == "off" && s.readOnlyTx() && s.tx != nil {
+		return &wire.Error{Code: "25001", Message: "transaction read-write mode must be set before any query"}
+	}
+	s.ro = v
+	return nil
+}
+
 // endTx commits (commit=true) or aborts the transaction and leaves the
 // block. The commit returns once the commit record is durable.
 func (s *Session) endTx(ctx context.Context, commit bool) error {
@@ -218,7 +239,7 @@ func (s *Session) endTx(ctx context.Context, commit bool) error {
 		s.ddlLocked = false
 	}
 	s.ddlSeen = false
-	s.inBlock, s.failed, s.iso = false, false, ""
+	s.inBlock, s.failed, s.iso, s.ro = false, false, "", ""
 	s.settings["transaction_isolation"] = s.settings["default_transaction_isolation"]
 	for k, v := range s.localSettings {
 		s.settings[k] = v
@@ -287,9 +308,9 @@ func (s *Session) run(ctx context.Context, stmt *pg.Node, slot **exec.Plan, plan
 				return err
 			}
 		} else {
-			s.inBlock, s.iso = true, p.Iso
+			s.inBlock, s.iso, s.ro = true, p.Iso, p.TxReadOnly
 		}
-		return out.complete("BEGIN")
+		return out.complete(p.Tag)
 	case exec.KindCommit:
 		if !s.inBlock {
 			if err := out.notice(&wire.Error{Severity: wire.SeverityWarning, Code: "25P01", Message: "there is no transaction in progress"}); err != nil {
@@ -328,15 +349,27 @@ func (s *Session) run(ctx context.Context, stmt *pg.Node, slot **exec.Plan, plan
 		if err := s.set(p, out); err != nil {
 			return s.fail(ctx, err)
 		}
-		return out.complete("SET")
+		return out.complete(p.Tag)
 	case exec.KindTxMode:
-		if s.tx != nil {
+		if !s.inBlock && !s.implicitBlock {
+			// No effect outside a block, as in PostgreSQL.
+			if err := out.notice(&wire.Error{Severity: wire.SeverityWarning, Code: "25P01", Message: "SET TRANSACTION can only be used in transaction blocks"}); err != nil {
+				return err
+			}
+			return out.complete(p.Tag)
+		}
+		if s.tx != nil && p.Iso != "" {
 			return s.fail(ctx, &wire.Error{Code: "25001", Message: "SET TRANSACTION ISOLATION LEVEL must be called before any query"})
 		}
 		if p.Iso != "" {
 			s.iso = p.Iso
 		}
-		return out.complete("SET")
+		if p.TxReadOnly != "" {
+			if err := s.setReadOnly(p.TxReadOnly); err != nil {
+				return s.fail(ctx, err)
+			}
+		}
+		return out.complete(p.Tag)
 	case exec.KindShow:
 		name := p.Name
 		if name == "transaction isolation level" {
@@ -352,6 +385,9 @@ func (s *Session) run(ctx context.Context, stmt *pg.Node, slot **exec.Plan, plan
 			}
 			s.settings["transaction_isolation"] = iso
 		}
+		if name == "transaction_read_only" {
+			s.settings[name] = boolSetting(s.readOnlyTx())
+		}
 		v, ok := s.setting(name)
 		if !ok {
 			return s.fail(ctx, &wire.Error{Code: exec.CodeUndefinedObject, Message: fmt.Sprintf("unrecognized configuration parameter %q", p.Name)})
@@ -363,6 +399,10 @@ func (s *Session) run(ctx context.Context, stmt *pg.Node, slot **exec.Plan, plan
 			return err
 		}
 		return out.complete("SHOW")
+	}
+	if p.WriteCommand != "" && s.readOnlyTx() {
+		return s.fail(ctx, &wire.Error{Code: exec.CodeReadOnlySQLTransaction,
+			Message: fmt.Sprintf("cannot execute %s in a read-only transaction", p.WriteCommand)})
 	}
 	if p.NoTxBlock && (s.inBlock || s.implicitBlock) {
 		return s.fail(ctx, &wire.Error{Code: exec.CodeActiveSQLTransaction, Message: "VACUUM cannot run inside a transaction block"})
@@ -495,7 +535,8 @@ func (s *Session) set(p *exec.Plan, out *output) error {
 		if p.Name == "all" {
 			names = names[:0]
 			for k := range defaults {
-				if known(k) {
+				// RESET ALL leaves the transaction's own modes alone.
+				if known(k) && k != "transaction_isolation" && k != "transaction_read_only" {
 					names = append(names, k)
 				}
 			}
@@ -532,6 +573,12 @@ func (s *Session) setOne(name, value string, local bool, out *output) error {
 			s.iso = v
 		}
 		return nil
+	}
+	if name == "transaction_read_only" {
+		if !s.inBlock && !s.implicitBlock {
+			return nil // lasts only for the statement's own transaction
+		}
+		return s.setReadOnly(v)
 	}
 	if local || name == "" {
 		if !s.inBlock {

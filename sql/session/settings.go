@@ -14,6 +14,7 @@ var defaults = map[string]string{
 	"client_min_messages":                 "notice",
 	"datestyle":                           "ISO, MDY",
 	"default_transaction_isolation":       "read committed",
+	"default_transaction_read_only":       "off",
 	"extra_float_digits":                  "1",
 	"idle_in_transaction_session_timeout": "0",
 	"integer_datetimes":                   "on",
@@ -92,6 +93,14 @@ func checkSetting(name, value string) (string, error) {
 			return "", &wire.Error{Code: wire.CodeFeatureNotSupported, Message: "standard_conforming_strings must be on"}
 		}
 		return "on", nil
+	case "transaction_read_only", "default_transaction_read_only":
+		switch strings.ToLower(strings.TrimSpace(value)) {
+		case "on", "true", "yes", "1", "t", "y":
+			return "on", nil
+		case "off", "false", "no", "0", "f", "n":
+			return "off", nil
+		}
+		return "", &wire.Error{Code: wire.CodeInvalidParameterValue, Message: "parameter \"" + name + "\" requires a Boolean value"}
 	case "transaction_isolation", "default_transaction_isolation":
 		switch v := strings.ToLower(value); v {
 		case "read committed", "read uncommitted":
@@ -102,6 +111,14 @@ func checkSetting(name, value string) (string, error) {
 		return "", &wire.Error{Code: wire.CodeInvalidParameterValue, Message: "invalid value for parameter \"" + name + "\": \"" + value + "\""}
 	}
 	return value, nil
+}
+
+// boolSetting spells a Boolean parameter value.
+func boolSetting(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
 }
 
 // known reports whether SET accepts name.
