@@ -17,6 +17,7 @@ import (
 	"github.com/borealis-db/borealis/sql/txn"
 	"github.com/borealis-db/borealis/sql/types"
 	"github.com/borealis-db/borealis/sql/volmeta"
+	"github.com/borealis-db/borealis/wire"
 )
 
 // DB is an open database: the buffer pool over the volume's log, the meta
@@ -128,6 +129,16 @@ type Ctx struct {
 	User, Database string
 	// InBlock reports an explicit transaction block.
 	InBlock bool
+	// Notice sends a NOTICE to the client (nil: notices are dropped).
+	Notice func(n *wire.Error) error
+}
+
+// notice sends a NOTICE with code and message, if the session takes them.
+func (c *Ctx) notice(code, format string, args ...any) error {
+	if c.Notice == nil {
+		return nil
+	}
+	return c.Notice(&wire.Error{Severity: wire.SeverityNotice, Code: code, Message: fmt.Sprintf(format, args...)})
 }
 
 // Heap returns the open heap of table t (tools and tests).

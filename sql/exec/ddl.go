@@ -148,7 +148,7 @@ func (b *builder) createStmt(s *pg.CreateStmt) (*Plan, error) {
 	p.run = func(c *Ctx, _ func([]types.Datum) error) (string, error) {
 		if _, ok := c.Cat.Table(name); ok {
 			if ifNotExists {
-				return "CREATE TABLE", nil
+				return "CREATE TABLE", c.notice(CodeDuplicateTable, "relation %q already exists, skipping", name)
 			}
 			return "", errf(CodeDuplicateTable, "relation %q already exists", name)
 		}
@@ -246,6 +246,9 @@ func (b *builder) dropStmt(s *pg.DropStmt) (*Plan, error) {
 			t, ok := c.Cat.Table(n)
 			if !ok {
 				if missingOK {
+					if err := c.notice("00000", "table %q does not exist, skipping", n); err != nil {
+						return "", err
+					}
 					continue
 				}
 				return "", errf(CodeUndefinedTable, "table %q does not exist", n)
@@ -374,7 +377,7 @@ func (b *builder) buildIndexPlan(name string, ix catalog.Index, tag string, ifNo
 		for _, other := range t0.Indexes {
 			if other.Name == ix.Name {
 				if ifNotExists {
-					return tag, nil
+					return tag, c.notice(CodeDuplicateTable, "relation %q already exists, skipping", ix.Name)
 				}
 				return "", errf(CodeDuplicateTable, "relation %q already exists", ix.Name)
 			}

@@ -488,7 +488,8 @@ func (s *Session) query(ctx context.Context, stmt *pg.Node, slot **exec.Plan, pl
 	}
 	env := &types.Env{Location: s.loc, Now: s.txStart}
 	c := &exec.Ctx{Ctx: ctx, DB: s.e.db, Tx: s.tx, Snap: snap, Cat: cat, Env: env, Params: params,
-		CopyIn: out.copyIn, Setting: s.setting, User: s.user, Database: s.database, InBlock: s.inBlock}
+		CopyIn: out.copyIn, Setting: s.setting, User: s.user, Database: s.database, InBlock: s.inBlock,
+		Notice: out.notice}
 	begun := false
 	tag, err := p.Run(c, func(r []types.Datum) error {
 		if !begun {

@@ -244,3 +244,38 @@ func TestSetTransactionOutsideBlockWarns(t *testing.T) {
 		t.Fatalf("unexpected notices %+v", ns)
 	}
 }
+
+func TestIfExistsNotices(t *testing.T) {
+	ts := startServer(t)
+	c := ts.connectNotices(t)
+	simple(t, c.Conn, "create table items (x int)")
+	c.take()
+	type want struct{ code, msg string }
+	for _, tc := range []struct {
+		sql, tag string
+		want     []want
+	}{
+		{"create table if not exists items (x int)", "CREATE TABLE", []want{{"42P07", `relation "items" already exists, skipping`}}},
+		{"create table if not exists fresh (x int)", "CREATE TABLE", nil},
+		{"create index if not exists items_x on items (x)", "CREATE INDEX", nil},
+		{"create index if not exists items_x on items (x)", "CREATE INDEX", []want{{"42P07", `relation "items_x" already exists, skipping`}}},
+		{"drop table if exists t2", "DROP TABLE", []want{{"00000", `table "t2" does not exist, skipping`}}},
+		{"drop table if exists a1, fresh, a2", "DROP TABLE", []want{
+			{"00000", `table "a1" does not exist, skipping`},
+			{"00000", `table "a2" does not exist, skipping`},
+		}},
+	} {
+		if tag := simple(t, c.Conn, tc.sql); tag != tc.tag {
+			t.Errorf("%s: tag %q, want %q", tc.sql, tag, tc.tag)
+		}
+		ns := c.take()
+		if len(ns) != len(tc.want) {
+			t.Fatalf("%s: notices %+v, want %v", tc.sql, ns, tc.want)
+		}
+		for i, w := range tc.want {
+			if ns[i].Severity != "NOTICE" || ns[i].Code != w.code || ns[i].Message != w.msg {
+				t.Errorf("%s: notice %d = %s %s %q, want NOTICE %s %q", tc.sql, i, ns[i].Severity, ns[i].Code, ns[i].Message, w.code, w.msg)
+			}
+		}
+	}
+}
