@@ -427,12 +427,32 @@ func TestLockWaitCancel(t *testing.T) {
 		t.Fatalf("statement_timeout: %v", err)
 	}
 	mustExec(t, b, "set statement_timeout = 0")
-	// A client cancel (CancelRequest) ends it too.
-	cctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
-	_, err = b.Exec(cctx, "update w set v = 3 where id = 1")
-	cancel()
-	if err == nil {
-		t.Fatal("canceled update succeeded while the row was locked")
+	// A client cancel (CancelRequest) ends it too. Cancel requests are sent
+	// until the server answers the waiting UPDATE (one sent before the UPDATE
+	// reached the server cancels nothing), so the error is the server's own
+	// answer, not a client giving up while the UPDATE still waits.
+	done := make(chan error, 1)
+	go func() {
+		_, err := b.Exec(ctx, "update w set v = 3 where id = 1")
+		done <- err
+	}()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for err = nil; ; {
+		select {
+		case err = <-done:
+		case <-tick.C:
+			if cerr := b.PgConn().CancelRequest(ctx); cerr != nil {
+				t.Fatalf("cancel request: %v", cerr)
+			}
+			continue
+		case <-ctx.Done():
+			t.Fatal("the canceled UPDATE never returned")
+		}
+		break
+	}
+	if sqlState(err) != "57014" {
+		t.Fatalf("canceled update while the row was locked: %v", err)
 	}
 	if err := ta.Commit(ctx); err != nil {
 		t.Fatal(err)
