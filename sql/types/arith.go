@@ -20,6 +20,8 @@ const (
 // String returns the operator symbol.
 func (op ArithOp) String() string { return [...]string{"+", "-", "*", "/", "%"}[op] }
 
+// numRank orders the numeric types by width (0: not numeric); casts and
+// arithmetic both use it to pick the wider type.
 func numRank(o OID) int {
 	switch o {
 	case OIDInt2:

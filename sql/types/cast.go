@@ -22,22 +22,7 @@ func CastContext(from, to OID) (CoercionContext, bool) {
 		_, ok := Info(to)
 		return CoerceImplicit, ok
 	}
-	rank := func(o OID) int {
-		switch o {
-		case OIDInt2:
-			return 1
-		case OIDInt4:
-			return 2
-		case OIDInt8:
-			return 3
-		case OIDNumeric:
-			return 4
-		case OIDFloat8:
-			return 5
-		}
-		return 0
-	}
-	rf, rt := rank(from), rank(to)
+	rf, rt := numRank(from), numRank(to)
 	isStr := func(o OID) bool { return o == OIDText || o == OIDVarchar || o == OIDBpchar }
 	switch {
 	case rf > 0 && rt > 0:
