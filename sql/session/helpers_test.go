@@ -29,7 +29,13 @@ func startServer(t testing.TB) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	return serveDB(t, db, slog.New(slog.NewTextHandler(io.Discard, nil)), func() {})
+}
+
+// serveDB serves db through a real wire server on a loopback port until the
+// test ends; then it shuts the server down, closes db and calls closeMore.
+func serveDB(t testing.TB, db *exec.DB, logger *slog.Logger, closeMore func()) *testServer {
+	t.Helper()
 	eng := New(db, logger)
 	srv, err := wire.NewServer(wire.Config{Engine: eng, AuthMethod: wire.AuthTrust, Logger: logger})
 	if err != nil {
@@ -39,7 +45,7 @@ func startServer(t testing.TB) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sctx, cancel := context.WithCancel(ctx)
+	sctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { _ = srv.Serve(sctx, ln); close(done) }()
 	t.Cleanup(func() {
@@ -49,6 +55,7 @@ func startServer(t testing.TB) *testServer {
 		cancel()
 		<-done
 		db.Close()
+		closeMore()
 	})
 	return &testServer{eng: eng, addr: ln.Addr().String()}
 }

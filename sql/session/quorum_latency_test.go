@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -14,7 +13,6 @@ import (
 	"github.com/borealis-db/borealis/quorum"
 	"github.com/borealis-db/borealis/segment/segtest"
 	"github.com/borealis-db/borealis/sql/exec"
-	"github.com/borealis-db/borealis/wire"
 )
 
 // startQuorumServer serves the engine in process over a quorum.Volume on
@@ -35,28 +33,7 @@ func startQuorumServer(t *testing.T) *testServer {
 		vol.Close()
 		t.Fatal(err)
 	}
-	eng := New(db, logger)
-	srv, err := wire.NewServer(wire.Config{Engine: eng, AuthMethod: wire.AuthTrust, Logger: logger})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sctx, scancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { _ = srv.Serve(sctx, ln); close(done) }()
-	t.Cleanup(func() {
-		sd, c2 := context.WithTimeout(context.Background(), 10*time.Second)
-		defer c2()
-		_ = srv.Shutdown(sd)
-		scancel()
-		<-done
-		db.Close()
-		vol.Close()
-	})
-	return &testServer{eng: eng, addr: ln.Addr().String()}
+	return serveDB(t, db, logger, func() { vol.Close() })
 }
 
 // TestQuorumStatementLatency reports the latency of autocommit INSERT and
