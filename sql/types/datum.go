@@ -19,6 +19,11 @@ const (
 	KindDate                    // I: days since 2000-01-01 (math.MinInt32/MaxInt32 = -/+infinity)
 	KindTimestamp               // I: microseconds since 2000-01-01 00:00:00 (local, no zone)
 	KindTimestamptz             // I: microseconds since 2000-01-01 00:00:00 UTC
+	KindBytea                   // S: the raw bytes (a Go string used as an immutable []byte)
+	KindInterval                // Months, Days, I (microseconds): PostgreSQL's three-field interval
+	KindUUID                    // S: the 16 raw bytes
+	KindJSON                    // J: a parsed jsonb value (*JSON, immutable)
+	KindArray                   // A: an array of any supported scalar type (*Array, immutable)
 )
 
 // String names the kind.
@@ -42,19 +47,41 @@ func (k Kind) String() string {
 		return "timestamp"
 	case KindTimestamptz:
 		return "timestamptz"
+	case KindBytea:
+		return "bytea"
+	case KindInterval:
+		return "interval"
+	case KindUUID:
+		return "uuid"
+	case KindJSON:
+		return "jsonb"
+	case KindArray:
+		return "array"
 	}
 	return "invalid"
 }
 
 // Datum is one SQL value. The zero Datum is NULL. Datums are passed by
-// value; only numeric (N) and string (S) values reference heap memory, and
-// both are immutable.
+// value; numeric (N), string/bytea/uuid (S), jsonb (J) and array (A) values
+// reference heap memory, and all of them are immutable: never modify what a
+// Datum points to, build a new value instead.
+//
+// Which fields hold the value is decided by K (see the Kind constants);
+// fields a kind does not use are zero. Interval uses three fields, exactly
+// PostgreSQL's representation: Months, Days and I (microseconds); they are
+// not normalised into each other (1 mon and 30 days are different values
+// that compare equal). Use the constructors and accessors rather than
+// filling the fields by hand.
 type Datum struct {
-	K Kind
-	I int64
-	F float64
-	S string
-	N *Numeric
+	K      Kind
+	Days   int32 // interval: days
+	I      int64
+	F      float64
+	S      string
+	N      *Numeric
+	J      *JSON  // jsonb
+	A      *Array // arrays
+	Months int32  // interval: months
 }
 
 // Null is the SQL NULL.
@@ -101,6 +128,50 @@ func NewTimestamptz(us int64) Datum { return Datum{K: KindTimestamptz, I: us} }
 // NewTimestamptzFromTime converts a Go time to a timestamptz Datum.
 func NewTimestamptzFromTime(t time.Time) Datum {
 	return NewTimestamptz(TimeToPGMicros(t))
+}
+
+// NewBytea returns a bytea Datum holding a copy of b.
+func NewBytea(b []byte) Datum { return Datum{K: KindBytea, S: string(b)} }
+
+// NewByteaString returns a bytea Datum whose bytes are those of s.
+func NewByteaString(s string) Datum { return Datum{K: KindBytea, S: s} }
+
+// Bytes returns a copy of the bytes of a bytea or uuid Datum.
+func (d Datum) Bytes() []byte { return []byte(d.S) }
+
+// NewInterval returns an interval Datum.
+func NewInterval(iv Interval) Datum {
+	return Datum{K: KindInterval, Months: iv.Months, Days: iv.Days, I: iv.Micros}
+}
+
+// Interval returns the value of an interval Datum.
+func (d Datum) Interval() Interval { return Interval{Months: d.Months, Days: d.Days, Micros: d.I} }
+
+// NewUUID returns a uuid Datum.
+func NewUUID(u [16]byte) Datum { return Datum{K: KindUUID, S: string(u[:])} }
+
+// UUID returns the value of a uuid Datum.
+func (d Datum) UUID() [16]byte {
+	var u [16]byte
+	copy(u[:], d.S)
+	return u
+}
+
+// NewJSON returns a jsonb Datum (NULL for a nil j; a JSON null is a
+// non-nil *JSON of kind JSONNull).
+func NewJSON(j *JSON) Datum {
+	if j == nil {
+		return Null
+	}
+	return Datum{K: KindJSON, J: j}
+}
+
+// NewArray returns an array Datum (NULL for a nil a).
+func NewArray(a *Array) Datum {
+	if a == nil {
+		return Null
+	}
+	return Datum{K: KindArray, A: a}
 }
 
 // IsNull reports whether d is NULL.

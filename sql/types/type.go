@@ -8,8 +8,11 @@
 // field holds the value: bool, integers (all widths), dates and timestamps
 // (microseconds since 2000-01-01, PostgreSQL's epoch) live in I; float8 in F;
 // text, varchar and char(n) in S (char(n) values are stored blank-padded, as
-// PostgreSQL stores them); numeric in N (an immutable *Numeric). Integer,
-// float, bool and time values therefore never allocate. The SQL type of a
+// PostgreSQL stores them); numeric in N (an immutable *Numeric); bytea and
+// uuid as raw bytes in S; interval in Months, Days and I (microseconds);
+// jsonb in J (an immutable *JSON tree); arrays of every scalar type in A (an
+// immutable *Array). Integer, float, bool, time and interval values
+// therefore never allocate. The SQL type of a
 // value (int2 vs int8, varchar(10) vs text) is not stored in the Datum: it is
 // carried by the column or expression (a Type), as in PostgreSQL.
 //
@@ -45,6 +48,27 @@ const (
 	OIDTimestamp   OID = 1114
 	OIDTimestamptz OID = 1184
 	OIDNumeric     OID = 1700
+	OIDInterval    OID = 1186
+	OIDUUID        OID = 2950
+	OIDJSONB       OID = 3802
+
+	// Array types (pg_type.typarray of the element types).
+	OIDBoolArray        OID = 1000
+	OIDByteaArray       OID = 1001
+	OIDInt2Array        OID = 1005
+	OIDInt4Array        OID = 1007
+	OIDTextArray        OID = 1009
+	OIDBpcharArray      OID = 1014
+	OIDVarcharArray     OID = 1015
+	OIDInt8Array        OID = 1016
+	OIDFloat8Array      OID = 1022
+	OIDTimestampArray   OID = 1115
+	OIDDateArray        OID = 1182
+	OIDTimestamptzArray OID = 1185
+	OIDIntervalArray    OID = 1187
+	OIDNumericArray     OID = 1231
+	OIDUUIDArray        OID = 2951
+	OIDJSONBArray       OID = 3807
 )
 
 // Type is a SQL type: its OID plus a type modifier (-1 when absent), stored
@@ -70,6 +94,10 @@ var (
 	Timestamp   = Type{OIDTimestamp, -1}
 	Timestamptz = Type{OIDTimestamptz, -1}
 	Unknown     = Type{OIDUnknown, -1}
+	Bytea       = Type{OIDBytea, -1}
+	Interval_   = Type{OIDInterval, -1}
+	UUID        = Type{OIDUUID, -1}
+	JSONB       = Type{OIDJSONB, -1}
 )
 
 // TypeInfo describes a supported base type.
@@ -81,22 +109,44 @@ type TypeInfo struct {
 	ByVal    bool   // typbyval
 	Category byte   // typcategory: 'N' numeric, 'S' string, 'B' bool, 'D' datetime, 'X' unknown
 	Kind     Kind   // Datum kind holding its values
+	Elem     OID    // typelem: the element type of an array type (0 otherwise)
+	Array    OID    // typarray: the array type of this type (0 if none)
 }
 
 var typeInfos = []TypeInfo{
-	{OIDBool, "bool", "boolean", 1, true, 'B', KindBool},
-	{OIDInt2, "int2", "smallint", 2, true, 'N', KindInt},
-	{OIDInt4, "int4", "integer", 4, true, 'N', KindInt},
-	{OIDInt8, "int8", "bigint", 8, true, 'N', KindInt},
-	{OIDNumeric, "numeric", "numeric", -1, false, 'N', KindNumeric},
-	{OIDFloat8, "float8", "double precision", 8, true, 'N', KindFloat},
-	{OIDText, "text", "text", -1, false, 'S', KindString},
-	{OIDVarchar, "varchar", "character varying", -1, false, 'S', KindString},
-	{OIDBpchar, "bpchar", "character", -1, false, 'S', KindString},
-	{OIDDate, "date", "date", 4, true, 'D', KindDate},
-	{OIDTimestamp, "timestamp", "timestamp without time zone", 8, true, 'D', KindTimestamp},
-	{OIDTimestamptz, "timestamptz", "timestamp with time zone", 8, true, 'D', KindTimestamptz},
-	{OIDUnknown, "unknown", "unknown", -2, false, 'X', KindString},
+	{OIDBool, "bool", "boolean", 1, true, 'B', KindBool, 0, OIDBoolArray},
+	{OIDInt2, "int2", "smallint", 2, true, 'N', KindInt, 0, OIDInt2Array},
+	{OIDInt4, "int4", "integer", 4, true, 'N', KindInt, 0, OIDInt4Array},
+	{OIDInt8, "int8", "bigint", 8, true, 'N', KindInt, 0, OIDInt8Array},
+	{OIDNumeric, "numeric", "numeric", -1, false, 'N', KindNumeric, 0, OIDNumericArray},
+	{OIDFloat8, "float8", "double precision", 8, true, 'N', KindFloat, 0, OIDFloat8Array},
+	{OIDText, "text", "text", -1, false, 'S', KindString, 0, OIDTextArray},
+	{OIDVarchar, "varchar", "character varying", -1, false, 'S', KindString, 0, OIDVarcharArray},
+	{OIDBpchar, "bpchar", "character", -1, false, 'S', KindString, 0, OIDBpcharArray},
+	{OIDDate, "date", "date", 4, true, 'D', KindDate, 0, OIDDateArray},
+	{OIDTimestamp, "timestamp", "timestamp without time zone", 8, true, 'D', KindTimestamp, 0, OIDTimestampArray},
+	{OIDTimestamptz, "timestamptz", "timestamp with time zone", 8, true, 'D', KindTimestamptz, 0, OIDTimestamptzArray},
+	{OIDUnknown, "unknown", "unknown", -2, false, 'X', KindString, 0, 0},
+	{OIDBytea, "bytea", "bytea", -1, false, 'U', KindBytea, 0, OIDByteaArray},
+	{OIDInterval, "interval", "interval", 16, false, 'T', KindInterval, 0, OIDIntervalArray},
+	{OIDUUID, "uuid", "uuid", 16, false, 'U', KindUUID, 0, OIDUUIDArray},
+	{OIDJSONB, "jsonb", "jsonb", -1, false, 'U', KindJSON, 0, OIDJSONBArray},
+	{OIDBoolArray, "_bool", "boolean[]", -1, false, 'A', KindArray, OIDBool, 0},
+	{OIDInt2Array, "_int2", "smallint[]", -1, false, 'A', KindArray, OIDInt2, 0},
+	{OIDInt4Array, "_int4", "integer[]", -1, false, 'A', KindArray, OIDInt4, 0},
+	{OIDInt8Array, "_int8", "bigint[]", -1, false, 'A', KindArray, OIDInt8, 0},
+	{OIDNumericArray, "_numeric", "numeric[]", -1, false, 'A', KindArray, OIDNumeric, 0},
+	{OIDFloat8Array, "_float8", "double precision[]", -1, false, 'A', KindArray, OIDFloat8, 0},
+	{OIDTextArray, "_text", "text[]", -1, false, 'A', KindArray, OIDText, 0},
+	{OIDVarcharArray, "_varchar", "character varying[]", -1, false, 'A', KindArray, OIDVarchar, 0},
+	{OIDBpcharArray, "_bpchar", "character[]", -1, false, 'A', KindArray, OIDBpchar, 0},
+	{OIDDateArray, "_date", "date[]", -1, false, 'A', KindArray, OIDDate, 0},
+	{OIDTimestampArray, "_timestamp", "timestamp without time zone[]", -1, false, 'A', KindArray, OIDTimestamp, 0},
+	{OIDTimestamptzArray, "_timestamptz", "timestamp with time zone[]", -1, false, 'A', KindArray, OIDTimestamptz, 0},
+	{OIDByteaArray, "_bytea", "bytea[]", -1, false, 'A', KindArray, OIDBytea, 0},
+	{OIDIntervalArray, "_interval", "interval[]", -1, false, 'A', KindArray, OIDInterval, 0},
+	{OIDUUIDArray, "_uuid", "uuid[]", -1, false, 'A', KindArray, OIDUUID, 0},
+	{OIDJSONBArray, "_jsonb", "jsonb[]", -1, false, 'A', KindArray, OIDJSONB, 0},
 }
 
 // Info returns the description of a supported type OID.
@@ -156,11 +206,49 @@ func (t Type) NumericPrecScale() (int, int, bool) {
 	return int(m>>16) & 0xffff, int(int16(m & 0xffff)), true
 }
 
+// IsArray reports whether t is an array type.
+func (t Type) IsArray() bool {
+	ti, ok := Info(t.OID)
+	return ok && ti.Elem != 0
+}
+
+// ElemType returns the element type of an array type (the typmod of an
+// array type is its elements' typmod, as in PostgreSQL), and false when t
+// is not an array type.
+func (t Type) ElemType() (Type, bool) {
+	ti, ok := Info(t.OID)
+	if !ok || ti.Elem == 0 {
+		return Type{}, false
+	}
+	return Type{OID: ti.Elem, Typmod: t.Typmod}, true
+}
+
+// ArrayOf returns the array type whose elements are of type t (keeping t's
+// typmod: varchar(10)[] is {OIDVarcharArray, 14}). An array of an array is
+// the array itself (PostgreSQL does not distinguish int[] and int[][]).
+// A type without an array type gives 42704.
+func ArrayOf(t Type) (Type, error) {
+	ti, ok := Info(t.OID)
+	if !ok {
+		return Type{}, Errorf(CodeUndefinedObject, "could not find array type for data type %s", t)
+	}
+	if ti.Elem != 0 {
+		return t, nil
+	}
+	if ti.Array == 0 {
+		return Type{}, Errorf(CodeUndefinedObject, "could not find array type for data type %s", t)
+	}
+	return Type{OID: ti.Array, Typmod: t.Typmod}, nil
+}
+
 // String returns the name as PostgreSQL's format_type(oid, typmod) prints it.
 func (t Type) String() string {
 	ti, ok := Info(t.OID)
 	if !ok {
 		return fmt.Sprintf("oid %d", t.OID)
+	}
+	if ti.Elem != 0 {
+		return Type{OID: ti.Elem, Typmod: t.Typmod}.String() + "[]"
 	}
 	switch t.OID {
 	case OIDVarchar:
@@ -183,6 +271,10 @@ func (t Type) String() string {
 		if t.Typmod >= 0 {
 			return fmt.Sprintf("timestamp(%d) with time zone", t.Typmod)
 		}
+	case OIDInterval:
+		if p := IntervalPrecision(t.Typmod); p >= 0 {
+			return fmt.Sprintf("interval(%d)", p)
+		}
 	}
 	return ti.SQLName
 }
@@ -190,9 +282,30 @@ func (t Type) String() string {
 // LookupType resolves a type name as written in SQL or in pg_catalog
 // (e.g. "int", "int4", "integer", "pg_catalog.int4", "character varying",
 // "decimal", "timestamptz") with modifiers mods (as in varchar(10) or
-// numeric(10,2)) into a Type. Unknown names give 42704, bad modifiers 22023.
+// numeric(10,2)) into a Type. Array types are found by their element name
+// followed by "[]" (any number of times, with or without a bound:
+// "int4[]", "integer[][]", "varchar[3]") or by their pg_type name ("_int4").
+// Unknown names give 42704, bad modifiers 22023.
 func LookupType(name string, mods []int32) (Type, error) {
-	n := strings.ToLower(strings.TrimPrefix(name, "pg_catalog."))
+	n := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(name), "pg_catalog."))
+	if base, ok := trimArraySuffix(n); ok {
+		et, err := LookupType(base, mods)
+		if err != nil {
+			return Type{}, err
+		}
+		return ArrayOf(et)
+	}
+	if strings.HasPrefix(n, "_") {
+		for i := range typeInfos {
+			if typeInfos[i].Elem != 0 && typeInfos[i].Name == n {
+				et, err := LookupType(n[1:], mods)
+				if err != nil {
+					return Type{}, err
+				}
+				return ArrayOf(et)
+			}
+		}
+	}
 	var oid OID
 	switch n {
 	case "bool", "boolean":
@@ -230,6 +343,14 @@ func LookupType(name string, mods []int32) (Type, error) {
 		oid = OIDTimestamptz
 	case "unknown":
 		oid = OIDUnknown
+	case "bytea":
+		oid = OIDBytea
+	case "interval":
+		oid = OIDInterval
+	case "uuid":
+		oid = OIDUUID
+	case "jsonb":
+		oid = OIDJSONB
 	default:
 		return Type{}, Errorf(CodeUndefinedObject, "type \"%s\" does not exist", name)
 	}
@@ -277,8 +398,55 @@ func LookupType(name string, mods []int32) (Type, error) {
 			p = 6
 		}
 		t.Typmod = p
+	case OIDInterval:
+		if len(mods) != 1 || mods[0] < 0 {
+			return Type{}, Errorf(CodeInvalidParameterValue, "INTERVAL(%d) precision must not be negative", mods[0])
+		}
+		p := mods[0]
+		if p > 6 {
+			p = 6
+		}
+		t.Typmod = intervalTypmod(p)
 	default:
 		return Type{}, Errorf(CodeSyntaxError, "type modifier is not allowed for type \"%s\"", n)
 	}
 	return t, nil
+}
+
+// trimArraySuffix strips trailing "[]" / "[N]" groups from a type name.
+func trimArraySuffix(n string) (string, bool) {
+	found := false
+	for strings.HasSuffix(n, "]") {
+		i := strings.LastIndexByte(n, '[')
+		if i < 0 {
+			return n, false
+		}
+		for _, c := range n[i+1 : len(n)-1] {
+			if c < '0' || c > '9' {
+				return n, false
+			}
+		}
+		n = strings.TrimSpace(n[:i])
+		found = true
+	}
+	return n, found
+}
+
+// intervalFullRange is PostgreSQL's INTERVAL_FULL_RANGE (no field
+// restriction such as YEAR TO MONTH).
+const intervalFullRange = 0x7FFF
+
+func intervalTypmod(prec int32) int32 { return intervalFullRange<<16 | prec }
+
+// IntervalPrecision returns the fractional-second precision p of an
+// interval(p) typmod, or -1 when the typmod has none.
+func IntervalPrecision(typmod int32) int {
+	if typmod < 0 {
+		return -1
+	}
+	p := int(typmod & 0xFFFF)
+	if p == 0xFFFF {
+		return -1
+	}
+	return p
 }
