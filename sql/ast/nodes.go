@@ -255,10 +255,13 @@ type CreateTable struct {
 // ColumnDef is a column definition. Column constraints other than NOT NULL,
 // NULL and DEFAULT are in Constraints.
 type ColumnDef struct {
-	Name        string
-	Type        *TypeName
-	NotNull     bool
-	Default     Expr
+	Name    string
+	Type    *TypeName
+	NotNull bool
+	Default Expr
+	// DefaultSQL is Default as SQL text (PostgreSQL's deparse), for
+	// storing in the catalog.
+	DefaultSQL  string
 	Identity    string // "a" (ALWAYS), "d" (BY DEFAULT) or ""
 	Constraints []*Constraint
 }
@@ -442,6 +445,9 @@ type Copy struct {
 	From    bool
 	Options []*Option // lower-case names: format, freeze, delimiter, null, header, quote, escape, ...
 }
+
+// Discard is DISCARD ALL (Target "all"), PLANS, SEQUENCES or TEMP.
+type Discard struct{ Target string }
 
 // Explain is EXPLAIN [ANALYZE] statement.
 type Explain struct {
@@ -675,6 +681,7 @@ func (*CreateIndex) node()  {}
 func (*Truncate) node()     {}
 func (*Transaction) node()  {}
 func (*Vacuum) node()       {}
+func (*Discard) node()      {}
 func (*Set) node()          {}
 func (*Reset) node()        {}
 func (*Show) node()         {}
@@ -699,6 +706,7 @@ func (*Reset) stmt()        {}
 func (*Show) stmt()         {}
 func (*Copy) stmt()         {}
 func (*Explain) stmt()      {}
+func (*Discard) stmt()      {}
 func (*CreateSchema) stmt() {}
 func (*CreateView) stmt()   {}
 

@@ -195,6 +195,8 @@ func (c *converter) stmt(n *pg.Node) (Statement, error) {
 		return &CreateSchema{Name: cs.Schemaname, IfNotExists: cs.IfNotExists}, nil
 	case *pg.Node_ViewStmt:
 		return c.createView(s.ViewStmt)
+	case *pg.Node_DiscardStmt:
+		return &Discard{Target: strings.ToLower(strings.TrimPrefix(s.DiscardStmt.Target.String(), "DISCARD_"))}, nil
 	}
 	name := nodeName(n)
 	if nice, ok := stmtNames[name]; ok {
@@ -714,6 +716,9 @@ func (c *converter) columnDef(cd *pg.ColumnDef) (*ColumnDef, error) {
 		if out.Default, err = c.expr(cd.RawDefault); err != nil {
 			return nil, err
 		}
+		if out.DefaultSQL, err = deparseExpr(cd.RawDefault); err != nil {
+			return nil, err
+		}
 	}
 	for _, n := range cd.Constraints {
 		con := n.GetConstraint()
@@ -727,6 +732,9 @@ func (c *converter) columnDef(cd *pg.ColumnDef) (*ColumnDef, error) {
 			out.NotNull = true
 		case pg.ConstrType_CONSTR_DEFAULT:
 			if out.Default, err = c.expr(con.RawExpr); err != nil {
+				return nil, err
+			}
+			if out.DefaultSQL, err = deparseExpr(con.RawExpr); err != nil {
 				return nil, err
 			}
 		case pg.ConstrType_CONSTR_IDENTITY:
@@ -1218,4 +1226,17 @@ func (c *converter) createView(s *pg.ViewStmt) (Statement, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// deparseExpr returns the SQL text of an expression node (PostgreSQL's
+// deparser), as catalogs store column defaults.
+func deparseExpr(n *pg.Node) (string, error) {
+	res := &pg.ParseResult{Stmts: []*pg.RawStmt{{Stmt: &pg.Node{Node: &pg.Node_SelectStmt{SelectStmt: &pg.SelectStmt{
+		TargetList: []*pg.Node{{Node: &pg.Node_ResTarget{ResTarget: &pg.ResTarget{Val: n}}}},
+		Op:         pg.SetOperation_SETOP_NONE, LimitOption: pg.LimitOption_LIMIT_OPTION_DEFAULT}}}}}}
+	s, err := pg.Deparse(res)
+	if err != nil {
+		return "", &types.Error{Code: types.CodeFeatureNotSupported, Message: "expression cannot be deparsed: " + err.Error()}
+	}
+	return strings.TrimPrefix(s, "SELECT "), nil
 }

@@ -1,5 +1,7 @@
 package ast
 
+import "strings"
+
 // CommandTag returns the command tag PostgreSQL sends in CommandComplete
 // for st, without row counts (the executor appends " 0 n" for INSERT and
 // " n" for SELECT, UPDATE, DELETE, COPY). A COMMIT of a failed transaction
@@ -59,6 +61,8 @@ func CommandTag(st Statement) string {
 		return "CREATE SCHEMA"
 	case *CreateView:
 		return "CREATE VIEW"
+	case *Discard:
+		return "DISCARD " + strings.ToUpper(s.Target)
 	}
 	return ""
 }
