@@ -53,6 +53,7 @@ type conn struct {
 	stopping    bool // graceful shutdown requested
 	started     bool // startup finished (before that, shutdown closes at once)
 	queryCancel context.CancelCauseFunc
+	queryWatch  *clientWatch // the running statement's client liveness check
 }
 
 type portal struct {
@@ -103,17 +104,25 @@ func (c *conn) cancelQuery() {
 // beginQuery returns the context for one engine call; endQuery must follow.
 func (c *conn) beginQuery() context.Context {
 	ctx, cancel := context.WithCancelCause(c.ctx)
+	var watch *clientWatch
+	if d := c.srv.cfg.ClientCheckInterval; d > 0 {
+		watch = watchClient(c.nc, d, cancel)
+	}
 	c.mu.Lock()
 	c.queryCancel = cancel
+	c.queryWatch = watch
 	c.mu.Unlock()
 	return ctx
 }
 
 func (c *conn) endQuery() {
 	c.mu.Lock()
-	cancel := c.queryCancel
-	c.queryCancel = nil
+	cancel, watch := c.queryCancel, c.queryWatch
+	c.queryCancel, c.queryWatch = nil, nil
 	c.mu.Unlock()
+	if watch != nil {
+		watch.stop()
+	}
 	if cancel != nil {
 		cancel(nil)
 	}

@@ -12,6 +12,7 @@ import (
 // code is accepted in an Error.
 const (
 	CodeProtocolViolation          = "08P01"
+	CodeConnectionFailure          = "08006"
 	CodeInvalidPassword            = "28P01"
 	CodeInvalidAuthorization       = "28000"
 	CodeCharacterNotInRepertoire   = "22021"
@@ -94,6 +95,8 @@ func toError(ctx context.Context, err error) *Error {
 		switch cause := context.Cause(ctx); {
 		case errors.Is(cause, ErrQueryCanceled):
 			return &Error{Code: CodeQueryCanceled, Message: ErrQueryCanceled.Error(), Err: err}
+		case errors.Is(cause, errClientGone):
+			return &Error{Severity: SeverityFatal, Code: CodeConnectionFailure, Message: errClientGone.Error(), Err: err}
 		case errors.Is(cause, errServerShutdown):
 			return &Error{Severity: SeverityFatal, Code: CodeAdminShutdown,
 				Message: "terminating connection due to administrator command", Err: err}

@@ -59,6 +59,11 @@ type Config struct {
 	// MaxConnections refuses sessions beyond this many with 53300. Zero means
 	// no limit.
 	MaxConnections int
+	// ClientCheckInterval is how often a running statement checks that its
+	// client is still connected; a statement whose client disconnected is
+	// cancelled (PostgreSQL's client_connection_check_interval). Default
+	// DefaultClientCheckInterval; negative disables the check.
+	ClientCheckInterval time.Duration
 	// Logger receives connection-level events. Default: discard.
 	Logger *slog.Logger
 }
@@ -107,6 +112,9 @@ func NewServer(cfg Config) (*Server, error) {
 	}
 	if cfg.WriteTimeout <= 0 {
 		cfg.WriteTimeout = DefaultWriteTimeout
+	}
+	if cfg.ClientCheckInterval == 0 {
+		cfg.ClientCheckInterval = DefaultClientCheckInterval
 	}
 	log := cfg.Logger
 	if log == nil {
