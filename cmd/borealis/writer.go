@@ -154,8 +154,9 @@ func runWriter(parent context.Context, f writerFlags) error {
 		return fmt.Errorf("writer: open volume: %w", err)
 	}
 	defer vol.Close()
+	cm := newCommitMetrics()
 	octx, cancel = context.WithTimeout(ctx, 2*time.Minute)
-	db, err := exec.Open(octx, vol.Log(), f.poolSize, true)
+	db, err := exec.Open(octx, cm.wrap(vol.Log()), f.poolSize, true)
 	cancel()
 	if err != nil {
 		return fmt.Errorf("writer: open database: %w", err)
@@ -164,6 +165,15 @@ func runWriter(parent context.Context, f writerFlags) error {
 	log.Info("volume open", "epoch", vol.Epoch(), "vdl", vol.VDL(), "took", time.Since(start).String())
 
 	reg := newRegistry()
+	src := writerSources{
+		allocatedPages: func() uint64 { return uint64(db.Meta.NextPage()) },
+		vdl:            vol.VDL,
+		epoch:          vol.Epoch,
+		pool:           db.Pool.Stats,
+	}
+	if err := registerWriterMetrics(reg, src, cm); err != nil {
+		return fmt.Errorf("writer: metrics: %w", err)
+	}
 	health := func() error { return vol.Err() }
 	obs, err := startObservability(f.httpAddr, reg, health, log)
 	if err != nil {
