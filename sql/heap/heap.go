@@ -381,8 +381,7 @@ func (h *Heap) Fetch(ctx context.Context, tid TID, snap *txn.Snapshot, dst []byt
 
 // examine decides what tx may do with the version whose header is hd.
 func (h *Heap) examine(tx *txn.Tx, hd *Header) (TM, error) {
-	xid := tx.Xid()
-	if hd.Xmin != xid {
+	if !tx.Owns(hd.Xmin) {
 		st, _, err := h.mgr.CommitLSN(hd.Xmin)
 		if err != nil {
 			return TM{}, err
@@ -394,7 +393,7 @@ func (h *Heap) examine(tx *txn.Tx, hd *Header) (TM, error) {
 	if hd.Xmax == txn.InvalidXid {
 		return TM{Result: OK}, nil
 	}
-	if hd.Xmax == xid {
+	if tx.Owns(hd.Xmax) {
 		if hd.LockOnly() {
 			return TM{Result: OK}, nil
 		}
@@ -487,7 +486,7 @@ func (h *Heap) Lock(ctx context.Context, tx *txn.Tx, tid TID) (TM, error) {
 // whose xmax is prevXmax (see modifyNext).
 func (h *Heap) lockNext(ctx context.Context, tx *txn.Tx, tid TID, prevXmax uint64) (TM, error) {
 	return h.modifyNext(ctx, tx, tid, prevXmax, func(f *buffer.Frame, hd *Header) error {
-		if hd.Xmax == tx.Xid() {
+		if tx.Owns(hd.Xmax) {
 			return nil // already ours
 		}
 		hd.Xmax, hd.Cmax, hd.Flags, hd.CTID = tx.Xid(), tx.CommandID(), FlagLockOnly|hd.Flags&FlagHeapOnly, TID{}

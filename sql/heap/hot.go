@@ -212,7 +212,9 @@ func (h *Heap) FetchDirty(ctx context.Context, tid TID, own uint64, dst []byte) 
 			case txn.Aborted:
 				return Dirty{}, nil
 			case txn.InProgress:
-				return Dirty{WaitXid: hd.Xmin}, nil
+				if !h.mgr.SameTx(own, hd.Xmin) {
+					return Dirty{WaitXid: hd.Xmin}, nil
+				}
 			}
 		}
 		gone := false
@@ -224,11 +226,11 @@ func (h *Heap) FetchDirty(ctx context.Context, tid TID, own uint64, dst []byte) 
 				if err != nil {
 					return Dirty{}, err
 				}
-				switch st {
-				case txn.InProgress:
-					return Dirty{WaitXid: hd.Xmax}, nil
-				case txn.Committed:
+				switch {
+				case st == txn.Committed || h.mgr.SameTx(own, hd.Xmax):
 					gone = true
+				case st == txn.InProgress:
+					return Dirty{WaitXid: hd.Xmax}, nil
 				}
 			}
 		}

@@ -1,10 +1,13 @@
 package txn
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"fmt"
+	"slices"
 
+	"github.com/borealis-db/borealis/buffer"
 	"github.com/borealis-db/borealis/redo"
 	"github.com/borealis-db/borealis/sql/volmeta"
 )
@@ -87,35 +90,76 @@ func (m *Manager) ensureClog(ctx context.Context, first, end uint64) error {
 	return nil
 }
 
-// writeCommit records xid's commit in one MTR: a Noop on the clog page whose
-// LSN becomes the commit LSN, then the slot patched with that LSN. setMem
-// runs inside the MTR (before the records can become durable) so that no
-// snapshot at or above the commit LSN can find the xid uncommitted in
+// writeCommit records the commit of xids (a top-level xid and its live
+// sub-xids) in one MTR: a Noop on the first xid's clog page whose LSN
+// becomes the commit LSN, then every xid's slot patched with that LSN (one
+// patch per run of consecutive slots on a page). The clog pages are latched
+// in page order, so concurrent committers cannot deadlock. setMem runs
+// inside the MTR (before the records can become durable) so that no
+// snapshot at or above the commit LSN can find an xid uncommitted in
 // memory. It returns the commit LSN and the MTR's end LSN.
-func (m *Manager) writeCommit(ctx context.Context, xid uint64, setMem func(redo.LSN)) (redo.LSN, redo.LSN, error) {
-	id, slot, ok := m.clogPage(xid)
-	if !ok {
-		return 0, 0, fmt.Errorf("txn: no clog chunk for xid %d", xid)
+func (m *Manager) writeCommit(ctx context.Context, xids []uint64, setMem func(redo.LSN)) (redo.LSN, redo.LSN, error) {
+	type clogSlots struct {
+		id    redo.PageID
+		f     *buffer.Frame
+		slots []int
 	}
-	f, err := m.pool.Pin(ctx, id)
-	if err != nil {
-		return 0, 0, fmt.Errorf("txn: commit xid %d: %w", xid, err)
+	var pages []*clogSlots
+	byID := map[redo.PageID]*clogSlots{}
+	for _, xid := range xids {
+		id, slot, ok := m.clogPage(xid)
+		if !ok {
+			return 0, 0, fmt.Errorf("txn: no clog chunk for xid %d", xid)
+		}
+		p := byID[id]
+		if p == nil {
+			p = &clogSlots{id: id}
+			byID[id] = p
+			pages = append(pages, p)
+		}
+		p.slots = append(p.slots, slot)
 	}
-	defer m.pool.Unpin(f)
-	f.Lock()
-	defer f.Unlock()
-	if _, ok := f.Page().Item(0); !ok {
-		return 0, 0, fmt.Errorf("txn: commit xid %d: clog page %d not initialised", xid, id)
+	first := pages[0] // the Noop goes on the first xid's page
+	slices.SortFunc(pages, func(a, b *clogSlots) int { return cmp.Compare(a.id, b.id) })
+	defer func() {
+		for _, p := range pages {
+			if p.f != nil {
+				p.f.Unlock()
+				m.pool.Unpin(p.f)
+			}
+		}
+	}()
+	for _, p := range pages {
+		f, err := m.pool.Pin(ctx, p.id)
+		if err != nil {
+			return 0, 0, fmt.Errorf("txn: commit xid %d: %w", xids[0], err)
+		}
+		f.Lock()
+		p.f = f
+		if _, ok := f.Page().Item(0); !ok {
+			return 0, 0, fmt.Errorf("txn: commit xid %d: clog page %d not initialised", xids[0], p.id)
+		}
+		slices.Sort(p.slots)
 	}
 	mtr := m.pool.Begin()
 	var noop redo.Record
 	noop.Op = redo.OpNoop
-	err = mtr.Apply(f, &noop)
+	err := mtr.Apply(first.f, &noop)
 	commit := noop.LSN
-	if err == nil {
-		var b [8]byte
-		binary.LittleEndian.PutUint64(b[:], uint64(commit))
-		err = mtr.PatchItem(f, 0, 8*slot, b[:])
+	var buf []byte
+	for _, p := range pages {
+		for i := 0; i < len(p.slots) && err == nil; {
+			j := i + 1
+			for j < len(p.slots) && p.slots[j] == p.slots[j-1]+1 {
+				j++
+			}
+			buf = buf[:0]
+			for k := i; k < j; k++ {
+				buf = binary.LittleEndian.AppendUint64(buf, uint64(commit))
+			}
+			err = mtr.PatchItem(p.f, 0, 8*p.slots[i], buf)
+			i = j
+		}
 	}
 	if err == nil {
 		setMem(commit)
@@ -125,7 +169,7 @@ func (m *Manager) writeCommit(ctx context.Context, xid uint64, setMem func(redo.
 		err = e
 	}
 	if err != nil {
-		return 0, 0, fmt.Errorf("txn: commit xid %d: %w", xid, err)
+		return 0, 0, fmt.Errorf("txn: commit xid %d: %w", xids[0], err)
 	}
 	return commit, end, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync/atomic"
 
 	"github.com/borealis-db/borealis/redo"
@@ -11,12 +12,17 @@ import (
 
 // Tx is one transaction. Its xid is assigned on the first write
 // (AssignXid), so read-only transactions write nothing and never wait for the
-// log. A Tx is used by one session at a time.
+// log. Inside savepoints (see Savepoint) writes use sub-xids. A Tx is used by
+// one session at a time.
 type Tx struct {
-	m       *Manager
-	iso     Isolation
-	xid     uint64
-	cid     uint32
+	m   *Manager
+	iso Isolation
+	xid uint64 // top-level xid
+	cid uint32
+	// levels is the savepoint stack, outermost first.
+	levels []savepoint
+	// subs holds the live sub-xids (not rolled back), ascending.
+	subs    []uint64
 	snap    redo.LSN // RR: the transaction's snapshot LSN (0: not taken)
 	snapLSN atomic.Uint64
 	done    bool
@@ -41,32 +47,82 @@ func (m *Manager) Begin(iso Isolation) *Tx {
 // Isolation returns the transaction's isolation level.
 func (t *Tx) Isolation() Isolation { return t.iso }
 
-// Xid returns the transaction id, InvalidXid before the first write.
-func (t *Tx) Xid() uint64 { return t.xid }
+// Xid returns the xid that writes use now: the innermost savepoint's
+// sub-xid inside a savepoint, else the top-level xid; InvalidXid before the
+// first write at this level (PostgreSQL's GetCurrentTransactionIdIfAny).
+// To ask whether a row version is the transaction's own, use Owns: a
+// version written before the current savepoint carries another xid.
+func (t *Tx) Xid() uint64 {
+	if n := len(t.levels); n > 0 {
+		return t.levels[n-1].xid
+	}
+	return t.xid
+}
+
+// TopXid returns the top-level xid, InvalidXid before the first write.
+func (t *Tx) TopXid() uint64 { return t.xid }
+
+// Owns reports whether xid is one of this transaction's live xids: its
+// top-level xid or a sub-xid not rolled back (PostgreSQL's
+// TransactionIdIsCurrentTransactionId). Row versions created, deleted or
+// locked by such an xid are the transaction's own.
+func (t *Tx) Owns(xid uint64) bool {
+	if xid == InvalidXid {
+		return false
+	}
+	if xid == t.xid {
+		return true
+	}
+	_, ok := slices.BinarySearch(t.subs, xid)
+	return ok
+}
+
+// SubXids returns the live sub-xids (not rolled back), ascending. They
+// commit with the top-level xid.
+func (t *Tx) SubXids() []uint64 { return slices.Clone(t.subs) }
 
 // CommandID returns the current command id: row versions written now carry
 // it, and the current statement's snapshot does not see them.
 func (t *Tx) CommandID() uint32 { return t.cid }
 
-// AssignXid gives the transaction its xid if it has none and returns it.
+// AssignXid gives the current level its xid if it has none and returns it
+// (the xid Xid returns from now on). Inside a savepoint that is a new
+// sub-xid of the savepoint; the top-level xid is assigned first if needed,
+// so a transaction with sub-xids always has a top-level xid.
 func (t *Tx) AssignXid(ctx context.Context) (uint64, error) {
 	if t.done {
 		return 0, ErrTxDone
 	}
-	if t.xid != InvalidXid {
+	if x := t.Xid(); x != InvalidXid {
+		return x, nil
+	}
+	if t.xid == InvalidXid {
+		xid, err := t.m.allocXid(ctx, InvalidXid)
+		if err != nil {
+			return 0, err
+		}
+		t.xid = xid
+	}
+	n := len(t.levels)
+	if n == 0 {
 		return t.xid, nil
 	}
-	xid, err := t.m.allocXid(ctx)
+	sub, err := t.m.allocXid(ctx, t.xid)
 	if err != nil {
 		return 0, err
 	}
-	t.xid = xid
-	return xid, nil
+	lv := &t.levels[n-1]
+	lv.xid = sub
+	lv.xids = append(lv.xids, sub)
+	t.subs = append(t.subs, sub) // xids grow: subs stays sorted
+	return sub, nil
 }
 
 // Snapshot returns the snapshot for the current statement: in Read Committed
 // a new one per call (call it once per statement), in Repeatable Read the
-// transaction's first one. Its Cid is the current command id.
+// transaction's first one. Its Cid is the current command id; its Xid is
+// Xid(), or the top-level xid when the current level has none yet (any
+// live xid of the transaction identifies it, see Manager.Visible).
 func (t *Tx) Snapshot() Snapshot {
 	lsn := t.snap
 	if lsn == 0 || t.iso == ReadCommitted {
@@ -80,7 +136,11 @@ func (t *Tx) Snapshot() Snapshot {
 			t.snap = lsn
 		}
 	}
-	return Snapshot{LSN: lsn, Xid: t.xid, Cid: t.cid}
+	xid := t.Xid()
+	if xid == InvalidXid {
+		xid = t.xid
+	}
+	return Snapshot{LSN: lsn, Xid: xid, Cid: t.cid}
 }
 
 // NextCommand advances the command id (between statements).
@@ -100,9 +160,11 @@ func (t *Tx) end() {
 }
 
 // Commit commits the transaction: for a transaction with an xid, one MTR on
-// its clog page and a wait until that is durable. Row-lock waiters are woken
-// as soon as the commit record is logged (before it is durable): their
-// commits come later in the log, and their snapshots read at this commit.
+// its clog pages that commits the top-level xid and every live sub-xid at
+// one commit LSN (whatever savepoints are still open: COMMIT releases
+// them), and a wait until that is durable. Row-lock waiters are woken as
+// soon as the commit record is logged (before it is durable): their commits
+// come later in the log, and their snapshots read at this commit.
 func (t *Tx) Commit(ctx context.Context) error {
 	if t.done {
 		return ErrTxDone
@@ -113,10 +175,16 @@ func (t *Tx) Commit(ctx context.Context) error {
 	}
 	m := t.m
 	xid := t.xid
-	slot := m.statusSlot(xid)
-	_, end, err := m.writeCommit(ctx, xid, func(c redo.LSN) { slot.Store(uint64(c)) })
+	xids := append([]uint64{xid}, t.subs...)
+	_, end, err := m.writeCommit(ctx, xids, func(c redo.LSN) {
+		for _, x := range xids {
+			m.statusSlot(x).Store(uint64(c))
+		}
+	})
 	if err != nil {
-		m.finish(xid, abortedLSN)
+		for _, x := range xids {
+			m.finish(x, abortedLSN)
+		}
 		return err
 	}
 	// Early lock release: row-lock waiters go on as soon as the commit
@@ -126,6 +194,9 @@ func (t *Tx) Commit(ctx context.Context) error {
 	// take meanwhile read at this commit's LSN (Tx.dep). Holding the lock
 	// through the storage round trip serialized every update of a hot row
 	// (pgbench's branch row) on one quorum write each.
+	for _, x := range t.subs {
+		m.finish(x, 0)
+	}
 	m.finish(xid, 0)
 	err = m.log.WaitDurable(ctx, end)
 	if err != nil {
@@ -141,6 +212,9 @@ func (t *Tx) Abort() {
 		return
 	}
 	t.end()
+	for _, x := range t.subs {
+		t.m.finish(x, abortedLSN)
+	}
 	if t.xid != InvalidXid {
 		t.m.finish(t.xid, abortedLSN)
 	}

@@ -10,6 +10,13 @@
 // creator committed at or below the snapshot LSN (or is the snapshot's own
 // transaction at an earlier command) and its deleter is not.
 //
+// Subtransactions (savepoints, see Tx.Savepoint) write with sub-xids of their
+// own, drawn from the same counter as top-level xids. A sub-xid rolled back
+// (Tx.RollbackTo) is aborted at once, in memory only; the others commit with
+// their top-level xid in the same mini-transaction, at the same commit LSN.
+// Within its transaction, a row version written by a live sub-xid is the
+// transaction's own (Tx.Owns, Manager.SameTx).
+//
 // Recovery needs no log replay: a manager opened on a volume after a crash
 // starts handing out xids above the meta page's reservation, and every older
 // xid whose clog slot is 0 is aborted. Clog pages are read lazily.
@@ -42,6 +49,9 @@ const (
 	CodeSerializationFailure = "40001"
 	CodeLockNotAvailable     = "55P03"
 	CodeQueryCanceled        = "57014"
+	// CodeInvalidSavepoint is "savepoint does not exist" (invalid
+	// savepoint specification).
+	CodeInvalidSavepoint = "3B001"
 )
 
 // Error is an error with a SQLSTATE code.
@@ -107,11 +117,16 @@ type Snapshot struct {
 
 type statusChunk [xidBatch]atomic.Uint64
 
-// xact is the in-memory state of a transaction holding an xid.
+// xact is the in-memory state of an xid in progress: a transaction's
+// top-level xid or one of its sub-xids.
 type xact struct {
-	xid        uint64
-	done       chan struct{}
-	waitingFor uint64 // xid this transaction waits for (guarded by Manager.mu)
+	xid  uint64
+	done chan struct{}
+	// top is the top-level xid's xact (itself for a top-level xid).
+	top *xact
+	// waitingFor is the xid this transaction waits for; kept on the
+	// top-level xact only (guarded by Manager.mu).
+	waitingFor uint64
 }
 
 // Manager hands out transactions. Safe for concurrent use.
@@ -125,14 +140,18 @@ type Manager struct {
 
 	resMu    sync.Mutex // one xid reservation at a time
 	mu       sync.Mutex
-	chunks   []redo.PageID // clog chunk directory (copy-on-append)
-	nextXid  uint64        // next xid to hand out
-	endXid   uint64        // end of the reserved range
-	active   map[uint64]*xact
+	chunks   []redo.PageID    // clog chunk directory (copy-on-append)
+	nextXid  uint64           // next xid to hand out
+	endXid   uint64           // end of the reserved range
+	active   map[uint64]*xact // every xid in progress, top-level and sub
 	txs      map[*Tx]struct{}
 	external redo.LSN // oldest read point of readers (0: none)
 
 	status atomic.Pointer[[]*statusChunk] // xid-base → commit LSN
+
+	// liveSubs counts the sub-xids in progress: while it is 0, SameTx
+	// answers without taking mu.
+	liveSubs atomic.Int64
 
 	oldMu sync.Mutex
 	old   map[uint64]*[xidsPerPage]redo.LSN
@@ -171,8 +190,10 @@ func (m *Manager) statusSlot(xid uint64) *atomic.Uint64 {
 }
 
 // allocXid hands out the next xid, reserving a new range when needed (one
-// reserver at a time, without holding m.mu across the page writes).
-func (m *Manager) allocXid(ctx context.Context) (uint64, error) {
+// reserver at a time, without holding m.mu across the page writes). top is
+// InvalidXid for a top-level xid, else the top-level xid (in progress) the
+// new sub-xid belongs to.
+func (m *Manager) allocXid(ctx context.Context, top uint64) (uint64, error) {
 	m.mu.Lock()
 	if m.nextXid == m.endXid {
 		m.mu.Unlock()
@@ -185,14 +206,23 @@ func (m *Manager) allocXid(ctx context.Context) (uint64, error) {
 	if m.nextXid == m.endXid {
 		// Others took the whole new range meanwhile: rare; try again.
 		m.mu.Unlock()
-		x, err := m.allocXid(ctx)
+		x, err := m.allocXid(ctx, top)
 		m.mu.Lock()
 		return x, err
 	}
-	xid := m.nextXid
+	x := &xact{xid: m.nextXid, done: make(chan struct{})}
+	x.top = x
+	if top != InvalidXid {
+		t := m.active[top]
+		if t == nil || t.top != t {
+			return 0, fmt.Errorf("txn: sub-xid for %d, which is not a top-level xid in progress", top)
+		}
+		x.top = t
+		m.liveSubs.Add(1)
+	}
 	m.nextXid++
-	m.active[xid] = &xact{xid: xid, done: make(chan struct{})}
-	return xid, nil
+	m.active[x.xid] = x
+	return x.xid, nil
 }
 
 // reserve reserves the next range of xids and makes their clog pages,
@@ -288,23 +318,69 @@ func (m *Manager) committedBy(xid uint64, lsn redo.LSN) (bool, error) {
 }
 
 // Visible reports whether a row version with the given header fields is
-// visible to snapshot s. lockOnly means xmax only locks the row.
+// visible to snapshot s. lockOnly means xmax only locks the row. A version
+// created or deleted by s's own transaction (s.Xid, or any xid of the same
+// transaction still in progress: its top-level xid and live sub-xids) counts
+// from the command after the one that wrote it; one written by a rolled-back
+// sub-xid is aborted, for the transaction itself too.
 func (m *Manager) Visible(xmin, xmax uint64, cmin, cmax uint32, lockOnly bool, s *Snapshot) (bool, error) {
-	if xmin == s.Xid && xmin != InvalidXid {
-		if cmin >= s.Cid {
-			return false, nil
+	own := xmin == s.Xid && xmin != InvalidXid && !m.abortedInMem(xmin)
+	if !own {
+		ok, err := m.committedBy(xmin, s.LSN)
+		if err != nil {
+			return false, err
 		}
-	} else if ok, err := m.committedBy(xmin, s.LSN); !ok || err != nil {
-		return false, err
+		if !ok {
+			if !m.SameTx(s.Xid, xmin) {
+				return false, nil
+			}
+			own = true
+		}
+	}
+	if own && cmin >= s.Cid {
+		return false, nil
 	}
 	if xmax == InvalidXid || lockOnly {
 		return true, nil
 	}
-	if xmax == s.Xid {
+	if xmax == s.Xid && !m.abortedInMem(xmax) {
 		return cmax >= s.Cid, nil
 	}
 	ok, err := m.committedBy(xmax, s.LSN)
-	return !ok, err
+	if err != nil {
+		return false, err
+	}
+	if ok {
+		return false, nil
+	}
+	if m.SameTx(s.Xid, xmax) {
+		return cmax >= s.Cid, nil
+	}
+	return true, nil
+}
+
+// abortedInMem reports whether xid is one of this manager's xids known
+// aborted in memory (a rolled-back sub-xid, or an aborted transaction).
+func (m *Manager) abortedInMem(xid uint64) bool {
+	if xid < m.base {
+		return false
+	}
+	s := m.statusSlot(xid)
+	return s != nil && redo.LSN(s.Load()) == abortedLSN
+}
+
+// SameTx reports whether a and b are xids of one transaction in progress:
+// each is its top-level xid or one of its sub-xids not rolled back. It is
+// false for InvalidXid and for xids not in progress. Cheap (no lock) while
+// no transaction has a sub-xid, unless a == b.
+func (m *Manager) SameTx(a, b uint64) bool {
+	if a == InvalidXid || b == InvalidXid || (a != b && m.liveSubs.Load() == 0) {
+		return false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	xa, xb := m.active[a], m.active[b]
+	return xa != nil && xb != nil && xa.top == xb.top
 }
 
 // Dead reports whether a row version can be removed: its creator aborted, or
@@ -352,7 +428,8 @@ func (m *Manager) Horizon() redo.LSN {
 	return h
 }
 
-// finish ends xid in memory: records its outcome and wakes its waiters.
+// finish ends xid (top-level or sub) in memory: records an abort (a commit
+// was stored by writeCommit) and wakes its waiters.
 func (m *Manager) finish(xid uint64, lsn redo.LSN) {
 	if s := m.statusSlot(xid); s != nil && lsn == abortedLSN {
 		s.Store(uint64(lsn))
@@ -362,13 +439,18 @@ func (m *Manager) finish(xid uint64, lsn redo.LSN) {
 	delete(m.active, xid)
 	m.mu.Unlock()
 	if x != nil {
+		if x.top != x {
+			m.liveSubs.Add(-1)
+		}
 		close(x.done)
 	}
 }
 
 // WaitFor blocks transaction t until transaction holder ends, or returns a
 // 40P01 *Error if waiting would close a cycle in the waits-for graph. It
-// returns at once if holder is not in progress.
+// returns at once if holder is not in progress. holder may be a sub-xid:
+// the wait then ends when that subtransaction is rolled back or its
+// transaction ends.
 func (m *Manager) WaitFor(ctx context.Context, t *Tx, holder uint64) error {
 	m.mu.Lock()
 	h := m.active[holder]
@@ -382,21 +464,25 @@ func (m *Manager) WaitFor(ctx context.Context, t *Tx, holder uint64) error {
 		me = m.active[t.xid]
 	}
 	if me != nil {
-		if holder == me.xid {
+		if h.top == me {
 			m.mu.Unlock()
-			return fmt.Errorf("txn: transaction %d waits for itself", holder)
+			return fmt.Errorf("txn: transaction %d waits for itself (xid %d)", me.xid, holder)
 		}
 		// Each transaction waits for at most one other: follow the chain.
-		for x, n := h, 0; x != nil && n <= len(m.active); n++ {
-			if x.waitingFor == me.xid {
+		for x, n := h.top, 0; n <= len(m.active); n++ {
+			if x.waitingFor == InvalidXid {
+				break
+			}
+			w := m.active[x.waitingFor]
+			if w == nil {
+				break
+			}
+			if w.top == me {
 				m.mu.Unlock()
 				return &Error{Code: CodeDeadlockDetected, Message: "deadlock detected",
 					Detail: fmt.Sprintf("Process waiting for transaction %d; transaction %d waits for this one.", holder, x.xid)}
 			}
-			if x.waitingFor == InvalidXid {
-				break
-			}
-			x = m.active[x.waitingFor]
+			x = w.top
 		}
 		me.waitingFor = holder
 	}
@@ -430,19 +516,27 @@ func (m *Manager) noteDep(t *Tx, holder uint64) {
 	}
 }
 
-// Active returns the number of transactions holding an xid.
+// Active returns the number of transactions holding an xid (sub-xids do
+// not count).
 func (m *Manager) Active() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return len(m.active)
+	n := 0
+	for _, x := range m.active {
+		if x.top == x {
+			n++
+		}
+	}
+	return n
 }
 
-// WaitingFor returns the xid transaction xid is waiting for (0: none).
+// WaitingFor returns the xid that the transaction holding xid (top-level or
+// sub) is waiting for (0: none).
 func (m *Manager) WaitingFor(xid uint64) uint64 {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if x := m.active[xid]; x != nil {
-		return x.waitingFor
+		return x.top.waitingFor
 	}
 	return InvalidXid
 }
