@@ -14,6 +14,7 @@ package funcs
 
 import (
 	"context"
+	"time"
 
 	"github.com/borealis-db/borealis/sql/catalog"
 	"github.com/borealis-db/borealis/sql/types"
@@ -48,6 +49,15 @@ type Context struct {
 	Setting func(name string) (string, bool)
 	// Cat is the catalog the statement runs against (nil when none).
 	Cat *catalog.Set
+	// BackendPID is the session's process id as the wire protocol reports
+	// it in BackendKeyData (pg_backend_pid()).
+	BackendPID int32
+	// StatementStart is when the current statement began
+	// (statement_timestamp()); zero means Env's transaction time.
+	StatementStart time.Time
+	// Random returns a uniformly distributed float64 in [0, 1) (random());
+	// nil means math/rand/v2's generator.
+	Random func() float64
 }
 
 // Func is one overload of a scalar function.
