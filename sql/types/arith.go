@@ -43,13 +43,7 @@ func numRank(o OID) int {
 // with float8 → float8, date ± int4 → date, date - date → int4); operands
 // of type unknown are taken as the other side's type. No operator → 42883.
 func ArithResultType(op ArithOp, l, r Type) (Type, error) {
-	lo, ro := l.OID, r.OID
-	if lo == OIDUnknown && ro != OIDUnknown {
-		lo = ro
-	}
-	if ro == OIDUnknown && lo != OIDUnknown {
-		ro = lo
-	}
+	lo, ro := resolveUnknown(op, l.OID, r.OID)
 	if lo == OIDUnknown && ro == OIDUnknown {
 		return Type{}, Errorf(CodeUndefinedFunction, "operator is not unique: unknown %s unknown", op)
 	}
@@ -70,6 +64,18 @@ func ArithResultType(op ArithOp, l, r Type) (Type, error) {
 		return Date, nil
 	case lo == OIDDate && ro == OIDDate && op == OpSub:
 		return Int4, nil
+	case lo == OIDInterval && ro == OIDInterval && (op == OpAdd || op == OpSub):
+		return Interval_, nil
+	case isDatetimeOID(lo) && ro == OIDInterval && (op == OpAdd || op == OpSub):
+		return datetimePlusIntervalType(lo), nil
+	case lo == OIDInterval && isDatetimeOID(ro) && op == OpAdd:
+		return datetimePlusIntervalType(ro), nil
+	case isDatetimeOID(lo) && isDatetimeOID(ro) && op == OpSub:
+		return Interval_, nil
+	case lo == OIDInterval && numRank(ro) > 0 && (op == OpMul || op == OpDiv):
+		return Interval_, nil
+	case numRank(lo) > 0 && ro == OIDInterval && op == OpMul:
+		return Interval_, nil
 	}
 	return Type{}, Errorf(CodeUndefinedFunction, "operator does not exist: %s %s %s", Type{OID: lo}, op, Type{OID: ro})
 }
@@ -77,8 +83,17 @@ func ArithResultType(op ArithOp, l, r Type) (Type, error) {
 // Arith evaluates `a op b` for operands of types lt and rt, returning the
 // result and its type. NULL in → NULL out. Integer overflow gives 22003
 // "integer out of range" (smallint/bigint for those types), division by
-// zero 22012.
+// zero 22012. Date/time arithmetic: timestamp(tz)/date ± interval,
+// timestamp(tz)/date − timestamp(tz)/date → interval (date − date → int4),
+// interval ± interval, interval * and / numbers; timestamptz ± interval
+// adds months and days in env's time zone, as PostgreSQL does.
 func Arith(op ArithOp, lt Type, a Datum, rt Type, b Datum) (Datum, Type, error) {
+	return ArithEnv(op, lt, a, rt, b, nil)
+}
+
+// ArithEnv is Arith with the session settings (the time zone matters to
+// timestamptz ± interval and to timestamp − timestamptz).
+func ArithEnv(op ArithOp, lt Type, a Datum, rt Type, b Datum, env *Env) (Datum, Type, error) {
 	res, err := ArithResultType(op, lt, rt)
 	if err != nil {
 		return Null, res, err
@@ -86,16 +101,21 @@ func Arith(op ArithOp, lt Type, a Datum, rt Type, b Datum) (Datum, Type, error) 
 	if a.K == KindNull || b.K == KindNull {
 		return Null, res, nil
 	}
-	// Untyped literals take the other operand's type, as in PostgreSQL.
+	// Untyped literals take the type operator resolution gave them.
+	lo, ro := resolveUnknown(op, lt.OID, rt.OID)
 	if lt.OID == OIDUnknown && a.K == KindString {
-		if a, err = ParseText(Type{OID: rt.OID, Typmod: -1}, a.S, nil); err != nil {
+		if a, err = ParseText(Type{OID: lo, Typmod: -1}, a.S, env); err != nil {
 			return Null, res, err
 		}
 	}
 	if rt.OID == OIDUnknown && b.K == KindString {
-		if b, err = ParseText(Type{OID: lt.OID, Typmod: -1}, b.S, nil); err != nil {
+		if b, err = ParseText(Type{OID: ro, Typmod: -1}, b.S, env); err != nil {
 			return Null, res, err
 		}
+	}
+	if a.K == KindInterval || b.K == KindInterval || (res.OID == OIDInterval) {
+		d, err := intervalArith(op, a, b, env)
+		return d, res, err
 	}
 	var d Datum
 	switch res.OID {
@@ -116,6 +136,12 @@ func Arith(op ArithOp, lt Type, a Datum, rt Type, b Datum) (Datum, Type, error) 
 // Neg evaluates unary minus.
 func Neg(t Type, a Datum) (Datum, error) {
 	switch a.K {
+	case KindInterval:
+		iv, err := NegInterval(a.Interval())
+		if err != nil {
+			return Null, err
+		}
+		return NewInterval(iv), nil
 	case KindNull:
 		return Null, nil
 	case KindInt:

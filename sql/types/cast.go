@@ -24,7 +24,13 @@ func CastContext(from, to OID) (CoercionContext, bool) {
 	}
 	rf, rt := numRank(from), numRank(to)
 	isStr := func(o OID) bool { return o == OIDText || o == OIDVarchar || o == OIDBpchar }
+	fe, fromArr := Type{OID: from}.ElemType()
+	te, toArr := Type{OID: to}.ElemType()
 	switch {
+	case fromArr && toArr:
+		return CastContext(fe.OID, te.OID)
+	case from == OIDJSONB && (rt > 0 || to == OIDBool):
+		return CoerceExplicit, true
 	case rf > 0 && rt > 0:
 		if rf < rt {
 			return CoerceImplicit, true
@@ -70,6 +76,25 @@ func Cast(d Datum, from, to Type, ctx CoercionContext, env *Env) (Datum, error) 
 }
 
 func applyTypmod(d Datum, to Type, explicit bool) (Datum, error) {
+	if d.K == KindArray {
+		et, ok := to.ElemType()
+		if !ok || et.Typmod < 0 || (et.OID != OIDVarchar && et.OID != OIDBpchar && et.OID != OIDNumeric &&
+			et.OID != OIDTimestamp && et.OID != OIDTimestamptz && et.OID != OIDInterval) {
+			return d, nil
+		}
+		out := &Array{Dims: d.A.Dims, LBounds: d.A.LBounds, Elems: make([]Datum, len(d.A.Elems))}
+		for i, e := range d.A.Elems {
+			if e.K == KindNull {
+				continue
+			}
+			v, err := applyTypmod(e, et, explicit)
+			if err != nil {
+				return Null, err
+			}
+			out.Elems[i] = v
+		}
+		return NewArray(out), nil
+	}
 	switch to.OID {
 	case OIDVarchar, OIDBpchar:
 		s, err := CoerceString(to, d.S, explicit)
@@ -85,6 +110,8 @@ func applyTypmod(d Datum, to Type, explicit bool) (Datum, error) {
 		d.N = n
 	case OIDTimestamp, OIDTimestamptz:
 		d.I = RoundTimestamp(d.I, to.Typmod)
+	case OIDInterval:
+		d = NewInterval(RoundInterval(d.Interval(), to.Typmod))
 	}
 	return d, nil
 }
@@ -94,6 +121,27 @@ func isStringOID(o OID) bool {
 }
 
 func convert(d Datum, from, to Type, explicit bool, env *Env) (Datum, error) {
+	if d.K == KindArray {
+		if te, ok := to.ElemType(); ok {
+			fe, _ := from.ElemType()
+			ctx := CoerceAssignment
+			if explicit {
+				ctx = CoerceExplicit
+			}
+			out := &Array{Dims: d.A.Dims, LBounds: d.A.LBounds, Elems: make([]Datum, len(d.A.Elems))}
+			for i, e := range d.A.Elems {
+				v, err := Cast(e, fe, Type{OID: te.OID, Typmod: -1}, ctx, env)
+				if err != nil {
+					return Null, err
+				}
+				out.Elems[i] = v
+			}
+			return NewArray(out), nil
+		}
+	}
+	if d.K == KindJSON && !isStringOID(to.OID) {
+		return jsonToScalar(d.J, to)
+	}
 	if isStringOID(to.OID) {
 		if d.K == KindString {
 			return d, nil
@@ -223,4 +271,23 @@ func convert(d Datum, from, to Type, explicit bool, env *Env) (Datum, error) {
 
 func cannotCast(from, to Type) error {
 	return Errorf(CodeCannotCoerce, "cannot cast type %s to %s", from, to)
+}
+
+// jsonToScalar is the jsonb → numeric/float8/int/bool casts.
+func jsonToScalar(j *JSON, to Type) (Datum, error) {
+	kindName := map[JSONKind]string{JSONNull: "null", JSONString: "string", JSONNumber: "numeric", JSONBool: "boolean", JSONArray: "array", JSONObject: "object"}[j.Kind]
+	wrong := Errorf(CodeInvalidParameterValue, "cannot cast jsonb %s to type %s", kindName, to)
+	if to.OID == OIDBool {
+		if j.Kind != JSONBool {
+			return Null, wrong
+		}
+		return NewBool(j.Bool), nil
+	}
+	if numRank(to.OID) == 0 {
+		return Null, cannotCast(JSONB, to)
+	}
+	if j.Kind != JSONNumber {
+		return Null, wrong
+	}
+	return convert(NewNumeric(j.Num), Numeric_, to, true, nil)
 }

@@ -7,8 +7,9 @@ import (
 )
 
 // Compare orders two non-NULL values of the same type in PostgreSQL's total
-// order for sorting and indexing (NaN above all numbers, -0 = 0, text by
-// bytes, i.e. the C collation). Integers, floats and numerics compare across
+// order for sorting and indexing (NaN above all numbers, -0 = 0, text and
+// bytea by bytes, i.e. the C collation; intervals by their 30-day-month,
+// 24-hour-day span; jsonb by the jsonb btree order; arrays element-wise). Integers, floats and numerics compare across
 // kinds (as PostgreSQL's cross-type operators do). char(n) values need
 // CompareAs to ignore trailing blanks. NULLs compare equal to each other and
 // greater than any value (use CompareNulls to choose their placement).
@@ -26,17 +27,30 @@ func Compare(a, b Datum) int {
 		return cmpFloat(a.F, b.F)
 	case KindNumeric:
 		return a.N.Cmp(b.N)
-	case KindString:
+	case KindString, KindBytea, KindUUID:
 		return strings.Compare(a.S, b.S)
+	case KindInterval:
+		return CompareIntervals(a.Interval(), b.Interval())
+	case KindJSON:
+		return CompareJSON(a.J, b.J)
+	case KindArray:
+		return CompareArrays(Unknown, a.A, b.A)
 	}
 	return 0
 }
 
 // CompareAs is Compare with the semantics of type t: for char(n) trailing
-// blanks are insignificant.
+// blanks are insignificant (also as elements of char(n)[]).
 func CompareAs(t Type, a, b Datum) int {
 	if t.OID == OIDBpchar && a.K == KindString && b.K == KindString {
 		return strings.Compare(TrimBpchar(a.S), TrimBpchar(b.S))
+	}
+	if a.K == KindArray && b.K == KindArray {
+		et, ok := t.ElemType()
+		if !ok {
+			et = Unknown
+		}
+		return CompareArrays(et, a.A, b.A)
 	}
 	return Compare(a, b)
 }

@@ -219,3 +219,5 @@ func (e *Env) now() time.Time {
 	}
 	return e.Now
 }
+
+func (d Datum) withKind(k Kind) Datum { d.K = k; return d }

@@ -59,6 +59,37 @@ func ParseText(t Type, s string, env *Env) (Datum, error) {
 		}
 		us = RoundTimestamp(us, t.Typmod)
 		return Datum{K: t.Kind(), I: us}, nil
+	case OIDBytea:
+		b, err := ParseBytea(s)
+		if err != nil {
+			return Null, err
+		}
+		return NewBytea(b), nil
+	case OIDInterval:
+		iv, err := ParseInterval(s)
+		if err != nil {
+			return Null, err
+		}
+		return NewInterval(RoundInterval(iv, t.Typmod)), nil
+	case OIDUUID:
+		u, err := ParseUUID(s)
+		if err != nil {
+			return Null, err
+		}
+		return NewUUID(u), nil
+	case OIDJSONB:
+		j, err := ParseJSON(s)
+		if err != nil {
+			return Null, err
+		}
+		return NewJSON(j), nil
+	}
+	if et, ok := t.ElemType(); ok {
+		a, err := ParseArray(et, s, env)
+		if err != nil {
+			return Null, err
+		}
+		return NewArray(a), nil
 	}
 	return Null, Errorf(CodeFeatureNotSupported, "type %s is not supported", t)
 }
@@ -73,8 +104,8 @@ func FormatText(t Type, d Datum, env *Env) string {
 }
 
 // AppendText appends the text output of d (of type t) to dst. The Datum's
-// kind decides the format; t only matters for nothing but documentation of
-// intent today (all kinds format independently of typmod).
+// kind decides the format, except for arrays, whose elements are formatted
+// as t's element type.
 func AppendText(dst []byte, t Type, d Datum, env *Env) []byte {
 	switch d.K {
 	case KindNull:
@@ -98,6 +129,20 @@ func AppendText(dst []byte, t Type, d Datum, env *Env) []byte {
 		return AppendTimestamp(dst, d.I)
 	case KindTimestamptz:
 		return AppendTimestamptz(dst, d.I, env.loc())
+	case KindBytea:
+		return AppendBytea(dst, d.S)
+	case KindInterval:
+		return AppendInterval(dst, d.Interval())
+	case KindUUID:
+		return AppendUUID(dst, d.S)
+	case KindJSON:
+		return AppendJSON(dst, d.J)
+	case KindArray:
+		et, ok := t.ElemType()
+		if !ok {
+			et = Unknown
+		}
+		return AppendArray(dst, et, d.A, env)
 	}
 	return dst
 }
@@ -135,6 +180,23 @@ func AppendBinary(dst []byte, t Type, d Datum) ([]byte, error) {
 		return append(dst, d.S...), nil
 	case OIDDate:
 		return binary.BigEndian.AppendUint32(dst, uint32(int32(d.I))), nil
+	case OIDBytea:
+		return append(dst, d.S...), nil
+	case OIDUUID:
+		if len(d.S) != 16 {
+			return dst, Errorf(CodeInternalError, "uuid datum of %d bytes", len(d.S))
+		}
+		return append(dst, d.S...), nil
+	case OIDInterval:
+		dst = binary.BigEndian.AppendUint64(dst, uint64(d.I))
+		dst = binary.BigEndian.AppendUint32(dst, uint32(d.Days))
+		return binary.BigEndian.AppendUint32(dst, uint32(d.Months)), nil
+	case OIDJSONB:
+		dst = append(dst, 1)
+		return AppendJSON(dst, d.J), nil
+	}
+	if et, ok := t.ElemType(); ok {
+		return appendArrayBinary(dst, et, d.A)
 	}
 	return dst, Errorf(CodeFeatureNotSupported, "binary output of type %s is not supported", t)
 }
@@ -213,6 +275,42 @@ func ParseBinary(t Type, b []byte) (Datum, error) {
 			return Null, Errorf(CodeDatetimeFieldOverflow, "timestamp out of range")
 		}
 		return Datum{K: t.Kind(), I: RoundTimestamp(v, t.Typmod)}, nil
+	case OIDBytea:
+		return NewBytea(b), nil
+	case OIDUUID:
+		if err := fixed(16); err != nil {
+			return Null, err
+		}
+		return NewByteaString(string(b)).withKind(KindUUID), nil
+	case OIDInterval:
+		if err := fixed(16); err != nil {
+			return Null, err
+		}
+		iv := Interval{
+			Micros: int64(binary.BigEndian.Uint64(b)),
+			Days:   int32(binary.BigEndian.Uint32(b[8:])),
+			Months: int32(binary.BigEndian.Uint32(b[12:])),
+		}
+		return NewInterval(RoundInterval(iv, t.Typmod)), nil
+	case OIDJSONB:
+		if len(b) == 0 {
+			return Null, errBinaryLen()
+		}
+		if b[0] != 1 {
+			return Null, Errorf(CodeInternalError, "unsupported jsonb version number %d", b[0])
+		}
+		j, err := ParseJSON(string(b[1:]))
+		if err != nil {
+			return Null, err
+		}
+		return NewJSON(j), nil
+	}
+	if et, ok := t.ElemType(); ok {
+		a, err := parseArrayBinary(et, b)
+		if err != nil {
+			return Null, err
+		}
+		return NewArray(a), nil
 	}
 	return Null, Errorf(CodeFeatureNotSupported, "binary input of type %s is not supported", t)
 }

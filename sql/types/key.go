@@ -27,8 +27,18 @@ import (
 //     sign-flipped) and the significant digits as bytes 1..10 ended by 0,
 //     all bytes complemented for negative values; trailing zeros are
 //     dropped so 1.0 and 1.00 encode equally
-//   - strings: bytes with 0x00 escaped as 0x00 0xFF, ended by 0x00 0x01;
-//     char(n) trailing blanks are dropped first
+//   - strings, bytea, uuid: bytes with 0x00 escaped as 0x00 0xFF, ended by
+//     0x00 0x01; char(n) trailing blanks are dropped first
+//   - interval: its Span, days (8 bytes, sign-flipped) then microseconds
+//     within the day (8 bytes), so 1 mon and 30 days encode equally
+//   - jsonb: a kind byte in jsonb order, containers with their element
+//     count (4 bytes) before the elements, the top-level raw-scalar rule
+//     of CompareJSON included
+//   - arrays: per element 0x01 and the element's column encoding, then
+//     0x00, the dimension count, lengths and lower bounds
+//
+// Interval, jsonb and array keys are not decodable (DecodeKey refuses them):
+// they keep only what ordering needs.
 const (
 	keyNotNull byte = 0x01
 	keyNull    byte = 0x02
@@ -65,6 +75,20 @@ func AppendKey(dst []byte, t Type, d Datum, desc bool) []byte {
 				s = TrimBpchar(s)
 			}
 			dst = appendStringKey(dst, s)
+		case KindBytea, KindUUID:
+			dst = appendStringKey(dst, d.S)
+		case KindInterval:
+			days, us := d.Interval().Span()
+			dst = binary.BigEndian.AppendUint64(dst, uint64(days)^(1<<63))
+			dst = binary.BigEndian.AppendUint64(dst, uint64(us))
+		case KindJSON:
+			dst = appendJSONKey(dst, d.J, true)
+		case KindArray:
+			et, ok := t.ElemType()
+			if !ok {
+				et = Unknown
+			}
+			dst = appendArrayKey(dst, et, d.A)
 		}
 	}
 	if desc {
@@ -176,7 +200,7 @@ func DecodeKey(src []byte, t Type, desc bool) (Datum, []byte, error) {
 			return Null, nil, errKey()
 		}
 		return NewFloat(floatFromKeyBits(u)), rd.b, nil
-	case KindString:
+	case KindString, KindBytea, KindUUID:
 		var sb []byte
 		for {
 			c, ok := rd.byte()
@@ -203,7 +227,10 @@ func DecodeKey(src []byte, t Type, desc bool) (Datum, []byte, error) {
 		if t.OID == OIDBpchar {
 			s, _ = CoerceString(t, s, true)
 		}
-		return NewString(s), rd.b, nil
+		if t.Kind() == KindUUID && len(s) != 16 {
+			return Null, nil, errKey()
+		}
+		return Datum{K: t.Kind(), S: s}, rd.b, nil
 	case KindNumeric:
 		cls, ok := rd.byte()
 		if !ok {

@@ -11,8 +11,9 @@ import (
 //
 // with, for each non-NULL column in order: bool 1 byte; int2 2, int4 4,
 // int8/timestamp/timestamptz 8, date 4, float8 8 bytes (big-endian); text,
-// varchar, char(n), unknown: uvarint length + bytes; numeric: uvarint length +
-// PostgreSQL's binary numeric. A tuple with fewer attributes than the
+// varchar, char(n), unknown, bytea: uvarint length + bytes; uuid 16 bytes;
+// interval 16 bytes (PostgreSQL's binary format); numeric, jsonb and
+// arrays: uvarint length + PostgreSQL's binary format of the type. A tuple with fewer attributes than the
 // schema decodes the missing trailing columns as NULL (so ADD COLUMN needs
 // no rewrite).
 
@@ -54,8 +55,24 @@ func AppendTuple(dst []byte, types []Type, vals []Datum) ([]byte, error) {
 			nb := v.N.AppendBinary(tmp[:0])
 			dst = binary.AppendUvarint(dst, uint64(len(nb)))
 			dst = append(dst, nb...)
+		case OIDBytea:
+			dst = binary.AppendUvarint(dst, uint64(len(v.S)))
+			dst = append(dst, v.S...)
+		case OIDUUID, OIDInterval:
+			var err error
+			if dst, err = AppendBinary(dst, t, v); err != nil {
+				return dst, err
+			}
 		default:
-			return dst, Errorf(CodeFeatureNotSupported, "type %s cannot be stored", t)
+			if t.OID != OIDJSONB && !t.IsArray() {
+				return dst, Errorf(CodeFeatureNotSupported, "type %s cannot be stored", t)
+			}
+			b, err := AppendBinary(nil, t, v)
+			if err != nil {
+				return dst, err
+			}
+			dst = binary.AppendUvarint(dst, uint64(len(b)))
+			dst = append(dst, b...)
 		}
 	}
 	return dst, nil
@@ -129,7 +146,17 @@ func DecodeTuple(src []byte, types []Type, dst []Datum) ([]Datum, error) {
 			}
 			dst[i] = NewFloat(math.Float64frombits(binary.BigEndian.Uint64(src[p:])))
 			p += 8
-		case OIDText, OIDVarchar, OIDBpchar, OIDUnknown, OIDNumeric:
+		case OIDUUID, OIDInterval:
+			if !need(16) {
+				return nil, errTuple("truncated")
+			}
+			d, err := ParseBinary(Type{OID: t.OID, Typmod: -1}, src[p:p+16])
+			if err != nil {
+				return nil, errTuple("bad " + t.String())
+			}
+			dst[i] = d
+			p += 16
+		case OIDText, OIDVarchar, OIDBpchar, OIDUnknown, OIDNumeric, OIDBytea, OIDJSONB:
 			l, k := binary.Uvarint(src[p:])
 			if k <= 0 {
 				return nil, errTuple("bad length")
@@ -140,17 +167,44 @@ func DecodeTuple(src []byte, types []Type, dst []Datum) ([]Datum, error) {
 			}
 			b := src[p : p+int(l)]
 			p += int(l)
-			if t.OID == OIDNumeric {
+			switch t.OID {
+			case OIDNumeric:
 				num, err := NumericFromBinary(b)
 				if err != nil {
 					return nil, errTuple("bad numeric")
 				}
 				dst[i] = NewNumeric(num)
-			} else {
+			case OIDBytea:
+				dst[i] = NewBytea(b)
+			case OIDJSONB:
+				d, err := ParseBinary(t, b)
+				if err != nil {
+					return nil, errTuple("bad jsonb")
+				}
+				dst[i] = d
+			default:
 				dst[i] = NewString(string(b))
 			}
 		default:
-			return nil, Errorf(CodeFeatureNotSupported, "type %s cannot be stored", t)
+			if !t.IsArray() {
+				return nil, Errorf(CodeFeatureNotSupported, "type %s cannot be stored", t)
+			}
+			l, k := binary.Uvarint(src[p:])
+			if k <= 0 {
+				return nil, errTuple("bad length")
+			}
+			p += k
+			if uint64(len(src)-p) < l {
+				return nil, errTuple("truncated value")
+			}
+			et, _ := t.ElemType()
+			et.Typmod = -1 // stored values already satisfy the typmod
+			a, err := parseArrayBinary(et, src[p:p+int(l)])
+			if err != nil {
+				return nil, errTuple("bad array")
+			}
+			p += int(l)
+			dst[i] = NewArray(a)
 		}
 	}
 	if p != len(src) {
