@@ -31,7 +31,7 @@ func addDateTimeFuncs(r *Registry) {
 	clock.Volatile = true
 
 	add(r, "date_trunc", TS, func(_ *Context, a []types.Datum, _ []types.Type) (types.Datum, error) {
-		return truncTimestamp(a[0].S, a[1].I, "timestamp")
+		return truncTimestamp(a[0].S, a[1].I, "timestamp without time zone")
 	}, T, TS)
 	add(r, "date_trunc", TZ, func(c *Context, a []types.Datum, _ []types.Type) (types.Datum, error) {
 		return truncTimestamptz(c, a[0].S, a[1].I)
@@ -143,7 +143,7 @@ func addDateTimeFuncs(r *Registry) {
 		f := a[0].F
 		switch {
 		case math.IsNaN(f):
-			return types.Null, errf(codeInvalidParameterValue, "timestamp cannot be NaN")
+			return types.Null, errf(codeDatetimeOverflow, "timestamp cannot be NaN")
 		case math.IsInf(f, 1):
 			return types.NewTimestamptz(types.TimestampPosInfinity), nil
 		case math.IsInf(f, -1):
@@ -308,45 +308,45 @@ func truncCivil(cv civil, u int) (civil, bool) {
 	return cv, true
 }
 
-func truncTimestamp(unit string, us int64, typ string) (types.Datum, error) {
-	u, low := lookupUnit(unit)
-	if u == uNone {
-		return types.Null, errUnitNotRecognized(low, "timestamp without time zone")
+// truncUnitError is date_trunc's unit check: time zone units are
+// recognized but not supported, other non-truncation units unknown.
+func truncUnitError(u int, low, typ string) error {
+	switch {
+	case u == uTZ || u == uTZHour || u == uTZMinute:
+		return errUnitNotSupported(low, typ)
+	case u == uNone || u >= uEpoch:
+		return errUnitNotRecognized(low, typ)
 	}
+	return nil
+}
+
+func truncTimestamp(unit string, us int64, typ string) (types.Datum, error) {
 	if isInfTS(us) {
-		if _, ok := truncCivil(civil{year: 2000, mon: 1, day: 1}, u); !ok {
-			return types.Null, errUnitNotSupported(low, "timestamp without time zone")
-		}
 		return types.NewTimestamp(us), nil
 	}
-	cv, ok := truncCivil(splitMicros(us), u)
-	if !ok {
-		return types.Null, errUnitNotSupported(low, "timestamp without time zone")
+	u, low := lookupUnit(unit)
+	if err := truncUnitError(u, low, typ); err != nil {
+		return types.Null, err
 	}
+	cv, _ := truncCivil(splitMicros(us), u)
 	return types.NewTimestamp(cv.micros()), nil
 }
 
 func truncTimestamptz(c *Context, unit string, us int64) (types.Datum, error) {
 	const typ = "timestamp with time zone"
-	u, low := lookupUnit(unit)
-	if u == uNone {
-		return types.Null, errUnitNotRecognized(low, typ)
-	}
 	if isInfTS(us) {
-		if _, ok := truncCivil(civil{year: 2000, mon: 1, day: 1}, u); !ok {
-			return types.Null, errUnitNotSupported(low, typ)
-		}
 		return types.NewTimestamptz(us), nil
+	}
+	u, low := lookupUnit(unit)
+	if err := truncUnitError(u, low, typ); err != nil {
+		return types.Null, err
 	}
 	cv, err := localCivil(c, us)
 	if err != nil {
 		return types.Null, err
 	}
 	local := cv.micros()
-	tc, ok := truncCivil(cv, u)
-	if !ok {
-		return types.Null, errUnitNotSupported(low, typ)
-	}
+	tc, _ := truncCivil(cv, u)
 	if u >= uDay {
 		r, err := types.TimestampToTimestamptz(tc.micros(), location(c))
 		if err != nil {
@@ -435,19 +435,19 @@ func timestampPart(unit string, cv civil, us int64, numeric, tz bool) (types.Dat
 		if y >= 0 {
 			return fieldResult(int64(y/10), 0, numeric), nil
 		}
-		return fieldResult(int64(-((8-(y-1))/10)), 0, numeric), nil
+		return fieldResult(int64(-((8 - (y - 1)) / 10)), 0, numeric), nil
 	case uCentury:
 		y := cv.year
 		if y > 0 {
 			return fieldResult(int64((y+99)/100), 0, numeric), nil
 		}
-		return fieldResult(int64(-((99-(y-1))/100)), 0, numeric), nil
+		return fieldResult(int64(-((99 - (y - 1)) / 100)), 0, numeric), nil
 	case uMillennium:
 		y := cv.year
 		if y > 0 {
 			return fieldResult(int64((y+999)/1000), 0, numeric), nil
 		}
-		return fieldResult(int64(-((999-(y-1))/1000)), 0, numeric), nil
+		return fieldResult(int64(-((999 - (y - 1)) / 1000)), 0, numeric), nil
 	case uDow, uIsodow:
 		dow := (date2j(cv.year, cv.mon, cv.day) + 1) % 7
 		if u == uIsodow && dow == 0 {

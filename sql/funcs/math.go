@@ -538,7 +538,8 @@ func numPowInt(base *types.Numeric, e int64, expScale int32) (*types.Numeric, er
 	if f+1 < -1000 {
 		return types.NumericFromBig(new(big.Int), 1000), nil
 	}
-	rscale := clampScale(max(16-int(f), int(base.Scale()), int(expScale)))
+	_ = expScale // PostgreSQL 15 ignores it for integral exponents
+	rscale := clampScale(max(16, int(base.Scale())))
 	if e == 0 {
 		return types.NumericFromBig(big.NewInt(1), rscale), nil
 	}

@@ -90,7 +90,7 @@ func (s sig) expand(n int) ([]types.Type, bool) {
 		return s.args, true
 	}
 	fixed := len(s.args) - 1
-	if n < fixed {
+	if n <= fixed { // a variadic parameter takes at least one argument
 		return nil, false
 	}
 	out := make([]types.Type, n)

@@ -230,7 +230,7 @@ func addStringFuncs(r *Registry) {
 		v := a[0].I
 		switch {
 		case v < 0:
-			return types.Null, errf(codeProgramLimitExceeded, "character number must be positive")
+			return types.Null, errf(codeInvalidParameterValue, "character number must be positive")
 		case v == 0:
 			return types.Null, errf(codeProgramLimitExceeded, "null character not permitted")
 		case v > 0x10ffff:

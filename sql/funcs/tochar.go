@@ -277,7 +277,7 @@ func toCharTime(us int64, f string, hasTZ bool, tz civil) (types.Datum, error) {
 				b.WriteString(n)
 			}
 		case "TZH":
-			if hasTZ {
+			{
 				sign := "+"
 				if tz.gmtoff < 0 {
 					sign = "-"
@@ -285,11 +285,11 @@ func toCharTime(us int64, f string, hasTZ bool, tz civil) (types.Datum, error) {
 				b.WriteString(sign + padInt(absI(tz.gmtoff)/3600, 2))
 			}
 		case "TZM":
-			if hasTZ {
+			{
 				b.WriteString(padInt((absI(tz.gmtoff)/60)%60, 2))
 			}
 		case "OF":
-			if hasTZ {
+			{
 				sign := "+"
 				if tz.gmtoff < 0 {
 					sign = "-"
@@ -340,7 +340,7 @@ func toCharNumber(v types.Datum, f string) (types.Datum, error) {
 	pre, post := 0, 0
 	seenPoint := false
 	zeroAt := -1 // integer position (from the left) of the first '0'
-	explicitSign := false
+	explicitSign, hasPR := false, false
 	for i := 0; i < len(f); {
 		up := strings.ToUpper(f[i:])
 		switch {
@@ -372,13 +372,13 @@ func toCharNumber(v types.Datum, f string) (types.Datum, error) {
 			toks, explicitSign = append(toks, tok{kind: 'M'}), true
 			i += 2
 		case strings.HasPrefix(up, "PL"):
-			toks, explicitSign = append(toks, tok{kind: 'P'}), true
+			toks = append(toks, tok{kind: 'P'})
 			i += 2
 		case strings.HasPrefix(up, "SG"):
 			toks, explicitSign = append(toks, tok{kind: 'G'}), true
 			i += 2
 		case strings.HasPrefix(up, "PR"):
-			toks, explicitSign = append(toks, tok{kind: 'R'}), true
+			toks, hasPR = append(toks, tok{kind: 'R'}), true
 			i += 2
 		case strings.HasPrefix(f[i:], "TH"), strings.HasPrefix(f[i:], "th"):
 			toks = append(toks, tok{kind: map[bool]byte{true: 'T', false: 't'}[f[i] == 'T']})
@@ -441,6 +441,9 @@ func toCharNumber(v types.Datum, f string) (types.Datum, error) {
 	fracDigits := digits[len(digits)-post:]
 	intDigits = strings.TrimLeft(intDigits, "0")
 	overflow := nan || len(intDigits) > pre
+	if hasPR && neg {
+		explicitSign = true
+	}
 	var b strings.Builder
 	signDone := explicitSign
 	started := false
@@ -683,7 +686,11 @@ func parseByFormat(s, f string) (parsed, error) {
 		switch strings.ToUpper(k) {
 		case "YYYY", "IYYY":
 			skip()
-			p.year, err = readInt(pat, 0)
+			w := 0
+			if fi < len(f) && isASCIIAlnum(f[fi]) {
+				w = 4 // another field follows without a separator
+			}
+			p.year, err = readInt(pat, w)
 		case "YYY", "YY", "Y", "IYY", "IY", "I":
 			skip()
 			var v int
