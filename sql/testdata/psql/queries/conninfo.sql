@@ -1,0 +1,1 @@
+-- psql 15: \conninfo
