@@ -201,7 +201,7 @@ func ArrayPrepend(e Datum, a *Array) (*Array, error) {
 	}
 	out := &Array{Dims: []int32{int32(len(a.Elems) + 1)}, LBounds: []int32{1}}
 	if len(a.Dims) == 1 {
-		out.LBounds[0] = a.lbound(0) - 1
+		out.LBounds[0] = a.lbound(0) // PostgreSQL keeps the lower bound
 	}
 	out.Elems = append([]Datum{e}, a.Elems...)
 	return out, nil
@@ -254,7 +254,6 @@ func ArrayCat(a, b *Array) (*Array, error) {
 		for i := range b.Dims {
 			out.LBounds[i] = b.lbound(i)
 		}
-		out.LBounds[0]--
 		out.Dims[0]++
 		out.Elems = append(append(make([]Datum, 0, len(a.Elems)+len(b.Elems)), a.Elems...), b.Elems...)
 		return out, nil
@@ -472,11 +471,18 @@ func ParseArray(elem Type, s string, env *Env) (*Array, error) {
 				return nil, errMalformedArray(s, "Unexpected \"%c\" character.", c)
 			default:
 				var sb strings.Builder
-				quoted, any := false, false
+				quoted, any, closed := false, false, false
 				trailing := 0 // unquoted trailing whitespace to drop
 				for p < len(s) {
 					c := s[p]
+					if closed && !arrayIsSpace(c) && c != ',' && c != '}' {
+						return nil, errMalformedArray(s, "Unexpected array element.")
+					}
 					if c == '"' {
+						if any {
+							return nil, errMalformedArray(s, "Unexpected array element.")
+						}
+						closed = true
 						quoted = true
 						any = true
 						p++

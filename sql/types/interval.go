@@ -405,9 +405,6 @@ func decodeInterval(s string) (Interval, dtErr) {
 				w = w[:10]
 			}
 			if w == "ago" {
-				if i != len(toks)-1 || ago {
-					return Interval{}, dtBadFormat
-				}
 				ago = true
 				continue
 			}
@@ -473,9 +470,6 @@ func decodeISOInterval(s string) (Interval, dtErr) {
 		if str[0] == 'T' {
 			datePart = false
 			str = str[1:]
-			if str == "" {
-				return Interval{}, dtBadFormat
-			}
 			continue
 		}
 		j := 0
@@ -494,7 +488,15 @@ func decodeISOInterval(s string) (Interval, dtErr) {
 			return Interval{}, dtBadFormat
 		}
 		if j >= len(str) {
-			return Interval{}, dtBadFormat
+			// a trailing number without designator: years in the date
+			// part, hours in the time part (the alternative format)
+			if datePart {
+				a.mulAdd(&a.months, val, monthsPerYear)
+				a.add(&a.months, int64(frac*monthsPerYear))
+			} else {
+				a.addUnit(ivHour, val, frac)
+			}
+			return a.result()
 		}
 		unitc := str[j]
 		str = str[j+1:]
@@ -539,7 +541,7 @@ func decodeISOAlternative(s string) (Interval, dtErr) {
 	var a intervalAcc
 	if datePart != "" {
 		f := strings.Split(datePart, "-")
-		if len(f) != 3 {
+		if len(f) > 3 {
 			return Interval{}, dtBadFormat
 		}
 		units := []ivUnit{ivYear, ivMonth, ivDay}

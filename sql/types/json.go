@@ -649,11 +649,20 @@ func JSONField(j *JSON, key string) *JSON {
 	return nil
 }
 
-// JSONElem is `j -> idx`: the idx-th element (0-based; negative counts from
-// the end) of an array, nil (SQL NULL) when j is not an array or idx is out
-// of range.
+// JSONElem is `j -> idx` on a top-level jsonb value: the idx-th element
+// (0-based; negative counts from the end) of an array, nil (SQL NULL) when
+// j is an object or idx is out of range. A top-level scalar behaves as a
+// one-element array, as in PostgreSQL ('"s"'::jsonb -> 0 is "s"). The
+// result of `->` is again a top-level jsonb value (PostgreSQL stores it as
+// its own datum), so chains of `->` keep calling JSONElem.
 func JSONElem(j *JSON, idx int64) *JSON {
-	if j == nil || j.Kind != JSONArray {
+	if j == nil || j.Kind == JSONObject {
+		return nil
+	}
+	if j.Kind != JSONArray { // a top-level scalar is a one-element array here, as in PostgreSQL
+		if idx == 0 || idx == -1 {
+			return j
+		}
 		return nil
 	}
 	n := int64(len(j.Elems))

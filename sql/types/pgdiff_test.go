@@ -59,6 +59,7 @@ func ioCases() []ioCase {
 		"2024-07-01 12:00:00", "1999-12-31 23:59:59.999999+00", "2024-01-02 03:04:05 UTC", "2024-01-02 03:04:05 Nowhere/Zone",
 		"1900-06-01 00:00:00", "2024-01-02 03:04:05+0530", "2024-03-10 02:30:00", "2024-11-03 01:30:00",
 		"2024-03-31 02:30:00 Europe/Berlin", "2024-10-27 02:30:00 Europe/Berlin", "1883-11-18 12:00:00")
+	cs = append(cs, newIOCases()...)
 	return cs
 }
 
@@ -72,6 +73,8 @@ func TestAgainstPostgres(t *testing.T) {
 	t.Run("Casts", func(t *testing.T) { testCasts(t, conn) })
 	t.Run("FormatType", func(t *testing.T) { testFormatType(t, conn) })
 	t.Run("Random", func(t *testing.T) { testRandom(t, conn) })
+	t.Run("NewTypeOps", func(t *testing.T) { testNewTypeOps(t, conn) })
+	t.Run("NewTypeOrder", func(t *testing.T) { testNewTypeOrder(t, conn) })
 }
 
 // testTextIO compares text input, text output, binary send/recv and errors.
@@ -145,7 +148,11 @@ func splitTypeName(name string) (string, []int32) {
 		} else if n, _ := fmt.Sscanf(name[i:], "(%d)", &a); n == 1 {
 			mods = []int32{a}
 		}
-		name = name[:i]
+		rest := ""
+		if j := bytes.IndexByte([]byte(name), ')'); j > i {
+			rest = name[j+1:]
+		}
+		name = name[:i] + rest
 	}
 	return name, mods
 }
@@ -270,7 +277,10 @@ func testCasts(t *testing.T, conn *pgconn.PgConn) {
 
 func testFormatType(t *testing.T, conn *pgconn.PgConn) {
 	for _, name := range []string{"int2", "int4", "int8", "numeric", "numeric(10,2)", "numeric(5)", "float8", "text",
-		"varchar", "varchar(20)", "char(22)", "char", "bool", "timestamp", "timestamptz", "timestamp(3)", "date"} {
+		"varchar", "varchar(20)", "char(22)", "char", "bool", "timestamp", "timestamptz", "timestamp(3)", "date",
+		"bytea", "interval", "interval(3)", "uuid", "jsonb", "int4[]", "_int4", "integer[][]", "varchar(10)[]", "numeric(8,2)[]",
+		"text[]", "bool[]", "int2[]", "int8[]", "float8[]", "char(3)[]", "date[]", "timestamp[]", "timestamptz(2)[]",
+		"uuid[]", "bytea[]", "interval[]", "jsonb[]", "numeric[]"} {
 		pgtest.Exec(t, conn, "DROP TABLE IF EXISTS ft; CREATE TEMP TABLE ft (v "+name+")")
 		want := pgtest.Query(t, conn, "SELECT format_type(atttypid, atttypmod) || ' ' || atttypid || ' ' || atttypmod || ' ' || typlen FROM pg_attribute JOIN pg_type ON atttypid = pg_type.oid WHERE attrelid = 'ft'::regclass AND attname = 'v'")
 		typ := mustType(t, name)
