@@ -503,13 +503,47 @@ func TestSavepointProperty(t *testing.T) {
 		rounds = 8
 	}
 	for seed := uint64(1); seed <= uint64(rounds); seed++ {
-		t.Run(fmt.Sprint(seed), func(t *testing.T) { savepointRound(t, seed) })
+		rng := rand.New(rand.NewPCG(seed, 7))
+		t.Run(fmt.Sprint(seed), func(t *testing.T) { savepointRound(t, &chooser{rng: rng}, 60) })
 	}
 }
 
-func savepointRound(t *testing.T, seed uint64) {
+// FuzzSavepoints is TestSavepointProperty with the choices taken from the
+// input bytes.
+func FuzzSavepoints(f *testing.F) {
+	f.Add([]byte{0, 0, 3, 0, 1, 3, 1, 0, 2, 5, 1, 0, 1, 1})
+	f.Add([]byte{0, 1, 4, 7, 2, 0, 2, 3, 6, 3, 1, 1, 0, 0, 0, 2, 5, 2, 1, 0, 1})
+	f.Add([]byte{7, 1, 0, 0, 5, 3, 0, 1, 6, 2, 2, 0, 1, 0, 2})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 400 {
+			data = data[:400]
+		}
+		savepointRound(t, &chooser{data: data}, len(data))
+	})
+}
+
+// chooser makes the property test's choices: from a random source, or
+// from fuzz input (0 once it is used up).
+type chooser struct {
+	rng  *rand.Rand
+	data []byte
+}
+
+// IntN returns a choice in [0, n).
+func (c *chooser) IntN(n int) int {
+	if c.rng != nil {
+		return c.rng.IntN(n)
+	}
+	if len(c.data) == 0 {
+		return 0
+	}
+	b := c.data[0]
+	c.data = c.data[1:]
+	return int(b) % n
+}
+
+func savepointRound(t *testing.T, rng *chooser, steps int) {
 	ctx := context.Background()
-	rng := rand.New(rand.NewPCG(seed, 7))
 	log := memlog.New(nil)
 	e := openHeap(t, log, 0)
 	base := map[uint64]string{}
@@ -528,7 +562,7 @@ func savepointRound(t *testing.T, seed uint64) {
 	tx := e.mgr.Begin(txn.ReadCommitted)
 	names := []string{"a", "b", "c"}
 	next := uint64(100)
-	for step := 0; step < 60; step++ {
+	for step := 0; step < steps; step++ {
 		_, tids := ownView(t, tx, e.h)
 		depth := len(m.levels)
 		var ids []uint64
