@@ -429,6 +429,9 @@ type Set struct {
 	Values  []Expr // constants; empty with Default
 	Default bool
 	Local   bool
+	// Transaction: written SET TRANSACTION ... or SET SESSION
+	// CHARACTERISTICS AS TRANSACTION ... (not SET name = value).
+	Transaction bool
 }
 
 // Reset is RESET name / RESET ALL (Name "all").

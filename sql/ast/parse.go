@@ -1165,9 +1165,9 @@ func (c *converter) set(s *pg.VariableSetStmt) (Statement, error) {
 		str := func(v string) []Expr { return []Expr{&Const{Value: types.NewString(v), Type: types.Unknown, Loc: -1}} }
 		switch {
 		case t.Isolation != "" && t.ReadOnly == nil && t.Deferrable == nil:
-			return &Set{Name: prefix + "transaction_isolation", Values: str(t.Isolation), Local: s.IsLocal}, nil
+			return &Set{Name: prefix + "transaction_isolation", Values: str(t.Isolation), Local: s.IsLocal, Transaction: true}, nil
 		case t.Isolation == "" && t.ReadOnly != nil && t.Deferrable == nil:
-			return &Set{Name: prefix + "transaction_read_only", Values: str(strconv.FormatBool(*t.ReadOnly)), Local: s.IsLocal}, nil
+			return &Set{Name: prefix + "transaction_read_only", Values: str(strconv.FormatBool(*t.ReadOnly)), Local: s.IsLocal, Transaction: true}, nil
 		}
 		return nil, c.unsupported("SET TRANSACTION with several options", -1)
 	case pg.VariableSetKind_VAR_RESET:

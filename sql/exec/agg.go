@@ -1,7 +1,7 @@
 package exec
 
 import (
-	pg "github.com/pganalyze/pg_query_go/v5"
+	"github.com/borealis-db/borealis/sql/ast"
 
 	"github.com/borealis-db/borealis/sql/types"
 )
@@ -14,18 +14,22 @@ type aggSpec struct {
 	argT types.Type
 }
 
-func (cp *compiler) aggregate(name string, f *pg.FuncCall, sc *scope) (expr, error) {
+func (cp *compiler) aggregate(f *ast.FuncCall, sc *scope) (expr, error) {
+	name := f.Name
 	if sc.aggs == nil || sc.inAgg {
 		if sc.inAgg {
 			return nil, errf(CodeGrouping, "aggregate function calls cannot be nested")
 		}
+		if sc.noAggs != "" {
+			return nil, errf(CodeGrouping, "aggregate functions are not allowed in %s", sc.noAggs)
+		}
 		return nil, errf(CodeGrouping, "aggregate functions are not allowed here")
 	}
-	if f.AggDistinct || len(f.AggOrder) > 0 || f.AggFilter != nil {
+	if f.Distinct || len(f.OrderBy) > 0 || f.Filter != nil {
 		return nil, unsupported("DISTINCT, ORDER BY and FILTER in aggregates are not supported")
 	}
 	spec := &aggSpec{fn: name}
-	if f.AggStar {
+	if f.Star {
 		if name != "count" {
 			return nil, errf(types.CodeSyntaxError, "%s(*) is not allowed", name)
 		}
@@ -160,4 +164,43 @@ func (s *aggState) result() (types.Datum, error) {
 		return types.NewNumeric(q), nil
 	}
 	return types.NewNumeric(s.nsum), nil
+}
+
+// aggNode computes aggregates over all rows of its input: one output row
+// holding each aggregate's result (aggs[i] is output column i).
+type aggNode struct {
+	in   node
+	aggs []*aggSpec
+	cols []column
+}
+
+func (n *aggNode) columns() []column { return n.cols }
+func (n *aggNode) run(c *Ctx, emit func([]types.Datum) error) error {
+	states := make([]*aggState, len(n.aggs))
+	for i, a := range n.aggs {
+		states[i] = &aggState{spec: a}
+	}
+	if err := n.in.run(c, func(row []types.Datum) error {
+		for _, s := range states {
+			if err := s.add(c, row); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	out := make([]types.Datum, len(states))
+	for i, s := range states {
+		d, err := s.result()
+		if err != nil {
+			return err
+		}
+		out[i] = d
+	}
+	return emit(out)
+}
+func (n *aggNode) explain(e *explainer) {
+	e.line("Aggregate")
+	e.child(n.in)
 }

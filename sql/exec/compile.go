@@ -1,12 +1,10 @@
 package exec
 
 import (
-	"math"
-	"strconv"
+	"fmt"
 	"strings"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
-
+	"github.com/borealis-db/borealis/sql/ast"
 	"github.com/borealis-db/borealis/sql/catalog"
 	"github.com/borealis-db/borealis/sql/types"
 )
@@ -24,120 +22,70 @@ func (p *params) get(n int) *types.Type {
 	return &p.types[n]
 }
 
-// scope names the columns of the row an expression is evaluated over.
-type scope struct {
-	rel   string // relation name or alias ("" none)
-	names []string
-	types []types.Type
-	table *catalog.Table // for result column descriptions (may be nil)
-	// aggregation: when aggs is non-nil, aggregate calls compile into aggs
-	// and column references outside them are errors.
-	aggs  *[]*aggSpec
-	inAgg bool
-}
-
-// compiler compiles expressions of one statement.
+// compiler compiles the expressions of one statement (ast.Expr to expr).
+// To add an expression kind: a case in compiler.expr building an expr
+// (expr.go holds the evaluators; each implements eval over the row of the
+// scope it was compiled in, and typ).
 type compiler struct {
 	ps  *params
 	cat *catalog.Set
 }
 
-func nodeName(nodes []*pg.Node) []string {
-	out := make([]string, 0, len(nodes))
-	for _, n := range nodes {
-		if s := n.GetString_(); s != nil {
-			out = append(out, s.Sval)
-		}
+// column compiles a column reference: resolved in sc, else in the outer
+// scopes (correlated references are not supported yet).
+func (cp *compiler) column(ref *ast.ColumnRef, sc *scope) (expr, error) {
+	if ref.Star {
+		return nil, unsupported("* is not supported here")
 	}
-	return out
-}
-
-func (cp *compiler) column(ref *pg.ColumnRef, sc *scope) (expr, error) {
-	var parts []string
-	for _, f := range ref.Fields {
-		if f.GetAStar() != nil {
-			return nil, unsupported("* is not supported here")
-		}
-		parts = append(parts, f.GetString_().GetSval())
+	look := sc
+	if sc.aggs != nil {
+		look = sc.in // aggregate arguments and grouped columns
 	}
-	name := parts[len(parts)-1]
-	if len(parts) > 1 {
-		q := parts[len(parts)-2]
-		if q != sc.rel {
-			return nil, errf(CodeUndefinedTable, "missing FROM-clause entry for table %q", q)
-		}
-	}
-	for i, n := range sc.names {
-		if n == name {
-			if sc.aggs != nil && !sc.inAgg {
-				return nil, errf(CodeGrouping, "column %q must appear in the GROUP BY clause or be used in an aggregate function", joinDot(parts))
-			}
-			return &colExpr{i: i, t: sc.types[i]}, nil
-		}
-	}
-	return nil, errf(CodeUndefinedColumn, "column %q does not exist", joinDot(parts))
-}
-
-func joinDot(p []string) string { return strings.Join(p, ".") }
-
-// constant compiles an A_Const.
-func constant(c *pg.A_Const) (expr, error) {
-	switch {
-	case c.Isnull:
-		return &constExpr{d: types.Null, t: types.Unknown}, nil
-	case c.GetIval() != nil:
-		return &constExpr{d: types.NewInt(int64(c.GetIval().Ival)), t: types.Int4}, nil
-	case c.GetFval() != nil:
-		s := c.GetFval().Fval
-		if v, err := strconv.ParseInt(s, 10, 64); err == nil {
-			if v >= math.MinInt32 && v <= math.MaxInt32 {
-				return &constExpr{d: types.NewInt(v), t: types.Int4}, nil
-			}
-			return &constExpr{d: types.NewInt(v), t: types.Int8}, nil
-		}
-		n, err := types.ParseNumeric(s)
+	for s, depth := look, 0; s != nil; s, depth = s.outer, depth+1 {
+		i, err := s.lookup(ref)
 		if err != nil {
 			return nil, err
 		}
-		return &constExpr{d: types.NewNumeric(n), t: types.Numeric_}, nil
-	case c.GetBoolval() != nil:
-		return &constExpr{d: types.NewBool(c.GetBoolval().Boolval), t: types.Bool}, nil
-	case c.GetSval() != nil:
-		return &constExpr{d: types.NewString(c.GetSval().Sval), t: types.Unknown}, nil
+		if i < 0 {
+			continue
+		}
+		if depth > 0 {
+			return nil, unsupported("correlated subqueries are not supported")
+		}
+		if sc.aggs != nil && !sc.inAgg {
+			return nil, errf(CodeGrouping, "column %q must appear in the GROUP BY clause or be used in an aggregate function", refName(ref))
+		}
+		return &colExpr{i: i, t: s.cols[i].typ}, nil
 	}
-	return nil, unsupported("constant %v is not supported", c)
+	if ref.Table != "" {
+		found := false
+		for s := look; s != nil; s = s.outer {
+			found = found || s.hasTable(ref.Table)
+		}
+		if !found {
+			return nil, errf(CodeUndefinedTable, "missing FROM-clause entry for table %q", ref.Table)
+		}
+	}
+	return nil, errf(CodeUndefinedColumn, "column %q does not exist", refName(ref))
 }
 
-// typeName resolves a TypeName.
-func typeName(tn *pg.TypeName) (types.Type, error) {
-	if len(tn.ArrayBounds) > 0 {
+// typeName resolves a type name.
+func typeName(tn *ast.TypeName) (types.Type, error) {
+	if tn.ArrayBounds > 0 {
 		return types.Type{}, unsupported("array types are not supported")
 	}
-	names := nodeName(tn.Names)
-	if len(names) == 0 {
-		return types.Type{}, unsupported("type %v is not supported", tn)
-	}
-	name := names[len(names)-1]
-	if name == "regclass" {
+	switch tn.Name {
+	case "regclass":
 		return types.Type{OID: OIDRegclass, Typmod: -1}, nil
-	}
-	if name == "oid" {
+	case "oid":
 		return types.Type{OID: types.OIDOid, Typmod: -1}, nil
 	}
-	var mods []int32
-	for _, m := range tn.Typmods {
-		ac := m.GetAConst()
-		if ac == nil || ac.GetIval() == nil {
-			return types.Type{}, errf(types.CodeSyntaxError, "type modifiers must be simple constants")
-		}
-		mods = append(mods, ac.GetIval().Ival)
-	}
-	t, err := types.LookupType(name, mods)
+	t, err := types.LookupType(tn.Name, tn.Mods)
 	if err != nil {
 		return t, err
 	}
 	if !t.Supported() {
-		return t, unsupported("type %s is not supported", name)
+		return t, unsupported("type %s is not supported", tn.Name)
 	}
 	return t, nil
 }
@@ -242,77 +190,112 @@ func (cp *compiler) comparable(l, r expr) (expr, expr, types.Type, error) {
 	return nil, nil, types.Type{}, errf(types.CodeUndefinedFunction, "operator does not exist: %s = %s", lt, rt)
 }
 
-// expr compiles a scalar expression.
-func (cp *compiler) expr(n *pg.Node, sc *scope) (expr, error) {
-	switch {
-	case n == nil:
+// predicate compiles a boolean condition of clause (WHERE, ON, ...).
+func (cp *compiler) predicate(e ast.Expr, sc *scope, clause string) (expr, error) {
+	if hasAggregate(e) {
+		return nil, errf(CodeGrouping, "aggregate functions are not allowed in %s", clause)
+	}
+	w, err := cp.expr(e, sc)
+	if err != nil {
+		return nil, err
+	}
+	if w, err = cp.coerce(w, types.Bool, types.CoerceImplicit); err != nil {
+		return nil, errf(types.CodeDatatypeMismatch, "argument of %s must be type boolean", clause)
+	}
+	return w, nil
+}
+
+// expr compiles a scalar expression evaluated over rows of scope sc.
+func (cp *compiler) expr(n ast.Expr, sc *scope) (expr, error) {
+	switch x := n.(type) {
+	case nil:
 		return nil, errf(types.CodeSyntaxError, "missing expression")
-	case n.GetColumnRef() != nil:
-		return cp.column(n.GetColumnRef(), sc)
-	case n.GetAConst() != nil:
-		return constant(n.GetAConst())
-	case n.GetParamRef() != nil:
-		num := int(n.GetParamRef().Number)
-		if num < 1 || num > 65535 {
-			return nil, errf(CodeUndefinedParameter, "there is no parameter $%d", num)
+	case *ast.ColumnRef:
+		return cp.column(x, sc)
+	case *ast.Const:
+		return &constExpr{d: x.Value, t: x.Type}, nil
+	case *ast.Param:
+		if x.Index < 1 || x.Index > 65535 {
+			return nil, errf(CodeUndefinedParameter, "there is no parameter $%d", x.Index)
 		}
-		cp.ps.get(num - 1)
-		return &paramExpr{n: num - 1, ps: cp.ps}, nil
-	case n.GetTypeCast() != nil:
-		tc := n.GetTypeCast()
-		t, err := typeName(tc.TypeName)
+		cp.ps.get(x.Index - 1)
+		return &paramExpr{n: x.Index - 1, ps: cp.ps}, nil
+	case *ast.Cast:
+		t, err := typeName(x.Type)
 		if err != nil {
 			return nil, err
 		}
-		e, err := cp.expr(tc.Arg, sc)
+		e, err := cp.expr(x.Expr, sc)
 		if err != nil {
 			return nil, err
 		}
 		return cp.coerce(e, t, types.CoerceExplicit)
-	case n.GetAExpr() != nil:
-		return cp.aexpr(n.GetAExpr(), sc)
-	case n.GetBoolExpr() != nil:
-		be := n.GetBoolExpr()
-		out := &boolExpr{op: be.Boolop}
-		for _, a := range be.Args {
+	case *ast.BinaryExpr:
+		return cp.binary(x.Op, x.Left, x.Right, sc)
+	case *ast.UnaryExpr:
+		return cp.unary(x, sc)
+	case *ast.Between:
+		if x.Symmetric {
+			return nil, unsupported("BETWEEN SYMMETRIC is not supported")
+		}
+		l, err := cp.binary(">=", x.Expr, x.Low, sc)
+		if err != nil {
+			return nil, err
+		}
+		h, err := cp.binary("<=", x.Expr, x.High, sc)
+		if err != nil {
+			return nil, err
+		}
+		var e expr = &boolExpr{op: ast.And, args: []expr{l, h}}
+		if x.Not {
+			e = &boolExpr{op: ast.Not, args: []expr{e}}
+		}
+		return e, nil
+	case *ast.InList:
+		v, err := cp.expr(x.Expr, sc)
+		if err != nil {
+			return nil, err
+		}
+		ie := &inExpr{not: x.Not}
+		for _, item := range x.List {
+			e, err := cp.expr(item, sc)
+			if err != nil {
+				return nil, err
+			}
+			vv, ee, _, err := cp.comparable(v, e)
+			if err != nil {
+				return nil, err
+			}
+			v = vv
+			ie.list = append(ie.list, ee)
+		}
+		ie.x = v
+		return ie, nil
+	case *ast.BoolExpr:
+		out := &boolExpr{op: x.Op}
+		for _, a := range x.Args {
 			e, err := cp.expr(a, sc)
 			if err != nil {
 				return nil, err
 			}
 			if e, err = cp.coerce(e, types.Bool, types.CoerceImplicit); err != nil {
-				return nil, errf(types.CodeDatatypeMismatch, "argument of %s must be type boolean", be.Boolop)
+				return nil, errf(types.CodeDatatypeMismatch, "argument of %s must be type boolean", boolOpName(x.Op))
 			}
 			out.args = append(out.args, e)
 		}
 		return out, nil
-	case n.GetNullTest() != nil:
-		nt := n.GetNullTest()
-		e, err := cp.expr(nt.Arg, sc)
+	case *ast.IsNull:
+		e, err := cp.expr(x.Expr, sc)
 		if err != nil {
 			return nil, err
 		}
-		return &nullTest{e: e, not: nt.Nulltesttype == pg.NullTestType_IS_NOT_NULL}, nil
-	case n.GetSqlvalueFunction() != nil:
-		switch n.GetSqlvalueFunction().Op {
-		case pg.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP:
-			return &nowExpr{t: types.Timestamptz}, nil
-		case pg.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP:
-			return &nowExpr{t: types.Timestamp}, nil
-		case pg.SQLValueFunctionOp_SVFOP_CURRENT_DATE:
-			return &nowExpr{t: types.Date}, nil
-		case pg.SQLValueFunctionOp_SVFOP_CURRENT_USER, pg.SQLValueFunctionOp_SVFOP_SESSION_USER,
-			pg.SQLValueFunctionOp_SVFOP_USER, pg.SQLValueFunctionOp_SVFOP_CURRENT_ROLE:
-			return &textFuncExpr{fn: func(c *Ctx) types.Datum { return types.NewString(c.User) }}, nil
-		case pg.SQLValueFunctionOp_SVFOP_CURRENT_CATALOG:
-			return &textFuncExpr{fn: func(c *Ctx) types.Datum { return types.NewString(c.Database) }}, nil
-		case pg.SQLValueFunctionOp_SVFOP_CURRENT_SCHEMA:
-			return &textFuncExpr{fn: func(*Ctx) types.Datum { return types.NewString("public") }}, nil
-		}
-		return nil, unsupported("%s is not supported", n.GetSqlvalueFunction().Op)
-	case n.GetCoalesceExpr() != nil:
+		return &nullTest{e: e, not: x.Not}, nil
+	case *ast.SQLValueFunc:
+		return sqlValueFunc(x)
+	case *ast.Coalesce:
 		var args []expr
-		var t types.Type = types.Unknown
-		for _, a := range n.GetCoalesceExpr().Args {
+		t := types.Unknown
+		for _, a := range x.Args {
 			e, err := cp.expr(a, sc)
 			if err != nil {
 				return nil, err
@@ -332,114 +315,110 @@ func (cp *compiler) expr(n *pg.Node, sc *scope) (expr, error) {
 			}
 		}
 		return &coalesceExpr{args: args, t: t}, nil
-	case n.GetFuncCall() != nil:
-		return cp.funcCall(n.GetFuncCall(), sc)
+	case *ast.FuncCall:
+		return cp.funcCall(x, sc)
+	case *ast.Default:
+		return nil, errf(types.CodeSyntaxError, "DEFAULT is not allowed in this context")
+	case *ast.Subquery:
+		return nil, unsupported("subqueries are not supported")
 	}
-	return nil, unsupported("expression %s is not supported", nodeKind(n))
+	return nil, unsupported("expression %s is not supported", exprKind(n))
 }
 
-// nodeKind names a node's type for error messages.
-func nodeKind(n *pg.Node) string {
-	s := strings.TrimPrefix(strings.TrimPrefix(strings.Split(strings.TrimSpace(n.String()), ":")[0], "node"), " ")
-	if s == "" {
-		return "node"
+// exprKind names an expression's syntax for error messages.
+func exprKind(n ast.Expr) string {
+	switch n.(type) {
+	case *ast.CaseExpr:
+		return "CASE"
+	case *ast.NullIf:
+		return "NULLIF"
+	case *ast.MinMax:
+		return "GREATEST/LEAST"
+	case *ast.Like:
+		return "LIKE"
+	case *ast.IsBool:
+		return "IS TRUE/FALSE/UNKNOWN"
+	case *ast.IsDistinct:
+		return "IS DISTINCT FROM"
+	case *ast.AnyAll:
+		return "ANY/ALL"
+	case *ast.ArrayExpr:
+		return "ARRAY"
 	}
-	return s
+	return strings.TrimPrefix(strings.TrimPrefix(typeNameOf(n), "*"), "ast.")
 }
 
-func (cp *compiler) aexpr(a *pg.A_Expr, sc *scope) (expr, error) {
-	op := strings.Join(nodeName(a.Name), ".")
-	op = strings.TrimPrefix(op, "pg_catalog.")
-	switch a.Kind {
-	case pg.A_Expr_Kind_AEXPR_OP:
-	case pg.A_Expr_Kind_AEXPR_IN:
-		x, err := cp.expr(a.Lexpr, sc)
-		if err != nil {
-			return nil, err
-		}
-		list := a.Rexpr.GetList()
-		if list == nil {
-			return nil, unsupported("IN with a subquery is not supported")
-		}
-		ie := &inExpr{not: op == "<>"}
-		for _, item := range list.Items {
-			e, err := cp.expr(item, sc)
-			if err != nil {
-				return nil, err
-			}
-			xx, ee, _, err := cp.comparable(x, e)
-			if err != nil {
-				return nil, err
-			}
-			x = xx
-			ie.list = append(ie.list, ee)
-		}
-		ie.x = x
-		return ie, nil
-	case pg.A_Expr_Kind_AEXPR_BETWEEN, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN:
-		list := a.Rexpr.GetList()
-		if list == nil || len(list.Items) != 2 {
-			return nil, errf(types.CodeSyntaxError, "malformed BETWEEN")
-		}
-		lo := &pg.A_Expr{Kind: pg.A_Expr_Kind_AEXPR_OP, Name: []*pg.Node{pg.MakeStrNode(">=")}, Lexpr: a.Lexpr, Rexpr: list.Items[0]}
-		hi := &pg.A_Expr{Kind: pg.A_Expr_Kind_AEXPR_OP, Name: []*pg.Node{pg.MakeStrNode("<=")}, Lexpr: a.Lexpr, Rexpr: list.Items[1]}
-		l, err := cp.aexpr(lo, sc)
-		if err != nil {
-			return nil, err
-		}
-		h, err := cp.aexpr(hi, sc)
-		if err != nil {
-			return nil, err
-		}
-		var e expr = &boolExpr{op: pg.BoolExprType_AND_EXPR, args: []expr{l, h}}
-		if a.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN {
-			e = &boolExpr{op: pg.BoolExprType_NOT_EXPR, args: []expr{e}}
-		}
-		return e, nil
-	default:
-		return nil, unsupported("operator kind %s is not supported", a.Kind)
+func boolOpName(op ast.BoolOp) string {
+	switch op {
+	case ast.And:
+		return "AND"
+	case ast.Or:
+		return "OR"
 	}
-	if a.Lexpr == nil {
-		r, err := cp.expr(a.Rexpr, sc)
-		if err != nil {
-			return nil, err
-		}
-		switch op {
-		case "-":
-			if c, ok := r.(*constExpr); ok && !c.d.IsNull() {
-				d, err := types.Neg(c.t, c.d)
-				if err == nil {
-					return &constExpr{d: d, t: c.t}, nil
-				}
-			}
-			if isUnknown(r) {
-				if r, err = cp.coerce(r, types.Numeric_, types.CoerceImplicit); err != nil {
-					return nil, err
-				}
-			}
-			return &negExpr{e: r}, nil
-		case "+":
-			return r, nil
-		}
-		return nil, unsupported("prefix operator %s is not supported", op)
+	return "NOT"
+}
+
+func sqlValueFunc(x *ast.SQLValueFunc) (expr, error) {
+	switch x.Name {
+	case "current_timestamp":
+		return &nowExpr{t: types.Timestamptz}, nil
+	case "localtimestamp":
+		return &nowExpr{t: types.Timestamp}, nil
+	case "current_date":
+		return &nowExpr{t: types.Date}, nil
+	case "current_user", "session_user", "user", "current_role":
+		return &textFuncExpr{fn: func(c *Ctx) types.Datum { return types.NewString(c.User) }}, nil
+	case "current_catalog":
+		return &textFuncExpr{fn: func(c *Ctx) types.Datum { return types.NewString(c.Database) }}, nil
+	case "current_schema":
+		return &textFuncExpr{fn: func(*Ctx) types.Datum { return types.NewString("public") }}, nil
 	}
-	l, err := cp.expr(a.Lexpr, sc)
+	return nil, unsupported("%s is not supported", x.Name)
+}
+
+func (cp *compiler) unary(x *ast.UnaryExpr, sc *scope) (expr, error) {
+	r, err := cp.expr(x.Expr, sc)
 	if err != nil {
 		return nil, err
 	}
-	r, err := cp.expr(a.Rexpr, sc)
+	switch x.Op {
+	case "-":
+		if c, ok := r.(*constExpr); ok && !c.d.IsNull() {
+			d, err := types.Neg(c.t, c.d)
+			if err == nil {
+				return &constExpr{d: d, t: c.t}, nil
+			}
+		}
+		if isUnknown(r) {
+			if r, err = cp.coerce(r, types.Numeric_, types.CoerceImplicit); err != nil {
+				return nil, err
+			}
+		}
+		return &negExpr{e: r}, nil
+	case "+":
+		return r, nil
+	}
+	return nil, unsupported("prefix operator %s is not supported", x.Op)
+}
+
+func (cp *compiler) binary(op string, left, right ast.Expr, sc *scope) (expr, error) {
+	l, err := cp.expr(left, sc)
+	if err != nil {
+		return nil, err
+	}
+	r, err := cp.expr(right, sc)
 	if err != nil {
 		return nil, err
 	}
 	if cop, ok := cmpOps[op]; ok {
-		l, r, as, err := cp.comparable(l, r)
+		l2, r2, as, err := cp.comparable(l, r)
 		if err != nil {
 			if te, ok := err.(*types.Error); ok && te.Code == types.CodeUndefinedFunction {
-				return nil, errf(types.CodeUndefinedFunction, "operator does not exist: %s %s %s", l0(l, a), op, r0(r, a))
+				return nil, errf(types.CodeUndefinedFunction, "operator does not exist: %s %s %s", l.typ(), op, r.typ())
 			}
 			return nil, err
 		}
-		return &cmpExpr{op: cop, l: l, r: r, as: as}, nil
+		return &cmpExpr{op: cop, l: l2, r: r2, as: as}, nil
 	}
 	var aop types.ArithOp
 	switch op {
@@ -473,27 +452,19 @@ func (cp *compiler) aexpr(a *pg.A_Expr, sc *scope) (expr, error) {
 	return &arithExpr{op: aop, l: l, r: r, t: t}, nil
 }
 
-func l0(e expr, _ *pg.A_Expr) string {
-	if e == nil {
-		return "?"
-	}
-	return e.typ().String()
-}
-func r0(e expr, a *pg.A_Expr) string { return l0(e, a) }
-
+// aggNames are the aggregates the executor implements.
 var aggNames = map[string]bool{"count": true, "sum": true, "min": true, "max": true, "avg": true}
 
-func (cp *compiler) funcCall(f *pg.FuncCall, sc *scope) (expr, error) {
-	names := nodeName(f.Funcname)
-	name := names[len(names)-1]
-	if len(names) > 1 && names[0] != "pg_catalog" {
-		return nil, errf(types.CodeUndefinedFunction, "function %s does not exist", strings.Join(names, "."))
+func (cp *compiler) funcCall(f *ast.FuncCall, sc *scope) (expr, error) {
+	name := f.Name
+	if f.Schema != "" {
+		return nil, errf(types.CodeUndefinedFunction, "function %s.%s does not exist", f.Schema, name)
 	}
 	if f.Over != nil {
 		return nil, unsupported("window functions are not supported")
 	}
 	if aggNames[name] {
-		return cp.aggregate(name, f, sc)
+		return cp.aggregate(f, sc)
 	}
 	args := make([]expr, len(f.Args))
 	for i, a := range f.Args {
@@ -503,6 +474,18 @@ func (cp *compiler) funcCall(f *pg.FuncCall, sc *scope) (expr, error) {
 		}
 		args[i] = e
 	}
+	e, err := cp.builtin(name, args)
+	if err != nil || e == nil {
+		return nil, err
+	}
+	if f.Distinct || f.Star || len(f.OrderBy) > 0 || f.Filter != nil {
+		return nil, errf(CodeWrongObjectType, "%s is not an aggregate function", name)
+	}
+	return e, nil
+}
+
+// builtin compiles a call of a scalar function the executor implements.
+func (cp *compiler) builtin(name string, args []expr) (expr, error) {
 	switch {
 	case (name == "now" || name == "transaction_timestamp" || name == "statement_timestamp") && len(args) == 0:
 		return &nowExpr{t: types.Timestamptz}, nil
@@ -541,44 +524,22 @@ func (e *settingExpr) eval(c *Ctx, row []types.Datum) (types.Datum, error) {
 }
 func (e *settingExpr) typ() types.Type { return types.Text }
 
-// hasAggregate reports whether n contains an aggregate call (not looking
+// hasAggregate reports whether e contains an aggregate call (not looking
 // into subqueries).
-func hasAggregate(n *pg.Node) bool {
-	if n == nil {
-		return false
-	}
-	switch {
-	case n.GetFuncCall() != nil:
-		f := n.GetFuncCall()
-		names := nodeName(f.Funcname)
-		if len(names) > 0 && aggNames[names[len(names)-1]] && f.Over == nil {
-			return true
-		}
-		for _, a := range f.Args {
-			if hasAggregate(a) {
-				return true
+func hasAggregate(e ast.Node) bool {
+	found := false
+	ast.Walk(e, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.Subquery, *ast.Select:
+			return false
+		case *ast.FuncCall:
+			if x.Over == nil && aggNames[x.Name] && x.Schema == "" {
+				found = true
 			}
 		}
-	case n.GetAExpr() != nil:
-		return hasAggregate(n.GetAExpr().Lexpr) || hasAggregate(n.GetAExpr().Rexpr)
-	case n.GetTypeCast() != nil:
-		return hasAggregate(n.GetTypeCast().Arg)
-	case n.GetBoolExpr() != nil:
-		for _, a := range n.GetBoolExpr().Args {
-			if hasAggregate(a) {
-				return true
-			}
-		}
-	case n.GetResTarget() != nil:
-		return hasAggregate(n.GetResTarget().Val)
-	case n.GetCoalesceExpr() != nil:
-		for _, a := range n.GetCoalesceExpr().Args {
-			if hasAggregate(a) {
-				return true
-			}
-		}
-	case n.GetNullTest() != nil:
-		return hasAggregate(n.GetNullTest().Arg)
-	}
-	return false
+		return !found
+	})
+	return found
 }
+
+func typeNameOf(v any) string { return fmt.Sprintf("%T", v) }

@@ -2,11 +2,11 @@ package exec
 
 import (
 	"errors"
+
 	"fmt"
+	"github.com/borealis-db/borealis/sql/ast"
 	"io"
 	"strings"
-
-	pg "github.com/pganalyze/pg_query_go/v5"
 
 	"github.com/borealis-db/borealis/sql/types"
 	"github.com/borealis-db/borealis/wire"
@@ -15,18 +15,14 @@ import (
 // CopyInFunc starts COPY FROM STDIN (see wire.ResultWriter.CopyIn).
 type CopyInFunc func(format wire.CopyFormat, columns int) (io.Reader, error)
 
-func (b *builder) copyStmt(s *pg.CopyStmt) (*Plan, error) {
+func (b *builder) copyStmt(s *ast.Copy) (*Plan, error) {
 	switch {
-	case !s.IsFrom:
+	case !s.From:
 		return nil, unsupported("COPY TO is not supported")
-	case s.Filename != "" || s.IsProgram:
-		return nil, unsupported("COPY from a file or program is not supported; use COPY FROM STDIN")
 	case s.Query != nil:
 		return nil, unsupported("COPY of a query is not supported")
-	case s.WhereClause != nil:
-		return nil, unsupported("COPY ... WHERE is not supported")
 	}
-	t, err := b.table(s.Relation)
+	t, err := b.table(s.Table)
 	if err != nil {
 		return nil, err
 	}
@@ -35,8 +31,7 @@ func (b *builder) copyStmt(s *pg.CopyStmt) (*Plan, error) {
 		return nil, err
 	}
 	var cols []int
-	for _, n := range s.Attlist {
-		name := n.GetString_().GetSval()
+	for _, name := range s.Columns {
 		i := t.Column(name)
 		if i < 0 {
 			return nil, errf(CodeUndefinedColumn, "column %q of relation %q does not exist", name, t.Name)
@@ -50,9 +45,8 @@ func (b *builder) copyStmt(s *pg.CopyStmt) (*Plan, error) {
 	}
 	var f wire.CopyFormat
 	for _, o := range s.Options {
-		d := o.GetDefElem()
-		v := constString(d.Arg)
-		switch d.Defname {
+		v := o.Value
+		switch o.Name {
 		case "format":
 			switch strings.ToLower(v) {
 			case "text":
@@ -73,7 +67,7 @@ func (b *builder) copyStmt(s *pg.CopyStmt) (*Plan, error) {
 		case "null":
 			f.Null, f.NullSet = v, true
 		case "header":
-			f.Header = d.Arg == nil || v == "on" || v == "true" || v == "1"
+			f.Header = v == "" || v == "on" || v == "true" || v == "1"
 		case "quote":
 			if len(v) != 1 {
 				return nil, errf(types.CodeFeatureNotSupported, "COPY quote must be a single one-byte character")
@@ -89,7 +83,7 @@ func (b *builder) copyStmt(s *pg.CopyStmt) (*Plan, error) {
 				return nil, unsupported("COPY encoding %q is not supported", v)
 			}
 		default:
-			return nil, unsupported("COPY option %q is not supported", d.Defname)
+			return nil, unsupported("COPY option %q is not supported", o.Name)
 		}
 	}
 	p := &Plan{Kind: KindQuery}

@@ -2,10 +2,10 @@ package exec
 
 import (
 	"fmt"
+
+	"github.com/borealis-db/borealis/sql/ast"
 	"strconv"
 	"strings"
-
-	pg "github.com/pganalyze/pg_query_go/v5"
 
 	"github.com/borealis-db/borealis/sql/btree"
 	"github.com/borealis-db/borealis/sql/catalog"
@@ -19,48 +19,26 @@ import (
 // before its result (e.g. "table does not exist, skipping").
 type Notice = wire.Error
 
-// deparseExpr returns the SQL text of an expression node.
-func deparseExpr(n *pg.Node) (string, error) {
-	res := &pg.ParseResult{Stmts: []*pg.RawStmt{{Stmt: &pg.Node{Node: &pg.Node_SelectStmt{SelectStmt: &pg.SelectStmt{
-		TargetList: []*pg.Node{{Node: &pg.Node_ResTarget{ResTarget: &pg.ResTarget{Val: n}}}},
-		Op:         pg.SetOperation_SETOP_NONE, LimitOption: pg.LimitOption_LIMIT_OPTION_DEFAULT}}}}}}
-	s, err := pg.Deparse(res)
-	if err != nil {
-		return "", err
-	}
-	return strings.TrimPrefix(s, "SELECT "), nil
-}
-
-func (b *builder) createStmt(s *pg.CreateStmt) (*Plan, error) {
-	switch {
-	case s.Partspec != nil || s.Partbound != nil:
-		return nil, unsupported("partitioned tables are not supported")
-	case len(s.InhRelations) > 0:
-		return nil, unsupported("table inheritance is not supported")
-	case s.Tablespacename != "":
-		return nil, unsupported("tablespaces are not supported")
-	case s.OfTypename != nil:
-		return nil, unsupported("typed tables are not supported")
-	case s.Relation.Relpersistence == "t":
+func (b *builder) createStmt(s *ast.CreateTable) (*Plan, error) {
+	if s.Temp {
 		return nil, unsupported("temporary tables are not supported")
 	}
-	name, err := catalog.NormalizeName(s.Relation.Schemaname, s.Relation.Relname)
+	name, err := catalog.NormalizeName(s.Name.Schema, s.Name.Name)
 	if err != nil {
-		return nil, errf("3F000", "schema %q does not exist", s.Relation.Schemaname)
+		return nil, errf("3F000", "schema %q does not exist", s.Name.Schema)
 	}
 	def := &catalog.Table{Name: name}
 	for _, o := range s.Options {
-		d := o.GetDefElem()
-		switch d.Defname {
+		switch o.Name {
 		case "fillfactor":
-			ff, err := strconv.Atoi(constString(d.Arg))
+			ff, err := strconv.Atoi(o.Value)
 			if err != nil || ff < 10 || ff > 100 {
-				return nil, errf(CodeInvalidParameterValue, "value %s out of bounds for option \"fillfactor\"", constString(d.Arg))
+				return nil, errf(CodeInvalidParameterValue, "value %s out of bounds for option \"fillfactor\"", o.Value)
 			}
 			def.FillFactor = ff
 		case "autovacuum_enabled", "toast.autovacuum_enabled":
 		default:
-			return nil, unsupported("storage parameter %q is not supported", d.Defname)
+			return nil, unsupported("storage parameter %q is not supported", o.Name)
 		}
 	}
 	type keyDef struct {
@@ -69,51 +47,42 @@ func (b *builder) createStmt(s *pg.CreateStmt) (*Plan, error) {
 		name    string
 	}
 	var keys []keyDef
-	for _, e := range s.TableElts {
-		if c := e.GetConstraint(); c != nil {
-			k, err := keyConstraint(c)
-			if err != nil {
-				return nil, err
-			}
-			keys = append(keys, keyDef{k.cols, k.primary, c.Conname})
-			continue
-		}
-		cd := e.GetColumnDef()
-		if cd == nil {
-			return nil, unsupported("table element %s is not supported", nodeKind(e))
-		}
-		if def.Column(cd.Colname) >= 0 {
-			return nil, errf(CodeDuplicateColumn, "column %q specified more than once", cd.Colname)
-		}
-		t, err := typeName(cd.TypeName)
+	for _, c := range s.Constraints {
+		k, err := keyConstraint(c)
 		if err != nil {
 			return nil, err
 		}
-		col := catalog.Column{Name: cd.Colname, Type: t, NotNull: cd.IsNotNull}
-		for _, cn := range cd.Constraints {
-			c := cn.GetConstraint()
-			switch c.Contype {
-			case pg.ConstrType_CONSTR_NOTNULL:
-				col.NotNull = true
-			case pg.ConstrType_CONSTR_NULL:
-			case pg.ConstrType_CONSTR_DEFAULT:
-				// Check that it compiles and fits the column now.
-				e, err := b.cp.expr(c.RawExpr, &scope{})
-				if err != nil {
-					return nil, err
-				}
-				if _, err := b.cp.coerce(e, t, types.CoerceAssignment); err != nil {
-					return nil, err
-				}
-				txt, err := deparseExpr(c.RawExpr)
-				if err != nil {
-					return nil, fmt.Errorf("default of %s: %w", cd.Colname, err)
-				}
-				col.Default = txt
-			case pg.ConstrType_CONSTR_PRIMARY, pg.ConstrType_CONSTR_UNIQUE:
-				keys = append(keys, keyDef{[]string{cd.Colname}, c.Contype == pg.ConstrType_CONSTR_PRIMARY, c.Conname})
+		keys = append(keys, keyDef{k.cols, k.primary, c.Name})
+	}
+	for _, cd := range s.Columns {
+		if def.Column(cd.Name) >= 0 {
+			return nil, errf(CodeDuplicateColumn, "column %q specified more than once", cd.Name)
+		}
+		if cd.Identity != "" {
+			return nil, unsupported("identity columns are not supported")
+		}
+		t, err := typeName(cd.Type)
+		if err != nil {
+			return nil, err
+		}
+		col := catalog.Column{Name: cd.Name, Type: t, NotNull: cd.NotNull}
+		if cd.Default != nil {
+			// Check that it compiles and fits the column now.
+			e, err := b.cp.expr(cd.Default, &scope{noAggs: "DEFAULT expressions"})
+			if err != nil {
+				return nil, err
+			}
+			if _, err := b.cp.coerce(e, t, types.CoerceAssignment); err != nil {
+				return nil, err
+			}
+			col.Default = cd.DefaultSQL
+		}
+		for _, c := range cd.Constraints {
+			switch c.Type {
+			case ast.ConstrPrimaryKey, ast.ConstrUnique:
+				keys = append(keys, keyDef{[]string{cd.Name}, c.Type == ast.ConstrPrimaryKey, c.Name})
 			default:
-				return nil, unsupported("column constraint %s is not supported", strings.TrimPrefix(c.Contype.String(), "CONSTR_"))
+				return nil, unsupported("column constraint %s is not supported", constraintName(c.Type))
 			}
 		}
 		def.Columns = append(def.Columns, col)
@@ -198,48 +167,51 @@ type keyCons struct {
 	primary bool
 }
 
-func keyConstraint(c *pg.Constraint) (keyCons, error) {
-	switch c.Contype {
-	case pg.ConstrType_CONSTR_PRIMARY, pg.ConstrType_CONSTR_UNIQUE:
-	case pg.ConstrType_CONSTR_FOREIGN:
-		return keyCons{}, unsupported("FOREIGN KEY constraints are not supported")
-	default:
-		return keyCons{}, unsupported("table constraint %s is not supported", strings.TrimPrefix(c.Contype.String(), "CONSTR_"))
+// constraintName spells a constraint kind as PostgreSQL's parse tree does.
+func constraintName(t ast.ConstraintType) string {
+	switch t {
+	case ast.ConstrPrimaryKey:
+		return "PRIMARY"
+	case ast.ConstrUnique:
+		return "UNIQUE"
+	case ast.ConstrCheck:
+		return "CHECK"
+	case ast.ConstrForeignKey:
+		return "FOREIGN"
 	}
-	if c.Indexname != "" {
-		return keyCons{}, unsupported("constraints USING INDEX are not supported")
-	}
-	k := keyCons{primary: c.Contype == pg.ConstrType_CONSTR_PRIMARY}
-	for _, n := range c.Keys {
-		k.cols = append(k.cols, n.GetString_().GetSval())
-	}
-	return k, nil
+	return "constraint"
 }
 
-func (b *builder) dropStmt(s *pg.DropStmt) (*Plan, error) {
-	if s.RemoveType != pg.ObjectType_OBJECT_TABLE {
-		return nil, unsupported("DROP %s is not supported", strings.TrimPrefix(s.RemoveType.String(), "OBJECT_"))
+func keyConstraint(c *ast.Constraint) (keyCons, error) {
+	switch c.Type {
+	case ast.ConstrPrimaryKey, ast.ConstrUnique:
+	case ast.ConstrForeignKey:
+		return keyCons{}, unsupported("FOREIGN KEY constraints are not supported")
+	default:
+		return keyCons{}, unsupported("table constraint %s is not supported", constraintName(c.Type))
+	}
+	if len(c.Options) > 0 {
+		return keyCons{}, unsupported("index options in constraints are not supported")
+	}
+	return keyCons{cols: c.Columns, primary: c.Type == ast.ConstrPrimaryKey}, nil
+}
+
+func (b *builder) dropStmt(s *ast.Drop) (*Plan, error) {
+	if s.Type != ast.DropTable {
+		return nil, unsupported("%s is not supported", ast.CommandTag(s))
 	}
 	var names []string
-	for _, o := range s.Objects {
-		parts := nodeName(o.GetList().GetItems())
-		if len(parts) == 0 {
-			return nil, errf(types.CodeSyntaxError, "bad table name")
-		}
-		schema := ""
-		if len(parts) > 1 {
-			schema = parts[len(parts)-2]
-		}
-		n, err := catalog.NormalizeName(schema, parts[len(parts)-1])
+	for _, q := range s.Names {
+		n, err := catalog.NormalizeName(q.Schema, q.Name)
 		if err != nil {
-			if s.MissingOk {
+			if s.IfExists {
 				continue
 			}
-			return nil, errf("3F000", "schema %q does not exist", schema)
+			return nil, errf("3F000", "schema %q does not exist", q.Schema)
 		}
 		names = append(names, n)
 	}
-	missingOK := s.MissingOk
+	missingOK := s.IfExists
 	p := &Plan{Kind: KindQuery, DDL: true}
 	p.run = func(c *Ctx, _ func([]types.Datum) error) (string, error) {
 		for _, n := range names {
@@ -262,10 +234,10 @@ func (b *builder) dropStmt(s *pg.DropStmt) (*Plan, error) {
 	return p, nil
 }
 
-func (b *builder) truncateStmt(s *pg.TruncateStmt) (*Plan, error) {
+func (b *builder) truncateStmt(s *ast.Truncate) (*Plan, error) {
 	var tables []*catalog.Table
-	for _, r := range s.Relations {
-		t, err := b.table(r.GetRangeVar())
+	for _, q := range s.Tables {
+		t, err := b.table(q)
 		if err != nil {
 			return nil, err
 		}
@@ -293,27 +265,24 @@ func (b *builder) truncateStmt(s *pg.TruncateStmt) (*Plan, error) {
 	return p, nil
 }
 
-func (b *builder) alterTableStmt(s *pg.AlterTableStmt) (*Plan, error) {
-	if s.Objtype != pg.ObjectType_OBJECT_TABLE {
-		return nil, unsupported("ALTER %s is not supported", s.Objtype)
-	}
-	t, err := b.table(s.Relation)
+func (b *builder) alterTableStmt(s *ast.AlterTable) (*Plan, error) {
+	t, err := b.table(s.Table)
 	if err != nil {
 		return nil, err
 	}
 	if len(s.Cmds) != 1 {
 		return nil, unsupported("ALTER TABLE with several commands is not supported")
 	}
-	cmd := s.Cmds[0].GetAlterTableCmd()
-	if cmd.Subtype != pg.AlterTableType_AT_AddConstraint {
-		return nil, unsupported("ALTER TABLE %s is not supported", strings.TrimPrefix(cmd.Subtype.String(), "AT_"))
+	cmd := s.Cmds[0]
+	if cmd.Type != ast.AlterAddConstraint {
+		return nil, unsupported("this form of ALTER TABLE is not supported")
 	}
-	c := cmd.Def.GetConstraint()
+	c := cmd.Constraint
 	k, err := keyConstraint(c)
 	if err != nil {
 		return nil, err
 	}
-	ix := catalog.Index{Unique: true, Primary: k.primary, Name: c.Conname}
+	ix := catalog.Index{Unique: true, Primary: k.primary, Name: c.Name}
 	for _, cn := range k.cols {
 		i := t.Column(cn)
 		if i < 0 {
@@ -327,31 +296,32 @@ func (b *builder) alterTableStmt(s *pg.AlterTableStmt) (*Plan, error) {
 	return b.buildIndexPlan(t.Name, ix, "ALTER TABLE", false)
 }
 
-func (b *builder) indexStmt(s *pg.IndexStmt) (*Plan, error) {
+func (b *builder) indexStmt(s *ast.CreateIndex) (*Plan, error) {
 	switch {
-	case s.WhereClause != nil:
+	case s.Where != nil:
 		return nil, unsupported("partial indexes are not supported")
-	case len(s.IndexIncludingParams) > 0:
+	case len(s.Include) > 0:
 		return nil, unsupported("INCLUDE is not supported")
-	case s.AccessMethod != "" && s.AccessMethod != "btree":
-		return nil, unsupported("access method %q is not supported", s.AccessMethod)
+	case s.Method != "" && s.Method != "btree":
+		return nil, unsupported("access method %q is not supported", s.Method)
+	case len(s.Options) > 0:
+		return nil, unsupported("index storage parameters are not supported")
 	}
-	t, err := b.table(s.Relation)
+	t, err := b.table(s.Table)
 	if err != nil {
 		return nil, err
 	}
-	ix := catalog.Index{Unique: s.Unique || s.Primary, Primary: s.Primary, Name: s.Idxname}
-	for _, p := range s.IndexParams {
-		e := p.GetIndexElem()
+	ix := catalog.Index{Unique: s.Unique, Name: s.Name}
+	for _, e := range s.Columns {
 		if e.Expr != nil {
 			return nil, unsupported("expression indexes are not supported")
 		}
-		if e.Ordering == pg.SortByDir_SORTBY_DESC {
+		if e.Desc {
 			return nil, unsupported("descending index columns are not supported")
 		}
-		i := t.Column(e.Name)
+		i := t.Column(e.Column)
 		if i < 0 {
-			return nil, errf(CodeUndefinedColumn, "column %q does not exist", e.Name)
+			return nil, errf(CodeUndefinedColumn, "column %q does not exist", e.Column)
 		}
 		ix.Columns = append(ix.Columns, i)
 	}
@@ -463,19 +433,11 @@ func deadToAll(mgr *txn.Manager, tx *txn.Tx, hd heap.Header) (bool, error) {
 	return st == txn.Committed, err
 }
 
-func (b *builder) vacuumStmt(s *pg.VacuumStmt) (*Plan, error) {
-	vacuum := s.IsVacuumcmd
-	for _, o := range s.Options {
-		d := o.GetDefElem()
-		switch d.Defname {
-		case "analyze", "verbose", "freeze", "skip_locked", "index_cleanup", "truncate", "process_toast", "disable_page_skipping", "full", "parallel":
-		default:
-			return nil, unsupported("VACUUM option %q is not supported", d.Defname)
-		}
-	}
+func (b *builder) vacuumStmt(s *ast.Vacuum) (*Plan, error) {
+	vacuum := !s.IsAnalyze
 	var tables []*catalog.Table
-	for _, r := range s.Rels {
-		t, err := b.table(r.GetVacuumRelation().Relation)
+	for _, r := range s.Tables {
+		t, err := b.table(r.Table)
 		if err != nil {
 			return nil, err
 		}

@@ -2,11 +2,11 @@ package exec
 
 import (
 	"bytes"
+
 	"errors"
 	"fmt"
+	"github.com/borealis-db/borealis/sql/ast"
 	"math"
-
-	pg "github.com/pganalyze/pg_query_go/v5"
 
 	"github.com/borealis-db/borealis/redo"
 	"github.com/borealis-db/borealis/sql/catalog"
@@ -34,12 +34,12 @@ func (b *builder) newWriter(t *catalog.Table) (*writer, error) {
 		if c.Default == "" {
 			continue
 		}
-		res, err := pg.Parse("SELECT " + c.Default)
-		if err != nil || len(res.Stmts) != 1 {
+		st, err := ast.ParseOne("SELECT " + c.Default)
+		sel, ok := st.(*ast.Select)
+		if err != nil || !ok || len(sel.Targets) != 1 {
 			return nil, fmt.Errorf("default of %s.%s: %q does not parse", t.Name, c.Name, c.Default)
 		}
-		rt := res.Stmts[0].Stmt.GetSelectStmt().TargetList[0].GetResTarget()
-		e, err := (&compiler{ps: &params{}, cat: b.cat}).expr(rt.Val, &scope{})
+		e, err := (&compiler{ps: &params{}, cat: b.cat}).expr(sel.Targets[0].Expr, &scope{noAggs: "DEFAULT expressions"})
 		if err != nil {
 			return nil, err
 		}
@@ -216,23 +216,28 @@ type returning struct {
 	cols  []wire.Column
 }
 
-func (b *builder) returning(list []*pg.Node, t *catalog.Table) (*returning, error) {
+func (b *builder) returning(list []*ast.Target, t *catalog.Table, alias string) (*returning, error) {
 	if len(list) == 0 {
 		return nil, nil
 	}
-	sc := tableScope(t, "")
+	sc := &scope{cols: tableColumns(t, alias)}
 	r := &returning{}
-	for _, n := range list {
-		rt := n.GetResTarget()
-		if cr := rt.Val.GetColumnRef(); cr != nil && cr.Fields[len(cr.Fields)-1].GetAStar() != nil {
-			for i, c := range t.Columns {
-				r.exprs = append(r.exprs, &colExpr{i: i, t: c.Type})
-				r.cols = append(r.cols, wire.Column{Name: c.Name, TableOID: t.OID, TableAttr: uint16(i + 1),
-					TypeOID: uint32(c.Type.OID), TypeMod: c.Type.Typmod, TypeSize: typeSize(c.Type)})
+	for _, tg := range list {
+		if cr, ok := tg.Expr.(*ast.ColumnRef); ok && cr.Star {
+			idx, err := sc.star(cr.Table)
+			if err != nil {
+				return nil, err
+			}
+			for _, i := range idx {
+				r.exprs = append(r.exprs, &colExpr{i: i, t: sc.cols[i].typ})
+				r.cols = append(r.cols, sc.cols[i].desc())
 			}
 			continue
 		}
-		e, err := b.cp.expr(rt.Val, sc)
+		if hasAggregate(tg.Expr) {
+			return nil, errf(CodeGrouping, "aggregate functions are not allowed in RETURNING")
+		}
+		e, err := b.cp.expr(tg.Expr, sc)
 		if err != nil {
 			return nil, err
 		}
@@ -241,9 +246,8 @@ func (b *builder) returning(list []*pg.Node, t *catalog.Table) (*returning, erro
 				return nil, err
 			}
 		}
-		t := e.typ()
 		r.exprs = append(r.exprs, e)
-		r.cols = append(r.cols, wire.Column{Name: targetName(rt), TypeOID: uint32(t.OID), TypeMod: t.Typmod, TypeSize: typeSize(t)})
+		r.cols = append(r.cols, column{name: targetName(tg), typ: e.typ()}.desc())
 	}
 	return r, nil
 }
@@ -276,14 +280,14 @@ func (r *returning) plan(p *Plan) {
 // ---------------------------------------------------------------------------
 // INSERT
 
-func (b *builder) insertStmt(s *pg.InsertStmt) (*Plan, error) {
-	if s.OnConflictClause != nil {
+func (b *builder) insertStmt(s *ast.Insert) (*Plan, error) {
+	if s.OnConflict != nil {
 		return nil, unsupported("ON CONFLICT is not supported")
 	}
-	if s.WithClause != nil {
+	if s.With != nil {
 		return nil, unsupported("WITH is not supported")
 	}
-	t, err := b.table(s.Relation)
+	t, err := b.table(s.Table)
 	if err != nil {
 		return nil, err
 	}
@@ -292,23 +296,19 @@ func (b *builder) insertStmt(s *pg.InsertStmt) (*Plan, error) {
 		return nil, err
 	}
 	var target []int
-	if len(s.Cols) == 0 {
+	if len(s.Columns) == 0 {
 		for i := range t.Columns {
 			target = append(target, i)
 		}
 	}
 	seen := map[int]bool{}
-	for _, n := range s.Cols {
-		rt := n.GetResTarget()
-		if len(rt.Indirection) > 0 {
-			return nil, unsupported("INSERT into a subfield is not supported")
-		}
-		i := t.Column(rt.Name)
+	for _, name := range s.Columns {
+		i := t.Column(name)
 		if i < 0 {
-			return nil, errf(CodeUndefinedColumn, "column %q of relation %q does not exist", rt.Name, t.Name)
+			return nil, errf(CodeUndefinedColumn, "column %q of relation %q does not exist", name, t.Name)
 		}
 		if seen[i] {
-			return nil, errf(CodeDuplicateColumn, "column %q specified more than once", rt.Name)
+			return nil, errf(CodeDuplicateColumn, "column %q specified more than once", name)
 		}
 		seen[i] = true
 		target = append(target, i)
@@ -318,32 +318,35 @@ func (b *builder) insertStmt(s *pg.InsertStmt) (*Plan, error) {
 		ttypes[i] = t.Columns[col].Type
 	}
 	var rows [][]expr
-	var sub *selectPlan
+	var sub node
 	var subConv []expr
-	if s.SelectStmt == nil {
+	switch {
+	case s.DefaultValues || s.Source == nil:
 		rows = [][]expr{{}} // DEFAULT VALUES
 		target = nil
-	} else if sel := s.SelectStmt.GetSelectStmt(); len(sel.ValuesLists) > 0 {
-		if rows, err = b.valuesRows(sel.ValuesLists, ttypes); err != nil {
+	case s.Source.Values != nil && s.Source.Op == ast.SetNone && s.Source.OrderBy == nil && s.Source.Limit == nil && s.Source.Offset == nil && s.Source.With == nil:
+		vn, err := b.values(s.Source.Values, ttypes)
+		if err != nil {
 			return nil, err
 		}
-	} else {
-		if sub, err = b.selectStmt(sel); err != nil {
+		rows = vn.rows
+	default:
+		if sub, err = b.selectQuery(s.Source, nil); err != nil {
 			return nil, err
 		}
-		outT := sub.outTypes()
-		if len(outT) > len(target) {
+		outCols := sub.columns()
+		if len(outCols) > len(target) {
 			return nil, errf(types.CodeSyntaxError, "INSERT has more expressions than target columns")
 		}
-		for i, ot := range outT {
-			e, err := b.cp.coerce(&colExpr{i: i, t: ot}, ttypes[i], types.CoerceAssignment)
+		for i, oc := range outCols {
+			e, err := b.cp.coerce(&colExpr{i: i, t: oc.typ}, ttypes[i], types.CoerceAssignment)
 			if err != nil {
 				return nil, err
 			}
 			subConv = append(subConv, e)
 		}
 	}
-	ret, err := b.returning(s.ReturningList, t)
+	ret, err := b.returning(s.Returning, t, s.Alias)
 	if err != nil {
 		return nil, err
 	}
@@ -381,6 +384,9 @@ func (b *builder) insertStmt(s *pg.InsertStmt) (*Plan, error) {
 		}
 		if sub != nil {
 			err := sub.run(c, func(r []types.Datum) error { return one(subConv, r) })
+			if err == errStop {
+				err = nil
+			}
 			return fmt.Sprintf("INSERT 0 %d", n), err
 		}
 		for _, r := range rows {
@@ -399,37 +405,30 @@ const CodeDuplicateColumn = "42701"
 // ---------------------------------------------------------------------------
 // UPDATE and DELETE
 
-func (b *builder) modifySource(rel *pg.RangeVar, from []*pg.Node, where *pg.Node, with *pg.WithClause) (*source, expr, error) {
+func (b *builder) modifySource(table ast.QualifiedName, alias string, from []ast.TableExpr, where ast.Expr, with *ast.With) (*scanNode, expr, error) {
 	if len(from) > 0 {
 		return nil, nil, unsupported("UPDATE ... FROM and DELETE ... USING are not supported")
 	}
 	if with != nil {
 		return nil, nil, unsupported("WITH is not supported")
 	}
-	t, err := b.table(rel)
+	t, err := b.table(table)
 	if err != nil {
 		return nil, nil, err
 	}
-	alias := ""
-	if rel.Alias != nil {
-		alias = rel.Alias.Aliasname
-	}
-	src := &source{sc: tableScope(t, alias), table: t}
+	src := newScan(t, alias)
 	var w expr
 	if where != nil {
-		if w, err = b.cp.expr(where, src.sc); err != nil {
+		if w, err = b.cp.predicate(where, &scope{cols: src.cols}, "WHERE"); err != nil {
 			return nil, nil, err
 		}
-		if w, err = b.cp.coerce(w, types.Bool, types.CoerceImplicit); err != nil {
-			return nil, nil, errf(types.CodeDatatypeMismatch, "argument of WHERE must be type boolean")
-		}
-		src.chooseIndex(b, where)
+		src.chooseIndex(b.cp, where)
 	}
 	return src, w, nil
 }
 
-func (b *builder) updateStmt(s *pg.UpdateStmt) (*Plan, error) {
-	src, where, err := b.modifySource(s.Relation, s.FromClause, s.WhereClause, s.WithClause)
+func (b *builder) updateStmt(s *ast.Update) (*Plan, error) {
+	src, where, err := b.modifySource(s.Table, s.Alias, s.From, s.Where, s.With)
 	if err != nil {
 		return nil, err
 	}
@@ -443,23 +442,22 @@ func (b *builder) updateStmt(s *pg.UpdateStmt) (*Plan, error) {
 		e   expr
 	}
 	var sets []set
-	for _, n := range s.TargetList {
-		rt := n.GetResTarget()
-		if len(rt.Indirection) > 0 {
-			return nil, unsupported("UPDATE of a subfield is not supported")
-		}
-		i := t.Column(rt.Name)
+	for _, sc := range s.Set {
+		i := t.Column(sc.Column)
 		if i < 0 {
-			return nil, errf(CodeUndefinedColumn, "column %q of relation %q does not exist", rt.Name, t.Name)
+			return nil, errf(CodeUndefinedColumn, "column %q of relation %q does not exist", sc.Column, t.Name)
 		}
 		var e expr
-		if rt.Val.GetSetToDefault() != nil {
+		if _, ok := sc.Expr.(*ast.Default); ok {
 			e = w.defaults[i]
 			if e == nil {
 				e = &constExpr{d: types.Null, t: t.Columns[i].Type}
 			}
 		} else {
-			if e, err = b.cp.expr(rt.Val, src.sc); err != nil {
+			if hasAggregate(sc.Expr) {
+				return nil, errf(CodeGrouping, "aggregate functions are not allowed in UPDATE")
+			}
+			if e, err = b.cp.expr(sc.Expr, &scope{cols: src.cols}); err != nil {
 				return nil, err
 			}
 			if e, err = b.cp.coerce(e, t.Columns[i].Type, types.CoerceAssignment); err != nil {
@@ -468,11 +466,11 @@ func (b *builder) updateStmt(s *pg.UpdateStmt) (*Plan, error) {
 		}
 		sets = append(sets, set{i, e})
 	}
-	ret, err := b.returning(s.ReturningList, t)
+	ret, err := b.returning(s.Returning, t, s.Alias)
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Kind: KindQuery, Explain: "Update on " + t.Name + " via " + src.describe()}
+	p := &Plan{Kind: KindQuery, Explain: "Update on " + t.Name + " via " + explainPlan(src)}
 	ret.plan(p)
 	p.run = func(c *Ctx, emit func([]types.Datum) error) (string, error) {
 		h, err := c.DB.heapOf(t)
@@ -565,18 +563,18 @@ func (b *builder) updateStmt(s *pg.UpdateStmt) (*Plan, error) {
 	return p, nil
 }
 
-func (b *builder) deleteStmt(s *pg.DeleteStmt) (*Plan, error) {
-	src, where, err := b.modifySource(s.Relation, s.UsingClause, s.WhereClause, s.WithClause)
+func (b *builder) deleteStmt(s *ast.Delete) (*Plan, error) {
+	src, where, err := b.modifySource(s.Table, s.Alias, s.Using, s.Where, s.With)
 	if err != nil {
 		return nil, err
 	}
 	t := src.table
-	ret, err := b.returning(s.ReturningList, t)
+	ret, err := b.returning(s.Returning, t, s.Alias)
 	if err != nil {
 		return nil, err
 	}
 	colTypes := t.Types()
-	p := &Plan{Kind: KindQuery, Explain: "Delete on " + t.Name + " via " + src.describe()}
+	p := &Plan{Kind: KindQuery, Explain: "Delete on " + t.Name + " via " + explainPlan(src)}
 	ret.plan(p)
 	p.run = func(c *Ctx, emit func([]types.Datum) error) (string, error) {
 		h, err := c.DB.heapOf(t)

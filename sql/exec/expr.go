@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
+	"github.com/borealis-db/borealis/sql/ast"
 
 	"github.com/borealis-db/borealis/sql/types"
 )
@@ -133,19 +133,19 @@ func (e *cmpExpr) eval(c *Ctx, row []types.Datum) (types.Datum, error) {
 func (e *cmpExpr) typ() types.Type { return types.Bool }
 
 type boolExpr struct {
-	op   pg.BoolExprType
+	op   ast.BoolOp
 	args []expr
 }
 
 func (e *boolExpr) eval(c *Ctx, row []types.Datum) (types.Datum, error) {
 	switch e.op {
-	case pg.BoolExprType_NOT_EXPR:
+	case ast.Not:
 		a, err := e.args[0].eval(c, row)
 		if err != nil || a.IsNull() {
 			return types.Null, err
 		}
 		return types.NewBool(!a.Bool()), nil
-	case pg.BoolExprType_AND_EXPR:
+	case ast.And:
 		null := false
 		for _, x := range e.args {
 			a, err := x.eval(c, row)

@@ -4,9 +4,8 @@ import (
 	"context"
 	"testing"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
-
 	"github.com/borealis-db/borealis/buffer/memlog"
+	"github.com/borealis-db/borealis/sql/ast"
 	"github.com/borealis-db/borealis/sql/catalog"
 	"github.com/borealis-db/borealis/sql/txn"
 )
@@ -20,11 +19,11 @@ func fuzzCatalog(tb testing.TB) *catalog.Set {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	res, err := pg.Parse("create table t (id int primary key, name text not null default 'x', n numeric(10,2))")
+	st, err := ast.ParseOne("create table t (id int primary key, name text not null default 'x', n numeric(10,2))")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	p, err := Build(res.Stmts[0].Stmt, db.Cat.Current(), nil)
+	p, err := Build(st, db.Cat.Current(), nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -60,16 +59,19 @@ func FuzzBuild(f *testing.F) {
 		"set timezone = 'UTC'",
 		"select 1/0, -'5'::int, coalesce(null, 2)",
 		"vacuum analyze t",
+		"select a.id, b.name from t a join t b using (id) left join t c on c.id = a.id where a.id = 1",
+		"select * from t natural full join t u, generate_series(1, 3) g order by 1 desc nulls last offset 1",
+		"select x.n from (select n from t) as x(n)",
 	} {
 		f.Add(s)
 	}
 	cat := fuzzCatalog(f)
 	f.Fuzz(func(t *testing.T, sql string) {
-		res, err := pg.Parse(sql)
+		stmts, err := ast.Parse(sql)
 		if err != nil {
 			return
 		}
-		for _, st := range res.Stmts {
+		for _, st := range stmts {
 			_, _ = Build(st.Stmt, cat, nil)
 		}
 	})

@@ -6,8 +6,7 @@ import (
 	"strconv"
 	"sync"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
-
+	"github.com/borealis-db/borealis/sql/ast"
 	"github.com/borealis-db/borealis/sql/exec"
 	"github.com/borealis-db/borealis/sql/types"
 	"github.com/borealis-db/borealis/wire"
@@ -115,7 +114,7 @@ func (s *Session) Prepare(ctx context.Context, query string, paramOIDs []uint32)
 // statement is a prepared statement: its parse tree and current plan.
 type statement struct {
 	s    *Session
-	stmt *pg.Node
+	stmt ast.Statement
 	plan *exec.Plan
 	mu   sync.Mutex
 }

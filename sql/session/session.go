@@ -16,9 +16,7 @@ import (
 	"sync"
 	"time"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
-	pgparser "github.com/pganalyze/pg_query_go/v5/parser"
-
+	"github.com/borealis-db/borealis/sql/ast"
 	"github.com/borealis-db/borealis/sql/catalog"
 	"github.com/borealis-db/borealis/sql/exec"
 	"github.com/borealis-db/borealis/sql/txn"
@@ -40,7 +38,7 @@ const cacheSize = 4096
 
 // cached is a parsed query text and its plans (valid for one catalog Set).
 type cached struct {
-	stmts []*pg.Node
+	stmts []ast.Statement
 	mu    sync.Mutex
 	plans []*exec.Plan
 }
@@ -64,13 +62,13 @@ func (e *Engine) parse(query string) (*cached, error) {
 	if ok {
 		return c, nil
 	}
-	res, err := pg.Parse(query)
+	stmts, err := ast.Parse(query)
 	if err != nil {
-		return nil, syntaxError(err)
+		return nil, toWire(err)
 	}
 	c = &cached{}
-	for _, s := range res.Stmts {
-		c.stmts = append(c.stmts, s.Stmt)
+	for _, st := range stmts {
+		c.stmts = append(c.stmts, st.Stmt)
 	}
 	c.plans = make([]*exec.Plan, len(c.stmts))
 	e.mu.Lock()
@@ -80,14 +78,6 @@ func (e *Engine) parse(query string) (*cached, error) {
 	e.cache[query] = c
 	e.mu.Unlock()
 	return c, nil
-}
-
-func syntaxError(err error) error {
-	var pe *pgparser.Error
-	if errors.As(err, &pe) {
-		return &wire.Error{Code: types.CodeSyntaxError, Message: pe.Message, Position: int32(pe.Cursorpos)}
-	}
-	return &wire.Error{Code: types.CodeSyntaxError, Message: err.Error()}
 }
 
 // Startup opens a session.
@@ -285,7 +275,7 @@ type output struct {
 }
 
 // run executes one statement with its cached plan slot.
-func (s *Session) run(ctx context.Context, stmt *pg.Node, slot **exec.Plan, planMu *sync.Mutex, paramOIDs []uint32, params []types.Datum, out *output) error {
+func (s *Session) run(ctx context.Context, stmt ast.Statement, slot **exec.Plan, planMu *sync.Mutex, paramOIDs []uint32, params []types.Datum, out *output) error {
 	if planMu != nil {
 		planMu.Lock()
 	}
@@ -411,7 +401,7 @@ func (s *Session) run(ctx context.Context, stmt *pg.Node, slot **exec.Plan, plan
 }
 
 // plan builds stmt against the catalog the session currently sees.
-func (s *Session) plan(ctx context.Context, stmt *pg.Node, paramOIDs []uint32) (*exec.Plan, error) {
+func (s *Session) plan(ctx context.Context, stmt ast.Statement, paramOIDs []uint32) (*exec.Plan, error) {
 	var cat *catalog.Set
 	if s.ddlSeen && s.tx != nil {
 		snap := s.tx.Snapshot()
@@ -438,7 +428,7 @@ func (s *Session) fail(ctx context.Context, err error) error {
 	return toWire(err)
 }
 
-func (s *Session) query(ctx context.Context, stmt *pg.Node, slot **exec.Plan, planMu *sync.Mutex, p *exec.Plan, paramOIDs []uint32, params []types.Datum, out *output) error {
+func (s *Session) query(ctx context.Context, stmt ast.Statement, slot **exec.Plan, planMu *sync.Mutex, p *exec.Plan, paramOIDs []uint32, params []types.Datum, out *output) error {
 	if d := s.statementTimeout(); d > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeoutCause(ctx, d, errStatementTimeout)
@@ -617,7 +607,11 @@ func toWire(err error) error {
 	}
 	var te *types.Error
 	if errors.As(err, &te) {
-		return &wire.Error{Code: te.Code, Message: te.Message, Detail: te.Detail, Hint: te.Hint, Err: err}
+		we := &wire.Error{Code: te.Code, Message: te.Message, Detail: te.Detail, Hint: te.Hint, Err: err}
+		if te.Code == types.CodeSyntaxError {
+			we.Position = int32(te.Position)
+		}
+		return we
 	}
 	var xe *txn.Error
 	if errors.As(err, &xe) {

@@ -1,0 +1,180 @@
+package exec
+
+import (
+	"github.com/borealis-db/borealis/sql/ast"
+	"github.com/borealis-db/borealis/sql/catalog"
+	"github.com/borealis-db/borealis/sql/types"
+)
+
+// from plans a FROM list: comma-separated items are cross joined left to
+// right; no items is one empty row.
+func (b *builder) from(items []ast.TableExpr, outer *scope) (node, error) {
+	if len(items) == 0 {
+		return resultNode{}, nil
+	}
+	var out node
+	for _, it := range items {
+		n, err := b.tableExpr(it, outer)
+		if err != nil {
+			return nil, err
+		}
+		if out == nil {
+			out = n
+			continue
+		}
+		if out, err = b.join(&ast.Join{Type: ast.JoinCross}, out, n, outer); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// table resolves a table name.
+func (b *builder) table(q ast.QualifiedName) (*catalog.Table, error) {
+	name, err := catalog.NormalizeName(q.Schema, q.Name)
+	if err != nil {
+		return nil, errf(CodeUndefinedTable, "relation \"%s.%s\" does not exist", q.Schema, q.Name)
+	}
+	t, ok := b.cat.Table(name)
+	if !ok {
+		return nil, errf(CodeUndefinedTable, "relation %q does not exist", q.Name)
+	}
+	return t, nil
+}
+
+// tableExpr plans one FROM item.
+func (b *builder) tableExpr(te ast.TableExpr, outer *scope) (node, error) {
+	switch x := te.(type) {
+	case *ast.TableRef:
+		alias := ""
+		if x.Alias != nil {
+			if len(x.Alias.Columns) > 0 {
+				return nil, unsupported("column aliases for tables are not supported")
+			}
+			alias = x.Alias.Name
+		}
+		q := x.Name
+		if q.Schema == "pg_catalog" || (q.Schema == "" && virtualTables[q.Name] != nil) {
+			if _, user := b.cat.Table(q.Name); !user || q.Schema == "pg_catalog" {
+				v, ok := virtualTables[q.Name]
+				if !ok {
+					return nil, unsupported("system catalog pg_catalog.%s is not supported", q.Name)
+				}
+				if alias == "" {
+					alias = q.Name
+				}
+				n := &virtualNode{v: v}
+				for _, c := range v.cols {
+					n.cols = append(n.cols, column{name: c.name, typ: c.t, table: alias})
+				}
+				return n, nil
+			}
+		}
+		t, err := b.table(q)
+		if err != nil {
+			return nil, err
+		}
+		return newScan(t, alias), nil
+	case *ast.FuncRef:
+		return b.funcRef(x)
+	case *ast.Join:
+		if x.Alias != nil {
+			return nil, unsupported("aliases for joins are not supported")
+		}
+		l, err := b.tableExpr(x.Left, outer)
+		if err != nil {
+			return nil, err
+		}
+		r, err := b.tableExpr(x.Right, outer)
+		if err != nil {
+			return nil, err
+		}
+		return b.join(x, l, r, outer)
+	case *ast.SubqueryRef:
+		if x.Lateral {
+			return nil, unsupported("LATERAL is not supported")
+		}
+		if x.Alias == nil {
+			return nil, errf(types.CodeSyntaxError, "subquery in FROM must have an alias")
+		}
+		in, err := b.selectQuery(x.Select, nil)
+		if err != nil {
+			return nil, err
+		}
+		cols := append([]column(nil), in.columns()...)
+		if len(x.Alias.Columns) > len(cols) {
+			return nil, errf(CodeInvalidColumnReference, "table %q has %d columns available but %d columns specified", x.Alias.Name, len(cols), len(x.Alias.Columns))
+		}
+		for i := range cols {
+			cols[i].table = x.Alias.Name
+			if i < len(x.Alias.Columns) {
+				cols[i].name = x.Alias.Columns[i]
+			}
+		}
+		return &renameNode{in: in, cols: cols}, nil
+	}
+	return nil, unsupported("this FROM item is not supported")
+}
+
+// CodeInvalidColumnReference is 42P10.
+const CodeInvalidColumnReference = "42P10"
+
+// renameNode passes its input's rows under another schema (a subquery's
+// alias).
+type renameNode struct {
+	in   node
+	cols []column
+}
+
+func (n *renameNode) columns() []column { return n.cols }
+func (n *renameNode) run(c *Ctx, emit func([]types.Datum) error) error {
+	return n.in.run(c, emit)
+}
+func (n *renameNode) explain(e *explainer) {
+	e.line("Subquery Scan")
+	e.child(n.in)
+}
+
+// funcRef plans a function in FROM (generate_series).
+func (b *builder) funcRef(x *ast.FuncRef) (node, error) {
+	f := x.Func
+	if x.Lateral || x.WithOrdinality {
+		return nil, unsupported("this form of function in FROM is not supported")
+	}
+	if f.Name != "generate_series" || f.Schema != "" {
+		return nil, unsupported("function %s in FROM is not supported", f.Name)
+	}
+	if len(f.Args) < 2 || len(f.Args) > 3 {
+		return nil, errf(types.CodeUndefinedFunction, "function generate_series with %d arguments does not exist", len(f.Args))
+	}
+	var args []expr
+	t := types.Int4
+	for _, a := range f.Args {
+		e, err := b.cp.expr(a, &scope{noAggs: "functions in FROM"})
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, e)
+		switch e.typ().OID {
+		case types.OIDInt8:
+			t = types.Int8
+		case types.OIDInt2, types.OIDInt4, types.OIDUnknown:
+		default:
+			return nil, unsupported("generate_series(%s) is not supported", e.typ())
+		}
+	}
+	for i := range args {
+		var err error
+		if args[i], err = b.cp.coerce(args[i], t, types.CoerceImplicit); err != nil {
+			return nil, err
+		}
+	}
+	rel, col := "generate_series", "generate_series"
+	if x.Alias != nil {
+		rel, col = x.Alias.Name, x.Alias.Name
+		if len(x.Alias.Columns) > 0 {
+			col = x.Alias.Columns[0]
+		}
+	}
+	return &seriesNode{args: args, cols: []column{{name: col, typ: t, table: rel}}}, nil
+}

@@ -1,0 +1,271 @@
+package exec
+
+import (
+	"fmt"
+
+	"github.com/borealis-db/borealis/sql/ast"
+	"github.com/borealis-db/borealis/sql/types"
+)
+
+// The SELECT planner turns an ast.Select into a tree of nodes:
+//
+//	from (scan / values / generate_series / joins)
+//	  -> filter (WHERE)
+//	  -> aggregate (when the query has aggregates)
+//	  -> project (select list, plus hidden ORDER BY expressions)
+//	  -> sort -> limit -> project (dropping the hidden columns)
+//
+// Names resolve through scopes: each node's output schema is the scope of
+// the expressions evaluated over its rows; a subquery's scope has the
+// enclosing query's scope as outer.
+
+// selectQuery plans a SELECT (or VALUES); outer is the enclosing query's
+// scope (nil at top level). The result's columns are the visible output
+// columns.
+func (b *builder) selectQuery(s *ast.Select, outer *scope) (node, error) {
+	switch {
+	case s.Op != ast.SetNone:
+		return nil, unsupported("UNION, INTERSECT and EXCEPT are not supported")
+	case s.With != nil:
+		return nil, unsupported("WITH is not supported")
+	case s.Distinct:
+		return nil, unsupported("DISTINCT is not supported")
+	case len(s.GroupBy) > 0 || s.Having != nil:
+		return nil, unsupported("GROUP BY and HAVING are not supported")
+	case len(s.Locking) > 0:
+		return nil, unsupported("SELECT FOR UPDATE/SHARE is not supported")
+	}
+	var in node
+	var err error
+	targets := s.Targets
+	if s.Values != nil {
+		if in, err = b.values(s.Values, nil); err != nil {
+			return nil, err
+		}
+		targets = []*ast.Target{{Expr: &ast.ColumnRef{Star: true}}}
+	} else if in, err = b.from(s.From, outer); err != nil {
+		return nil, err
+	}
+	sc := &scope{cols: in.columns(), outer: outer}
+	if s.Where != nil {
+		w, err := b.cp.predicate(s.Where, sc, "WHERE")
+		if err != nil {
+			return nil, err
+		}
+		if scan, ok := in.(*scanNode); ok {
+			scan.chooseIndex(b.cp, s.Where)
+		}
+		in = &filterNode{in: in, cond: w}
+	}
+	agg := false
+	for _, t := range targets {
+		agg = agg || hasAggregate(t.Expr)
+	}
+	for _, o := range s.OrderBy {
+		agg = agg || hasAggregate(o.Expr)
+	}
+	tsc := sc // the scope of the select list and ORDER BY
+	var aggs []*aggSpec
+	if agg {
+		tsc = &scope{outer: outer, aggs: &aggs, in: sc}
+	}
+	var exprs []expr
+	var cols []column
+	for _, t := range targets {
+		if cr, ok := t.Expr.(*ast.ColumnRef); ok && cr.Star {
+			if agg {
+				return nil, errf(CodeGrouping, "column \"*\" must appear in the GROUP BY clause or be used in an aggregate function")
+			}
+			if len(s.From) == 0 && s.Values == nil {
+				return nil, errf(types.CodeSyntaxError, "SELECT * with no tables specified is not valid")
+			}
+			idx, err := sc.star(cr.Table)
+			if err != nil {
+				return nil, err
+			}
+			for _, i := range idx {
+				exprs = append(exprs, &colExpr{i: i, t: sc.cols[i].typ})
+				c := sc.cols[i]
+				c.table, c.merged = "", false
+				cols = append(cols, c)
+			}
+			continue
+		}
+		e, err := b.cp.expr(t.Expr, tsc)
+		if err != nil {
+			return nil, err
+		}
+		if isUnknown(e) {
+			if e, err = b.cp.coerce(e, types.Text, types.CoerceImplicit); err != nil {
+				return nil, err
+			}
+		}
+		c := column{name: targetName(t), typ: e.typ()}
+		if ce, ok := e.(*colExpr); ok && !agg {
+			c.tableOID, c.attr = sc.cols[ce.i].tableOID, sc.cols[ce.i].attr
+		}
+		exprs = append(exprs, e)
+		cols = append(cols, c)
+	}
+	visible := len(exprs)
+	var keys []sortKey
+	for _, o := range s.OrderBy {
+		k := sortKey{desc: o.Desc, col: -1}
+		k.nullsFirst = k.desc
+		if o.NullsFirst != nil {
+			k.nullsFirst = *o.NullsFirst
+		}
+		if c, ok := o.Expr.(*ast.Const); ok && c.Type.OID == types.OIDInt4 {
+			pos := int(c.Value.I)
+			if pos < 1 || pos > visible {
+				return nil, errf(types.CodeInvalidParameterValue, "ORDER BY position %d is not in select list", pos)
+			}
+			k.col = pos - 1
+		} else if cr, ok := o.Expr.(*ast.ColumnRef); ok && cr.Table == "" && !cr.Star {
+			for i := 0; i < visible; i++ {
+				if cols[i].name == cr.Column {
+					k.col = i
+					break
+				}
+			}
+		}
+		if k.col < 0 {
+			e, err := b.cp.expr(o.Expr, tsc)
+			if err != nil {
+				return nil, err
+			}
+			exprs = append(exprs, e)
+			cols = append(cols, column{typ: e.typ()})
+			k.col = len(exprs) - 1
+		}
+		k.t = exprs[k.col].typ()
+		keys = append(keys, k)
+	}
+	if agg {
+		acols := make([]column, len(aggs))
+		for i, a := range aggs {
+			acols[i] = column{name: a.fn, typ: a.t}
+		}
+		in = &aggNode{in: in, aggs: aggs, cols: acols}
+	}
+	in = &projectNode{in: in, exprs: exprs, cols: cols}
+	if keys != nil {
+		in = &sortNode{in: in, keys: keys}
+	}
+	if s.Limit != nil || s.Offset != nil {
+		ln := &limitNode{in: in}
+		for _, x := range []struct {
+			e   ast.Expr
+			dst *expr
+		}{{s.Limit, &ln.limit}, {s.Offset, &ln.offset}} {
+			if x.e == nil {
+				continue
+			}
+			if c, ok := x.e.(*ast.Const); ok && c.Value.IsNull() {
+				continue // LIMIT ALL / NULL
+			}
+			e, err := b.cp.expr(x.e, &scope{noAggs: "LIMIT"})
+			if err != nil {
+				return nil, err
+			}
+			if e, err = b.cp.coerce(e, types.Int8, types.CoerceImplicit); err != nil {
+				return nil, err
+			}
+			*x.dst = e
+		}
+		if ln.limit != nil || ln.offset != nil {
+			in = ln
+		}
+	}
+	if len(exprs) > visible {
+		trim := make([]expr, visible)
+		for i := range trim {
+			trim[i] = &colExpr{i: i, t: cols[i].typ}
+		}
+		in = &projectNode{in: in, exprs: trim, cols: cols[:visible]}
+	}
+	return in, nil
+}
+
+// targetName is the column name PostgreSQL gives a select-list item.
+func targetName(t *ast.Target) string {
+	if t.Alias != "" {
+		return t.Alias
+	}
+	e := t.Expr
+	for {
+		c, ok := e.(*ast.Cast)
+		if !ok {
+			break
+		}
+		e = c.Expr
+	}
+	switch x := e.(type) {
+	case *ast.ColumnRef:
+		return x.Column
+	case *ast.FuncCall:
+		return x.Name
+	case *ast.SQLValueFunc:
+		return x.Name
+	case *ast.Coalesce:
+		return "coalesce"
+	case *ast.NullIf:
+		return "nullif"
+	case *ast.MinMax:
+		if x.Greatest {
+			return "greatest"
+		}
+		return "least"
+	case *ast.CaseExpr:
+		return "case"
+	}
+	if c, ok := t.Expr.(*ast.Cast); ok {
+		return c.Type.Name
+	}
+	return "?column?"
+}
+
+// values plans VALUES lists; with colTypes the values are coerced
+// (assignment) to them, else unknowns become text and the first row's types
+// are used for every row. A nil expression in a row is DEFAULT (only with
+// colTypes).
+func (b *builder) values(lists [][]ast.Expr, colTypes []types.Type) (*valuesNode, error) {
+	n := &valuesNode{}
+	for _, items := range lists {
+		if len(n.rows) > 0 && len(items) != len(n.rows[0]) {
+			return nil, errf(types.CodeSyntaxError, "VALUES lists must all be the same length")
+		}
+		if colTypes != nil && len(items) > len(colTypes) {
+			return nil, errf(types.CodeSyntaxError, "INSERT has more expressions than target columns")
+		}
+		row := make([]expr, len(items))
+		for i, it := range items {
+			if _, ok := it.(*ast.Default); ok && colTypes != nil {
+				continue // DEFAULT
+			}
+			e, err := b.cp.expr(it, &scope{noAggs: "VALUES"})
+			if err != nil {
+				return nil, err
+			}
+			switch {
+			case colTypes != nil:
+				e, err = b.cp.coerce(e, colTypes[i], types.CoerceAssignment)
+			case len(n.rows) > 0:
+				e, err = b.cp.coerce(e, n.rows[0][i].typ(), types.CoerceImplicit)
+			case isUnknown(e):
+				e, err = b.cp.coerce(e, types.Text, types.CoerceImplicit)
+			}
+			if err != nil {
+				return nil, err
+			}
+			row[i] = e
+		}
+		n.rows = append(n.rows, row)
+	}
+	if colTypes == nil && len(n.rows) > 0 {
+		for i, e := range n.rows[0] {
+			n.cols = append(n.cols, column{name: fmt.Sprintf("column%d", i+1), typ: e.typ(), table: "*VALUES*"})
+		}
+	}
+	return n, nil
+}
