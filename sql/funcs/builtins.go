@@ -26,6 +26,9 @@ func Builtins() *Registry {
 	addMathFuncs(r)
 	addDateTimeFuncs(r)
 	addMiscFuncs(r)
+	addArrayFuncs(r)
+	addBinaryFuncs(r)
+	addIntervalFuncs(r)
 	addAggregates(r)
 	return r
 }

@@ -236,11 +236,11 @@ func lookupUnit(s string) (int, string) {
 	return unitWords[w], low
 }
 
-func errUnitNotRecognized(low, typ string) error {
+func errUnitNotRecognized(low, typ string) *types.Error {
 	return errf(codeInvalidParameterValue, "unit \"%s\" not recognized for type %s", low, typ)
 }
 
-func errUnitNotSupported(low, typ string) error {
+func errUnitNotSupported(low, typ string) *types.Error {
 	return errf(codeFeatureNotSupported, "unit \"%s\" not supported for type %s", low, typ)
 }
 

@@ -10,8 +10,8 @@ import (
 const ServerVersion = "PostgreSQL 15.0 (Borealis) on x86_64-pc-linux-gnu, compiled by Go, 64-bit"
 
 // Session and system functions: version, current_database, current_schema,
-// current_schemas, current_setting, pg_backend_pid, pg_typeof (its result
-// is text: Borealis has no regtype).
+// current_schemas (text[]: Borealis has no type name), current_setting,
+// pg_backend_pid, pg_typeof (its result is text: Borealis has no regtype).
 func addMiscFuncs(r *Registry) {
 	T := types.Text
 	add(r, "version", T, func(*Context, []types.Datum, []types.Type) (types.Datum, error) {
@@ -30,18 +30,13 @@ func addMiscFuncs(r *Registry) {
 		}
 		return types.NewString(p[0]), nil
 	})
-	add(r, "current_schemas", T, func(c *Context, a []types.Datum, _ []types.Type) (types.Datum, error) {
+	add(r, "current_schemas", types.Type{OID: types.OIDTextArray, Typmod: -1}, func(c *Context, a []types.Datum, _ []types.Type) (types.Datum, error) {
 		p := searchPath(c, a[0].Bool())
-		var b strings.Builder
-		b.WriteByte('{')
+		elems := make([]types.Datum, len(p))
 		for i, s := range p {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(s)
+			elems[i] = types.NewString(s)
 		}
-		b.WriteByte('}')
-		return types.NewString(b.String()), nil
+		return types.NewArray(types.MakeArray(elems)), nil
 	}, types.Bool)
 	setting := func(c *Context, a []types.Datum, _ []types.Type) (types.Datum, error) {
 		name := strings.ToLower(a[0].S)

@@ -123,6 +123,8 @@ func category(o types.OID) (byte, bool) {
 		return 'D', true
 	case types.OIDBool:
 		return 'B', true
+	case types.OIDInterval:
+		return 'T', true
 	}
 	if ti, ok := types.Info(o); ok {
 		return ti.Category, false
@@ -138,7 +140,9 @@ func canCoerce(in, params []types.Type) bool {
 		switch {
 		case a == p.OID, a == types.OIDUnknown, p.OID == OIDAny, p.OID == OIDAnyElement:
 		case p.OID == OIDAnyArray:
-			return false // no array types yet
+			if !in[i].IsArray() {
+				return false
+			}
 		default:
 			ctx, ok := types.CastContext(a, p.OID)
 			if !ok || ctx != types.CoerceImplicit {
@@ -150,17 +154,33 @@ func canCoerce(in, params []types.Type) bool {
 	return ok
 }
 
-// unifyElement returns the common actual type of the anyelement arguments
-// (Unknown when there are none or all are unknown), false on a conflict.
+// unifyElement returns the common element type of the polymorphic
+// arguments: the anyelement arguments' type and the anyarray arguments'
+// element type must agree (Unknown when all of them are unknown literals),
+// false on a conflict.
 func unifyElement(in, params []types.Type) (types.Type, bool) {
 	elem := types.Unknown
 	for i, p := range params {
-		if p.OID != OIDAnyElement || in[i].OID == types.OIDUnknown {
+		if in[i].OID == types.OIDUnknown {
 			continue
 		}
+		var t types.Type
+		switch p.OID {
+		case OIDAnyElement:
+			t = in[i]
+		case OIDAnyArray:
+			et, ok := in[i].ElemType()
+			if !ok {
+				return elem, false
+			}
+			t = et
+		default:
+			continue
+		}
+		t.Typmod = -1
 		if elem.OID == types.OIDUnknown {
-			elem = types.Type{OID: in[i].OID, Typmod: -1}
-		} else if elem.OID != in[i].OID {
+			elem = t
+		} else if elem.OID != t.OID {
 			return elem, false
 		}
 	}
@@ -170,25 +190,29 @@ func unifyElement(in, params []types.Type) (types.Type, bool) {
 // finalParams turns declared parameter types into coercion targets.
 func finalParams(in, params []types.Type) ([]types.Type, error) {
 	elem, _ := unifyElement(in, params)
-	hasElem := false
 	out := make([]types.Type, len(params))
 	for i, p := range params {
 		switch {
 		case p.OID == OIDAny:
 			out[i] = in[i]
-		case p.OID == OIDAnyElement:
-			hasElem = true
+		case p.OID == OIDAnyElement, p.OID == OIDAnyArray:
 			if elem.OID == types.OIDUnknown {
-				elem = types.Text // all unknown: resolve as text
+				elem = types.Text // only unknown literals: PostgreSQL takes them as text
 			}
 			out[i] = elem
+			if p.OID == OIDAnyArray {
+				at, err := types.ArrayOf(elem)
+				if err != nil {
+					return nil, err
+				}
+				out[i] = at
+			}
 		case p.OID == in[i].OID:
 			out[i] = in[i] // keep the argument's typmod: no coercion needed
 		default:
 			out[i] = p
 		}
 	}
-	_ = hasElem
 	return out, nil
 }
 
