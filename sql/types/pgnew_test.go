@@ -275,7 +275,9 @@ func testNewTypeOps(t *testing.T, conn *pgconn.PgConn) {
 			return ArrayAnyEqual(Int4, v, a), Bool, nil
 		})
 	}
-	jop(`SELECT NULL::int4 = ANY('{1}'::int4[])`, func() (Datum, Type, error) { return ArrayAnyEqual(Int4, Null, MakeArray([]Datum{NewInt(1)})), Bool, nil })
+	jop(`SELECT NULL::int4 = ANY('{1}'::int4[])`, func() (Datum, Type, error) {
+		return ArrayAnyEqual(Int4, Null, MakeArray([]Datum{NewInt(1)})), Bool, nil
+	})
 	jop(`SELECT ARRAY[1,NULL,3]`, func() (Datum, Type, error) {
 		return NewArray(MakeArray([]Datum{NewInt(1), Null, NewInt(3)})), Type{OIDInt4Array, -1}, nil
 	})
@@ -362,21 +364,21 @@ func testNewTypeOrder(t *testing.T, conn *pgconn.PgConn) {
 		"uuid":     {"00000000-0000-0000-0000-000000000000", "ffffffff-0000-0000-0000-000000000000", "7fffffff-ffff-ffff-ffff-ffffffffffff", "80000000-0000-0000-0000-000000000001"},
 		"jsonb": {`null`, `true`, `false`, `0`, `1`, `-1.5`, `1.0`, `""`, `"a"`, `"b"`, `"aa"`, `[]`, `[null]`, `[1]`, `[1,2]`, `[2]`, `["a"]`,
 			`[[]]`, `{}`, `{"a":1}`, `{"b":1}`, `{"aa":1}`, `{"a":2}`, `{"a":1,"b":1}`, `{"a":[]}`, `{"a":{}}`, `[{}]`, `[true]`, `[false]`},
-		"int4[]":       {"{}", "{1}", "{1,2}", "{2}", "{1,NULL}", "{NULL}", "{{1,2}}", "[0:1]={1,2}", "{{1},{2}}", "{1,2,3}", "{0,5}"},
-		"text[]":       {"{}", "{a}", "{a,b}", "{b}", "{\"\"}", "{NULL}", "{ab}"},
-		"char(3)[]":    {"{a}", "{\"a \"}", "{b}"},
-		"interval[]":   {"{\"1 mon\"}", "{\"30 days\"}", "{\"31 days\"}"},
-		"numeric[]":    {"{1.0}", "{1}", "{NaN}", "{-Infinity}"},
-		"timestamp[]":  {"{\"2024-01-01 00:00\"}", "{infinity}", "{-infinity}"},
-		"jsonb[]":      {`{"[]"}`, `{"null"}`},
-		"bytea[]":      {`{"\\x"}`, `{"\\x00"}`},
-		"uuid[]":       {"{00000000-0000-0000-0000-000000000000}", "{00000000-0000-0000-0000-000000000001}"},
-		"float8[]":     {"{NaN}", "{-0}", "{0}", "{Infinity}"},
-		"bool[]":       {"{f}", "{t}", "{t,f}"},
-		"date[]":       {"{2024-01-01}", "{-infinity}"},
-		"varchar[]":    {"{a}", "{A}"},
-		"int8[]":       {"{-9223372036854775808}", "{9223372036854775807}"},
-		"int2[]":       {"{-1}", "{1}"},
+		"int4[]":        {"{}", "{1}", "{1,2}", "{2}", "{1,NULL}", "{NULL}", "{{1,2}}", "[0:1]={1,2}", "{{1},{2}}", "{1,2,3}", "{0,5}"},
+		"text[]":        {"{}", "{a}", "{a,b}", "{b}", "{\"\"}", "{NULL}", "{ab}"},
+		"char(3)[]":     {"{a}", "{\"a \"}", "{b}"},
+		"interval[]":    {"{\"1 mon\"}", "{\"30 days\"}", "{\"31 days\"}"},
+		"numeric[]":     {"{1.0}", "{1}", "{NaN}", "{-Infinity}"},
+		"timestamp[]":   {"{\"2024-01-01 00:00\"}", "{infinity}", "{-infinity}"},
+		"jsonb[]":       {`{"[]"}`, `{"null"}`},
+		"bytea[]":       {`{"\\x"}`, `{"\\x00"}`},
+		"uuid[]":        {"{00000000-0000-0000-0000-000000000000}", "{00000000-0000-0000-0000-000000000001}"},
+		"float8[]":      {"{NaN}", "{-0}", "{0}", "{Infinity}"},
+		"bool[]":        {"{f}", "{t}", "{t,f}"},
+		"date[]":        {"{2024-01-01}", "{-infinity}"},
+		"varchar[]":     {"{a}", "{A}"},
+		"int8[]":        {"{-9223372036854775808}", "{9223372036854775807}"},
+		"int2[]":        {"{-1}", "{1}"},
 		"timestamptz[]": {"{\"2024-01-01 00:00+00\"}", "{\"2024-01-01 00:00+01\"}"},
 	}
 	for typName, vals := range sets {
