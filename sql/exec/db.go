@@ -1,7 +1,8 @@
 // Package exec plans and executes SQL statements over the writer's storage:
-// it turns pg_query parse trees into plans (scans by heap or B-tree,
-// filters, aggregates, sorts, DML with index maintenance, DDL on the
-// catalog, COPY) and runs them inside a transaction of package txn.
+// it turns sql/ast statements into plans (operator trees of heap and
+// B-tree scans, joins, filters, aggregates, sorts and limits; DML with
+// index maintenance; DDL on the catalog; COPY) and runs them inside a
+// transaction of package txn.
 package exec
 
 import (

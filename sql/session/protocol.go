@@ -14,7 +14,20 @@ import (
 
 // Exec runs a simple-protocol query.
 func (s *Session) Exec(ctx context.Context, query string, w wire.ResultWriter) error {
-	c, err := s.e.parse(query)
+	var paramOIDs []uint32
+	c, consts, ok := s.e.normalized(query)
+	if ok {
+		if s.planNormalized(ctx, c, consts) == nil {
+			paramOIDs = constOIDs(consts)
+		} else {
+			ok = false
+		}
+	}
+	var err error
+	if !ok {
+		consts = nil
+		c, err = s.e.parse(query)
+	}
 	if err != nil {
 		if s.inBlock {
 			s.failed = true
@@ -54,7 +67,7 @@ func (s *Session) Exec(ctx context.Context, query string, w wire.ResultWriter) e
 		s.implicitBlock = true
 	}
 	for i, stmt := range c.stmts {
-		err := s.run(ctx, stmt, &c.plans[i], &c.mu, nil, nil, out)
+		err := s.run(ctx, stmt, &c.plans[i], &c.mu, paramOIDs, nil, consts, out)
 		if s.inBlock {
 			s.implicitBlock = false // BEGIN made the block explicit
 		}
@@ -229,7 +242,7 @@ func (po *portal) Execute(ctx context.Context, maxRows int, w wire.ResultWriter)
 		}
 		plan := st.plan
 		slot := &plan
-		if err := s.run(ctx, st.stmt, slot, &st.mu, nil, po.params, out); err != nil {
+		if err := s.run(ctx, st.stmt, slot, &st.mu, nil, po.params, nil, out); err != nil {
 			return false, err
 		}
 		st.mu.Lock()

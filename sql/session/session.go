@@ -275,7 +275,10 @@ type output struct {
 }
 
 // run executes one statement with its cached plan slot.
-func (s *Session) run(ctx context.Context, stmt ast.Statement, slot **exec.Plan, planMu *sync.Mutex, paramOIDs []uint32, params []types.Datum, out *output) error {
+//
+// consts, when not nil, are the literals of a normalized simple query: they
+// are bound as the parameters once the plan is final.
+func (s *Session) run(ctx context.Context, stmt ast.Statement, slot **exec.Plan, planMu *sync.Mutex, paramOIDs []uint32, params []types.Datum, consts []*ast.Const, out *output) error {
 	if planMu != nil {
 		planMu.Lock()
 	}
@@ -397,7 +400,7 @@ func (s *Session) run(ctx context.Context, stmt ast.Statement, slot **exec.Plan,
 	if p.NoTxBlock && (s.inBlock || s.implicitBlock) {
 		return s.fail(ctx, &wire.Error{Code: exec.CodeActiveSQLTransaction, Message: "VACUUM cannot run inside a transaction block"})
 	}
-	return s.query(ctx, stmt, slot, planMu, p, paramOIDs, params, out)
+	return s.query(ctx, stmt, slot, planMu, p, paramOIDs, params, consts, out)
 }
 
 // plan builds stmt against the catalog the session currently sees.
@@ -428,7 +431,7 @@ func (s *Session) fail(ctx context.Context, err error) error {
 	return toWire(err)
 }
 
-func (s *Session) query(ctx context.Context, stmt ast.Statement, slot **exec.Plan, planMu *sync.Mutex, p *exec.Plan, paramOIDs []uint32, params []types.Datum, out *output) error {
+func (s *Session) query(ctx context.Context, stmt ast.Statement, slot **exec.Plan, planMu *sync.Mutex, p *exec.Plan, paramOIDs []uint32, params []types.Datum, consts []*ast.Const, out *output) error {
 	if d := s.statementTimeout(); d > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeoutCause(ctx, d, errStatementTimeout)
@@ -477,6 +480,11 @@ func (s *Session) query(ctx context.Context, stmt ast.Statement, slot **exec.Pla
 		*slot = p
 	}
 	env := &types.Env{Location: s.loc, Now: s.txStart}
+	if consts != nil {
+		if params, err = bindConsts(p.ParamTypes, consts, env); err != nil {
+			return s.abortStmt(ctx, implicit, err)
+		}
+	}
 	c := &exec.Ctx{Ctx: ctx, DB: s.e.db, Tx: s.tx, Snap: snap, Cat: cat, Env: env, Params: params,
 		CopyIn: out.copyIn, Setting: s.setting, User: s.user, Database: s.database, InBlock: s.inBlock,
 		Notice: out.notice}
