@@ -138,9 +138,8 @@ const (
 
 // floatState is PostgreSQL's float8_accum (Youngs-Cramer) state.
 type floatState struct {
-	kind        int
-	n, sx, sxx  float64
-	overflowErr bool
+	kind       int
+	n, sx, sxx float64
 }
 
 func (s *floatState) Step(_ *Context, a []types.Datum) error {

@@ -176,3 +176,83 @@ func estimateLnDweight(n *types.Numeric) int {
 func clampScale(r int) int32 {
 	return int32(max(0, min(r, 1000)))
 }
+
+// Correctly rounded float8 logarithms, exponentials and powers, computed
+// in extended precision: glibc's exp, log and pow (which PostgreSQL calls)
+// are correctly rounded in practically all cases, Go's math package is
+// not, and the last digit shows in float8 output.
+const floatPrec = 160
+
+func bigF(x float64) *big.Float { return new(big.Float).SetPrec(floatPrec).SetFloat64(x) }
+
+// preciseLn returns ln(x) for finite x > 0.
+func preciseLn(x float64) float64 {
+	f, _ := lnFloat(bigF(x)).Float64()
+	return f
+}
+
+// preciseExp returns e^x for finite x (±Inf and 0 on overflow/underflow).
+func preciseExp(x float64) float64 {
+	if x > 710 {
+		return math.Inf(1)
+	}
+	if x < -746 {
+		return 0
+	}
+	f, _ := expFloat(bigF(x)).Float64()
+	return f
+}
+
+// precisePow returns x^y for finite non-zero x and finite y (x < 0 only
+// with integral y).
+func precisePow(x, y float64) float64 {
+	neg := x < 0 && math.Mod(y, 2) != 0
+	l := lnFloat(bigF(math.Abs(x)))
+	l.Mul(l, bigF(y))
+	if v, _ := l.Float64(); v > 710 {
+		if neg {
+			return math.Inf(-1)
+		}
+		return math.Inf(1)
+	} else if v < -746 {
+		if neg {
+			return math.Copysign(0, -1)
+		}
+		return 0
+	}
+	f, _ := expFloat(l).Float64()
+	if neg {
+		f = -f
+	}
+	return f
+}
+
+// glibcLog10 is glibc's __ieee754_log10 (which is not correctly rounded)
+// over a correctly rounded natural logarithm, so results match
+// PostgreSQL's log(float8) on glibc bit for bit.
+func glibcLog10(x float64) float64 {
+	const (
+		two54     = 1.80143985094819840000e+16
+		ivln10    = 4.34294481903251816668e-01
+		log10_2hi = 3.01029995663611771306e-01
+		log10_2lo = 3.69423907715893078616e-13
+	)
+	bits := math.Float64bits(x)
+	hx := int32(bits >> 32)
+	k := int32(0)
+	if hx < 0x00100000 { // subnormal
+		x *= two54
+		k -= 54
+		bits = math.Float64bits(x)
+		hx = int32(bits >> 32)
+	}
+	lx := uint32(bits)
+	k += (hx >> 20) - 1023
+	i := int32(uint32(k)&0x80000000) >> 31
+	i &= 1
+	hx = (hx & 0x000fffff) | ((0x3ff - i) << 20)
+	y := float64(k + i)
+	x = math.Float64frombits(uint64(uint32(hx))<<32 | uint64(lx))
+	z := float64(y*log10_2lo) + float64(ivln10*preciseLn(x))
+	return z + float64(y*log10_2hi)
+}

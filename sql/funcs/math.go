@@ -145,6 +145,9 @@ func addMathFuncs(r *Registry) {
 	add(r, "cbrt", F, ff(pure(math.Cbrt)), F)
 	add(r, "exp", F, ff(func(x float64) (float64, error) {
 		v := math.Exp(x)
+		if !math.IsInf(x, 0) && !math.IsNaN(x) {
+			v = preciseExp(x)
+		}
 		if math.IsInf(v, 0) && !math.IsInf(x, 0) {
 			return 0, errf(codeNumericOutOfRange, "value out of range: overflow")
 		}
@@ -165,10 +168,22 @@ func addMathFuncs(r *Registry) {
 			return f(x), nil
 		})
 	}
-	add(r, "ln", F, logf(math.Log), F)
+	lnF := func(x float64) float64 {
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			return math.Log(x)
+		}
+		return preciseLn(x)
+	}
+	log10F := func(x float64) float64 {
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			return math.Log10(x)
+		}
+		return glibcLog10(x)
+	}
+	add(r, "ln", F, logf(lnF), F)
 	add(r, "ln", N, nf(numLn), N)
-	add(r, "log", F, logf(math.Log10), F)
-	add(r, "log10", F, logf(math.Log10), F)
+	add(r, "log", F, logf(log10F), F)
+	add(r, "log10", F, logf(log10F), F)
 	ten := types.NumericFromInt64(10)
 	add(r, "log", N, nf(func(n *types.Numeric) (*types.Numeric, error) { return numLog(ten, n) }), N)
 	add(r, "log10", N, nf(func(n *types.Numeric) (*types.Numeric, error) { return numLog(ten, n) }), N)
@@ -348,6 +363,9 @@ func floatPow(x, y float64) (float64, error) {
 		return math.NaN(), nil
 	}
 	v := math.Pow(x, y)
+	if x != 0 && y != 0 && x != 1 && !math.IsInf(x, 0) && !math.IsInf(y, 0) {
+		v = precisePow(x, y)
+	}
 	if math.IsInf(v, 0) && !math.IsInf(x, 0) && !math.IsInf(y, 0) {
 		return 0, errf(codeNumericOutOfRange, "value out of range: overflow")
 	}
@@ -541,7 +559,7 @@ func numPowInt(base *types.Numeric, e int64, expScale int32) (*types.Numeric, er
 	_ = expScale // PostgreSQL 15 ignores it for integral exponents
 	rscale := clampScale(max(16, int(base.Scale())))
 	if e == 0 {
-		return types.NumericFromBig(big.NewInt(1), rscale), nil
+		return types.NumericFromInt64(1).Round(rscale), nil
 	}
 	c, sc := numParts(base)
 	ae := e

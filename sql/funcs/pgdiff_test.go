@@ -240,6 +240,7 @@ func TestAgainstPostgres(t *testing.T) {
 	pgtest.Exec(t, conn, "SET TimeZone = 'UTC'")
 	t.Run("Keywords", func(t *testing.T) { testKeywords(t, conn) })
 	t.Run("Aggregates", func(t *testing.T) { testAggregates(t, conn, reg) })
+	t.Run("RandomNumeric", func(t *testing.T) { testRandomNumeric(t, conn, reg) })
 }
 
 func errCodeMsg(err error) (string, string) {
@@ -304,10 +305,9 @@ func testKeywords(t *testing.T, conn *pgconn.PgConn) {
 }
 
 type aggCase struct {
-	fn    string // aggregate call over column x, e.g. "sum(x)", "string_agg(x, ',')"
-	typ   string // column type
-	vals  []string
-	extra string // unused
+	fn   string // aggregate call over column x, e.g. "sum(x)", "string_agg(x, ',')"
+	typ  string // column type
+	vals []string
 }
 
 func testAggregates(t *testing.T, conn *pgconn.PgConn, reg *Registry) {

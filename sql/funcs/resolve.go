@@ -106,10 +106,6 @@ type candidate struct {
 	params []types.Type
 }
 
-func isPoly(o types.OID) bool {
-	return o == OIDAny || o == OIDAnyElement || o == OIDAnyArray
-}
-
 // category returns typcategory and typispreferred of a type.
 func category(o types.OID) (byte, bool) {
 	switch o {

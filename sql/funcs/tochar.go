@@ -464,9 +464,7 @@ func toCharNumber(v types.Datum, f string) (types.Datum, error) {
 		switch t.kind {
 		case '9', '0':
 			if overflow {
-				if !signDone && !fm {
-					emitSign()
-				}
+				emitSign()
 				b.WriteByte('#')
 				continue
 			}
