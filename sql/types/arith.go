@@ -43,6 +43,9 @@ func numRank(o OID) int {
 // with float8 → float8, date ± int4 → date, date - date → int4); operands
 // of type unknown are taken as the other side's type. No operator → 42883.
 func ArithResultType(op ArithOp, l, r Type) (Type, error) {
+	if op == OpAdd && ((l.OID == OIDDate && r.OID == OIDUnknown) || (l.OID == OIDUnknown && r.OID == OIDDate)) {
+		return Type{}, Errorf(CodeAmbiguousFunction, "operator is not unique: %s %s %s", l, op, r)
+	}
 	lo, ro := resolveUnknown(op, l.OID, r.OID)
 	if lo == OIDUnknown && ro == OIDUnknown {
 		return Type{}, Errorf(CodeUndefinedFunction, "operator is not unique: unknown %s unknown", op)

@@ -16,6 +16,7 @@ const (
 	CodeDatatypeMismatch        = "42804"
 	CodeCannotCoerce            = "42846"
 	CodeUndefinedFunction       = "42883"
+	CodeAmbiguousFunction       = "42725"
 	CodeUndefinedObject         = "42704"
 	CodeInvalidBinaryRep        = "22P03"
 	CodeProtocolViolation       = "08P01"

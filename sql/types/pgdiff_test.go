@@ -75,6 +75,7 @@ func TestAgainstPostgres(t *testing.T) {
 	t.Run("Random", func(t *testing.T) { testRandom(t, conn) })
 	t.Run("NewTypeOps", func(t *testing.T) { testNewTypeOps(t, conn) })
 	t.Run("NewTypeOrder", func(t *testing.T) { testNewTypeOrder(t, conn) })
+	t.Run("NewTypeRandom", func(t *testing.T) { testNewTypeRandom(t, conn) })
 }
 
 // testTextIO compares text input, text output, binary send/recv and errors.

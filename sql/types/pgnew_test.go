@@ -3,7 +3,10 @@ package types
 import (
 	"bytes"
 	"fmt"
+	"math/rand"
+	"strings"
 	"testing"
+	"unicode/utf8"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -129,6 +132,32 @@ func testNewTypeOps(t *testing.T, conn *pgconn.PgConn) {
 	arith("interval", "1 year", OpDiv, "int4", "5")
 	arith("interval", "1 day", OpMul, "float8", "1e10")
 	arith("interval", "-1 day", OpMul, "numeric", "-2.5")
+
+	// untyped literals take the type operator resolution gives them
+	unk := func(lt, l string, op ArithOp, rt, r string) {
+		side := func(typ, v string) string {
+			if typ == "unknown" {
+				return pgtest.QuoteLit(v)
+			}
+			return pgtest.QuoteLit(v) + "::" + typ
+		}
+		cases = append(cases, sqlCase{
+			sql: fmt.Sprintf("SELECT %s %s %s", side(lt, l), op, side(rt, r)),
+			eval: func(env *Env) (Datum, Type, error) {
+				ltp, a := lit(t, lt, l)
+				rtp, b := lit(t, rt, r)
+				return ArithEnv(op, ltp, a, rtp, b, env)
+			},
+		})
+	}
+	unk("timestamp", "2024-01-01", OpAdd, "unknown", "1 day")
+	unk("unknown", "1 day", OpAdd, "timestamptz", "2024-01-01 00:00+00")
+	unk("date", "2024-01-01", OpAdd, "unknown", "1 day")
+	unk("timestamp", "2024-01-01", OpSub, "unknown", "2023-12-01")
+	unk("interval", "1 day", OpAdd, "unknown", "1 hour")
+	unk("interval", "1 day", OpSub, "unknown", "1 hour")
+	unk("interval", "1 day", OpMul, "unknown", "2.5")
+	unk("interval", "1 day", OpDiv, "unknown", "4")
 
 	// unary minus
 	for _, v := range []string{"1 year 2 mons -3 days 04:05:06", "-1 day"} {
@@ -405,6 +434,120 @@ func testNewTypeOrder(t *testing.T, conn *pgconn.PgConn) {
 					t.Errorf("%s: key order of (%s, %s) = %d, Compare %d", typName, vals[i], vals[j], c, got)
 				}
 			}
+		}
+	}
+}
+
+// testNewTypeRandom compares random values and operations with PostgreSQL
+// in batches: text output of intervals, jsonb and arrays after
+// PostgreSQL's input, interval order, timestamptz ± interval in a DST
+// zone, interval * float8.
+func testNewTypeRandom(t *testing.T, conn *pgconn.PgConn) {
+	r := rand.New(rand.NewSource(77))
+	pgtest.Exec(t, conn, "SET TimeZone = 'Europe/Berlin'")
+	defer pgtest.Exec(t, conn, "RESET TimeZone")
+	loc, err := LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := &Env{Location: loc}
+	batch := func(sql string, n int) []string {
+		t.Helper()
+		res := pgtest.Query(t, conn, sql)
+		if res.Code != "" {
+			t.Fatalf("%s: %s %s", sql[:min(len(sql), 300)], res.Code, res.Msg)
+		}
+		parts := strings.Split(res.Text, "\x1e")
+		if len(parts) != n {
+			t.Fatalf("got %d results for %d inputs", len(parts), n)
+		}
+		return parts
+	}
+	arr := func(vals []string) string {
+		q := make([]string, len(vals))
+		for i, v := range vals {
+			q[i] = pgtest.QuoteLit(v)
+		}
+		return "ARRAY[" + strings.Join(q, ",") + "]::text[]"
+	}
+	roundTrip := func(typ Type, typName string, n int) {
+		var vals []Datum
+		var texts []string
+		for len(vals) < n {
+			v := randNewDatum(r, typ)
+			if v.K == KindNull {
+				continue
+			}
+			txt := FormatText(typ, v, env)
+			if !utf8.ValidString(txt) || strings.IndexByte(txt, 0) >= 0 {
+				continue // not representable as PostgreSQL text
+			}
+			vals = append(vals, v)
+			texts = append(texts, txt)
+		}
+		got := batch("SELECT string_agg(v::"+typName+"::text, E'\\x1e' ORDER BY o) FROM unnest("+arr(texts)+") WITH ORDINALITY AS u(v, o)", len(texts))
+		for i := range texts {
+			if got[i] != texts[i] {
+				t.Errorf("%s: we print %q, PostgreSQL reads it back as %q", typName, texts[i], got[i])
+			}
+		}
+		// order: PostgreSQL's rank of each value vs ours
+		ranks := batch("SELECT string_agg(r::text, E'\\x1e' ORDER BY o) FROM (SELECT o, rank() OVER (ORDER BY v::"+typName+") AS r FROM unnest("+arr(texts)+") WITH ORDINALITY AS u(v, o)) s", len(texts))
+		for i := range vals {
+			mine := 1
+			for j := range vals {
+				if CompareAs(typ, vals[j], vals[i]) < 0 {
+					mine++
+				}
+			}
+			if fmt.Sprint(mine) != ranks[i] {
+				t.Errorf("%s: rank of %q is %d, PostgreSQL %s", typName, texts[i], mine, ranks[i])
+			}
+		}
+	}
+	roundTrip(Interval_, "interval", 200)
+	roundTrip(JSONB, "jsonb", 200)
+	for _, name := range []string{"int4[]", "text[]", "numeric[]", "float8[]", "bool[]", "bytea[]", "interval[]", "uuid[]", "jsonb[]",
+		"date[]", "timestamp[]", "timestamptz[]", "varchar[]", "char(5)[]", "int2[]", "int8[]"} {
+		roundTrip(mustType(t, name), name, 60)
+	}
+
+	// timestamptz ± interval and interval * float8 in Europe/Berlin
+	var exprs []string
+	var mine []string
+	for i := 0; i < 200; i++ {
+		ts := NewTimestamptz(r.Int63n(40*365*usecsPerDay) + r.Int63n(usecsPerDay))
+		iv := Interval{Months: int32(r.Intn(30) - 15), Days: int32(r.Intn(60) - 30), Micros: r.Int63n(3*usecsPerDay) - usecsPerDay}
+		op := []ArithOp{OpAdd, OpSub}[r.Intn(2)]
+		tsText, ivText := FormatText(Timestamptz, ts, env), string(AppendInterval(nil, iv))
+		exprs = append(exprs, fmt.Sprintf("(%s::timestamptz %s %s::interval)::text", pgtest.QuoteLit(tsText), op, pgtest.QuoteLit(ivText)))
+		d, _, err := ArithEnv(op, Timestamptz, ts, Interval_, NewInterval(iv), env)
+		if err != nil {
+			mine = append(mine, err.Error())
+		} else {
+			mine = append(mine, FormatText(Timestamptz, d, env))
+		}
+		f := float64(r.Intn(2000)-1000) / float64(1+r.Intn(64))
+		exprs = append(exprs, fmt.Sprintf("(%s::interval * %s::float8)::text", pgtest.QuoteLit(ivText), pgtest.QuoteLit(FormatFloat8(f))))
+		d, _, err = Arith(OpMul, Interval_, NewInterval(iv), Float8, NewFloat(f))
+		if err != nil {
+			mine = append(mine, err.Error())
+		} else {
+			mine = append(mine, FormatText(Interval_, d, env))
+		}
+		ts2 := NewTimestamp(r.Int63n(40*365*usecsPerDay) + r.Int63n(usecsPerDay))
+		exprs = append(exprs, fmt.Sprintf("(%s::timestamp - %s::timestamp)::text", pgtest.QuoteLit(FormatText(Timestamp, ts2, env)), pgtest.QuoteLit(FormatText(Timestamp, NewTimestamp(ts.I), env))))
+		d, _, err = Arith(OpSub, Timestamp, ts2, Timestamp, NewTimestamp(ts.I))
+		if err != nil {
+			mine = append(mine, err.Error())
+		} else {
+			mine = append(mine, FormatText(Interval_, d, env))
+		}
+	}
+	got := batch("SELECT array_to_string(ARRAY["+strings.Join(exprs, ", ")+"], E'\\x1e')", len(exprs))
+	for i := range exprs {
+		if got[i] != mine[i] {
+			t.Errorf("%s: %q, PostgreSQL %q", exprs[i], mine[i], got[i])
 		}
 	}
 }
