@@ -2,11 +2,15 @@ package session
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -19,10 +23,11 @@ import (
 
 // writerProc is a `borealis writer` process over a segtest cluster.
 type writerProc struct {
-	cmd  *exec.Cmd
-	addr string
-	log  string
-	done chan struct{}
+	cmd      *exec.Cmd
+	addr     string // PostgreSQL address
+	httpAddr string // /metrics and /healthz address ("" when not served)
+	log      string // the process's stdout+stderr (JSON slog lines)
+	done     chan struct{}
 }
 
 func freeAddr(t *testing.T) string {
@@ -36,9 +41,23 @@ func freeAddr(t *testing.T) string {
 	return addr
 }
 
-// startWriter starts a writer on the cluster's storage nodes and waits until
-// it accepts SQL.
+// writerOptions configure startWriterWith.
+type writerOptions struct {
+	segPages uint64 // --segment-pages; must match the cluster's
+	poolSize int64  // --pool-size in bytes (0: the writer's default, 256 MiB)
+	http     bool   // serve /metrics and /healthz on a free port
+}
+
+// startWriter starts a writer with a 64 MiB buffer pool on the cluster's
+// storage nodes and waits until it accepts SQL.
 func startWriter(t *testing.T, cl *segtest.Cluster, segPages uint64) *writerProc {
+	t.Helper()
+	return startWriterWith(t, cl, writerOptions{segPages: segPages, poolSize: 64 << 20})
+}
+
+// startWriterWith starts a writer on the cluster's storage nodes and waits
+// until it accepts SQL. It is SIGKILLed when the test ends.
+func startWriterWith(t *testing.T, cl *segtest.Cluster, o writerOptions) *writerProc {
 	t.Helper()
 	var items []string
 	for _, n := range cl.Layout().Nodes {
@@ -49,8 +68,16 @@ func startWriter(t *testing.T, cl *segtest.Cluster, segPages uint64) *writerProc
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.cmd = exec.Command(bin.Path(t), "writer", "--listen", w.addr, "--auth", "trust",
-		"--storage", strings.Join(items, ","), "--segment-pages", fmt.Sprint(segPages), "--pool-size", fmt.Sprint(64<<20))
+	args := []string{"writer", "--listen", w.addr, "--auth", "trust",
+		"--storage", strings.Join(items, ","), "--segment-pages", fmt.Sprint(o.segPages)}
+	if o.poolSize > 0 {
+		args = append(args, "--pool-size", fmt.Sprint(o.poolSize))
+	}
+	if o.http {
+		w.httpAddr = freeAddr(t)
+		args = append(args, "--http", w.httpAddr)
+	}
+	w.cmd = exec.Command(bin.Path(t), args...)
 	w.cmd.Stdout, w.cmd.Stderr = logf, logf
 	if err := w.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -104,38 +131,54 @@ func (w *writerProc) kill() {
 	<-w.done
 }
 
-// TestPgbenchOnStorageProcesses runs pgbench against a writer process over
-// six storage processes, then SIGKILLs the writer, starts a new one and
-// checks that every committed transfer is there.
-func TestPgbenchOnStorageProcesses(t *testing.T) {
-	pg := pgbenchPath(t)
-	cl := segtest.Start(t, bin, segtest.Options{SegmentPages: 8192})
-	w := startWriter(t, cl, 8192)
-	ts := &testServer{addr: w.addr}
-	out := runPgbench(t, pg, w.addr, "-i", "-s", "1", "-q")
-	t.Log(out)
-	before := sums(t, ts)
-	for _, mode := range []string{"simple", "prepared"} {
-		out = runPgbench(t, pg, w.addr, "-c", "4", "-j", "2", "-T", "10", "-M", mode)
-		n := checkRun(t, out)
-		t.Logf("%s: %d transactions\n%s", mode, n, out)
-		checkInvariant(t, ts, before, "")
-		before = sums(t, ts)
+// metric scrapes the writer's /metrics and returns the value of the
+// unlabelled sample name.
+func (w *writerProc) metric(t *testing.T, name string) float64 {
+	t.Helper()
+	if w.httpAddr == "" {
+		t.Fatal("writer started without --http")
 	}
-	s := sums(t, ts)
-	if s[0] != s[1] || s[1] != s[2] {
-		t.Fatalf("balances differ: %v", s)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+w.httpAddr+"/metrics", nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	// Crash the writer; a new one recovers without replaying the log.
-	w.kill()
-	start := time.Now()
-	w2 := startWriter(t, cl, 8192)
-	t.Logf("new writer serving after %v", time.Since(start))
-	ts2 := &testServer{addr: w2.addr}
-	after := sums(t, ts2)
-	if after[0] != s[0] || after[1] != s[1] || after[2] != s[2] || after[3] != s[3] {
-		t.Fatalf("after writer restart sums %v, before %v", after, s)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("scrape metrics: %v", err)
 	}
-	out = runPgbench(t, pg, w2.addr, "-c", "2", "-T", "3", "-M", "extended")
-	checkRun(t, out)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("scrape metrics: status %d, %v", resp.StatusCode, err)
+	}
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				t.Fatalf("metric %s: %q: %v", name, v, err)
+			}
+			return f
+		}
+	}
+	t.Fatalf("metric %s not in /metrics", name)
+	return 0
+}
+
+// logLine returns the fields of the first JSON log line of the writer whose
+// msg is msg, or nil.
+func (w *writerProc) logLine(t *testing.T, msg string) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(w.log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(line), &m) == nil && m["msg"] == msg {
+			return m
+		}
+	}
+	return nil
 }
