@@ -232,7 +232,7 @@ func splitNumber(t string) (val int64, frac float64, ok, overflow bool) {
 }
 
 // parseIntervalTime decodes [+-]h:m[:s[.f]] or [+-]m:s.f into microseconds.
-func parseIntervalTime(t string) (int64, dtErr) {
+func parseIntervalTime(t string, minuteToSecond bool) (int64, dtErr) {
 	neg := false
 	if t[0] == '+' || t[0] == '-' {
 		neg = t[0] == '-'
@@ -280,7 +280,7 @@ func parseIntervalTime(t string) (int64, dtErr) {
 		return s, us, dtOK
 	}
 	var e dtErr
-	if len(parts) == 2 && strings.IndexByte(parts[1], '.') >= 0 {
+	if len(parts) == 2 && (strings.IndexByte(parts[1], '.') >= 0 || minuteToSecond) {
 		// mm:ss.fff is MINUTE TO SECOND
 		if m, e = parseInt(parts[0]); e != dtOK {
 			return 0, e
@@ -323,8 +323,13 @@ func parseIntervalTime(t string) (int64, dtErr) {
 // '04:05:06.5'), a bare number (seconds, or days before a time field), '@'
 // and a trailing 'ago', and ISO 8601 ('P1Y2M3DT4H5M6S', 'P1D', 'PT1.5S',
 // 'P0001-02-03T04:05:06').
-func ParseInterval(s string) (Interval, error) {
-	iv, e := decodeInterval(s)
+func ParseInterval(s string) (Interval, error) { return parseIntervalTypmod(s, -1) }
+
+// parseIntervalTypmod is interval_in: the typmod's range decides the unit
+// of a bare number ('5' is 5 days for interval day) and whether h:m is
+// m:s (interval minute to second); the typmod is not applied.
+func parseIntervalTypmod(s string, typmod int32) (Interval, error) {
+	iv, e := decodeInterval(s, typmod)
 	if e == dtBadFormat {
 		iv, e = decodeISOInterval(s)
 	}
@@ -386,7 +391,7 @@ func (a *intervalAcc) addUnit(u ivUnit, val int64, frac float64) {
 	}
 }
 
-func decodeInterval(s string) (Interval, dtErr) {
+func decodeInterval(s string, typmod int32) (Interval, dtErr) {
 	toks, ok := tokenizeInterval(s)
 	if !ok {
 		return Interval{}, dtBadFormat
@@ -414,7 +419,7 @@ func decodeInterval(s string) (Interval, dtErr) {
 			}
 			unit = u
 		case ivTokTime:
-			us, e := parseIntervalTime(t.text)
+			us, e := parseIntervalTime(t.text, intervalRange(typmod) == intervalMinute|intervalSecond)
 			if e != dtOK {
 				return Interval{}, e
 			}
@@ -429,7 +434,7 @@ func decodeInterval(s string) (Interval, dtErr) {
 		case ivTokNumber:
 			u := unit
 			if u == ivNone {
-				u = ivSecond
+				u = defaultIntervalUnit(typmod)
 			}
 			val, frac, ok, ovf := splitNumber(t.text)
 			if ovf {
@@ -557,7 +562,7 @@ func decodeISOAlternative(s string) (Interval, dtErr) {
 		}
 	}
 	if hasT {
-		us, e := parseIntervalTime(timePart)
+		us, e := parseIntervalTime(timePart, false)
 		if e != dtOK {
 			return Interval{}, e
 		}
@@ -640,13 +645,46 @@ func absI64(v int64) int64 {
 	return v
 }
 
-// RoundInterval applies interval(p) precision to the microseconds
-// (half away from zero, like RoundTimestamp).
+// RoundInterval applies an interval typmod (PostgreSQL's
+// AdjustIntervalForTypmod): fields below the range's last field are
+// dropped (interval year keeps whole years, interval day to minute whole
+// minutes, ...), then interval(p) rounds the microseconds half away from
+// zero.
 func RoundInterval(iv Interval, typmod int32) Interval {
-	p := IntervalPrecision(typmod)
-	if p < 0 || p >= 6 {
+	if typmod < 0 {
 		return iv
 	}
-	iv.Micros = RoundTimestamp(iv.Micros, int32(p))
+	switch intervalRange(typmod) {
+	case intervalYear:
+		iv = Interval{Months: iv.Months / monthsPerYear * monthsPerYear}
+	case intervalMonth, intervalYear | intervalMonth:
+		iv.Days, iv.Micros = 0, 0
+	case intervalDay:
+		iv.Micros = 0
+	case intervalHour, intervalDay | intervalHour:
+		iv.Micros = iv.Micros / usecsPerHour * usecsPerHour
+	case intervalMinute, intervalDay | intervalHour | intervalMinute, intervalHour | intervalMinute:
+		iv.Micros = iv.Micros / usecsPerMinute * usecsPerMinute
+	}
+	if p := IntervalPrecision(typmod); p >= 0 && p < 6 {
+		iv.Micros = RoundTimestamp(iv.Micros, int32(p))
+	}
 	return iv
+}
+
+// defaultIntervalUnit is the unit of a bare number under a range typmod.
+func defaultIntervalUnit(typmod int32) ivUnit {
+	switch intervalRange(typmod) {
+	case intervalYear:
+		return ivYear
+	case intervalMonth, intervalYear | intervalMonth:
+		return ivMonth
+	case intervalDay:
+		return ivDay
+	case intervalHour, intervalDay | intervalHour:
+		return ivHour
+	case intervalMinute, intervalHour | intervalMinute, intervalDay | intervalHour | intervalMinute:
+		return ivMinute
+	}
+	return ivSecond
 }

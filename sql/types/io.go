@@ -66,7 +66,7 @@ func ParseText(t Type, s string, env *Env) (Datum, error) {
 		}
 		return NewBytea(b), nil
 	case OIDInterval:
-		iv, err := ParseInterval(s)
+		iv, err := parseIntervalTypmod(s, t.Typmod)
 		if err != nil {
 			return Null, err
 		}

@@ -3,6 +3,7 @@ package types
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,6 +77,7 @@ func TestAgainstPostgres(t *testing.T) {
 	t.Run("NewTypeOps", func(t *testing.T) { testNewTypeOps(t, conn) })
 	t.Run("NewTypeOrder", func(t *testing.T) { testNewTypeOrder(t, conn) })
 	t.Run("NewTypeRandom", func(t *testing.T) { testNewTypeRandom(t, conn) })
+	t.Run("IntervalTypmods", func(t *testing.T) { testIntervalTypmods(t, conn) })
 }
 
 // testTextIO compares text input, text output, binary send/recv and errors.
@@ -154,6 +156,9 @@ func splitTypeName(name string) (string, []int32) {
 			rest = name[j+1:]
 		}
 		name = name[:i] + rest
+		if strings.HasPrefix(name, "interval") && len(mods) == 1 {
+			mods = []int32{intervalFullRange, mods[0]} // interval(p), as the grammar gives it
+		}
 	}
 	return name, mods
 }

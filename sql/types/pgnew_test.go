@@ -551,3 +551,47 @@ func testNewTypeRandom(t *testing.T, conn *pgconn.PgConn) {
 		}
 	}
 }
+
+// testIntervalTypmods compares interval field restrictions and precision
+// (format_type, atttypmod, and what assignment keeps) with PostgreSQL.
+func testIntervalTypmods(t *testing.T, conn *pgconn.PgConn) {
+	cases := []struct {
+		sql  string
+		mods []int32
+	}{
+		{"interval year", []int32{intervalYear}}, {"interval month", []int32{intervalMonth}},
+		{"interval day", []int32{intervalDay}}, {"interval hour", []int32{intervalHour}},
+		{"interval minute", []int32{intervalMinute}}, {"interval second", []int32{intervalSecond}},
+		{"interval second(2)", []int32{intervalSecond, 2}}, {"interval year to month", []int32{intervalYear | intervalMonth}},
+		{"interval day to hour", []int32{intervalDay | intervalHour}}, {"interval day to minute", []int32{intervalDay | intervalHour | intervalMinute}},
+		{"interval day to second(3)", []int32{intervalDay | intervalHour | intervalMinute | intervalSecond, 3}},
+		{"interval hour to minute", []int32{intervalHour | intervalMinute}}, {"interval hour to second", []int32{intervalHour | intervalMinute | intervalSecond}},
+		{"interval minute to second(0)", []int32{intervalMinute | intervalSecond, 0}}, {"interval(4)", []int32{intervalFullRange, 4}},
+	}
+	inputs := []string{"1 year 5 mons 3 days 04:05:06.789", "-1 year -5 mons -3 days -04:05:06.789", "5", "1:30", "2.5", "1:30.25"}
+	for _, c := range cases {
+		typ, err := LookupType("interval", c.mods)
+		if err != nil {
+			t.Errorf("%s: %v", c.sql, err)
+			continue
+		}
+		pgtest.Exec(t, conn, "DROP TABLE IF EXISTS it; CREATE TEMP TABLE it (v "+c.sql+")")
+		want := pgtest.Query(t, conn, "SELECT format_type(atttypid, atttypmod) || ' ' || atttypmod FROM pg_attribute WHERE attrelid = 'it'::regclass AND attname = 'v'")
+		if got := fmt.Sprintf("%s %d", typ, typ.Typmod); got != want.Text {
+			t.Errorf("%s: %q, PostgreSQL %q", c.sql, got, want.Text)
+		}
+		for _, in := range inputs {
+			w := pgtest.Query(t, conn, "INSERT INTO it VALUES ("+pgtest.QuoteLit(in)+") RETURNING v")
+			d, err := ParseText(typ, in, nil)
+			if w.Code != "" || err != nil {
+				if code, _ := errCodeMsg(err); err == nil || code != w.Code {
+					t.Errorf("%s %q: %v, PostgreSQL %s %s", c.sql, in, err, w.Code, w.Msg)
+				}
+				continue
+			}
+			if got := FormatText(typ, d, nil); got != w.Text {
+				t.Errorf("%s %q: %q, PostgreSQL %q", c.sql, in, got, w.Text)
+			}
+		}
+	}
+}

@@ -272,8 +272,12 @@ func (t Type) String() string {
 			return fmt.Sprintf("timestamp(%d) with time zone", t.Typmod)
 		}
 	case OIDInterval:
-		if p := IntervalPrecision(t.Typmod); p >= 0 {
-			return fmt.Sprintf("interval(%d)", p)
+		if t.Typmod >= 0 {
+			name := "interval" + intervalRangeNames[t.Typmod>>16]
+			if p := IntervalPrecision(t.Typmod); p >= 0 {
+				name += fmt.Sprintf("(%d)", p)
+			}
+			return name
 		}
 	}
 	return ti.SQLName
@@ -399,14 +403,27 @@ func LookupType(name string, mods []int32) (Type, error) {
 		}
 		t.Typmod = p
 	case OIDInterval:
-		if len(mods) != 1 || mods[0] < 0 {
-			return Type{}, Errorf(CodeInvalidParameterValue, "INTERVAL(%d) precision must not be negative", mods[0])
+		// As PostgreSQL's grammar produces them: (range mask) for
+		// "interval day", (range mask, precision) for "interval(3)" (full
+		// range) or "interval day to second(3)".
+		if len(mods) > 2 {
+			return Type{}, Errorf(CodeInvalidParameterValue, "invalid INTERVAL type modifier")
 		}
-		p := mods[0]
-		if p > 6 {
-			p = 6
+		rng := mods[0]
+		if _, ok := intervalRangeNames[rng]; !ok {
+			return Type{}, Errorf(CodeInvalidParameterValue, "invalid INTERVAL type modifier")
 		}
-		t.Typmod = intervalTypmod(p)
+		p := int32(0xFFFF)
+		if len(mods) == 2 {
+			p = mods[1]
+			if p < 0 {
+				return Type{}, Errorf(CodeInvalidParameterValue, "INTERVAL(%d) precision must not be negative", p)
+			}
+			if p > 6 {
+				p = 6
+			}
+		}
+		t.Typmod = rng<<16 | p
 	default:
 		return Type{}, Errorf(CodeSyntaxError, "type modifier is not allowed for type \"%s\"", n)
 	}
@@ -436,7 +453,43 @@ func trimArraySuffix(n string) (string, bool) {
 // restriction such as YEAR TO MONTH).
 const intervalFullRange = 0x7FFF
 
-func intervalTypmod(prec int32) int32 { return intervalFullRange<<16 | prec }
+// Interval field masks (PostgreSQL's INTERVAL_MASK bits).
+const (
+	intervalMonth  = 1 << 1
+	intervalYear   = 1 << 2
+	intervalDay    = 1 << 3
+	intervalHour   = 1 << 10
+	intervalMinute = 1 << 11
+	intervalSecond = 1 << 12
+)
+
+// intervalRangeNames are the valid range masks of interval typmods and
+// their format_type suffixes.
+var intervalRangeNames = map[int32]string{
+	intervalFullRange:            "",
+	intervalYear:                 " year",
+	intervalMonth:                " month",
+	intervalDay:                  " day",
+	intervalHour:                 " hour",
+	intervalMinute:               " minute",
+	intervalSecond:               " second",
+	intervalYear | intervalMonth: " year to month",
+	intervalDay | intervalHour:   " day to hour",
+	intervalDay | intervalHour | intervalMinute:                  " day to minute",
+	intervalDay | intervalHour | intervalMinute | intervalSecond: " day to second",
+	intervalHour | intervalMinute:                                " hour to minute",
+	intervalHour | intervalMinute | intervalSecond:               " hour to second",
+	intervalMinute | intervalSecond:                              " minute to second",
+}
+
+// intervalRange returns the field range mask of an interval typmod
+// (intervalFullRange when there is no restriction).
+func intervalRange(typmod int32) int32 {
+	if typmod < 0 {
+		return intervalFullRange
+	}
+	return typmod >> 16
+}
 
 // IntervalPrecision returns the fractional-second precision p of an
 // interval(p) typmod, or -1 when the typmod has none.
