@@ -94,7 +94,9 @@ func TestPgbenchFull(t *testing.T) {
 		report = append(report, line)
 		t.Log(line)
 	}
-	defer func() { t.Logf("summary (%v in all):\n%s", time.Since(began).Round(time.Second), strings.Join(report, "\n")) }()
+	defer func() {
+		t.Logf("summary (%v in all):\n%s", time.Since(began).Round(time.Second), strings.Join(report, "\n"))
+	}()
 
 	// 1. Both inits.
 	initRun := func(extra ...string) {
