@@ -68,12 +68,12 @@ func addArrayFuncs(r *Registry) {
 	ap := add(r, "array_append", types.Type{}, func(_ *Context, a []types.Datum, _ []types.Type) (types.Datum, error) {
 		out, err := types.ArrayAppend(orEmpty(a[0]), a[1])
 		return types.NewArray(out), err
-	}, AnyArray, AnyElement)
+	}, AnyCompatibleArray, AnyCompatible)
 	ap.ResultOf, ap.Strict = sameAsFirst, false
 	pp := add(r, "array_prepend", types.Type{}, func(_ *Context, a []types.Datum, _ []types.Type) (types.Datum, error) {
 		out, err := types.ArrayPrepend(a[0], orEmpty(a[1]))
 		return types.NewArray(out), err
-	}, AnyElement, AnyArray)
+	}, AnyCompatible, AnyCompatibleArray)
 	pp.ResultOf, pp.Strict = func(args []types.Type) types.Type { return args[1] }, false
 	cat := add(r, "array_cat", types.Type{}, func(_ *Context, a []types.Datum, _ []types.Type) (types.Datum, error) {
 		if a[0].IsNull() && a[1].IsNull() {
@@ -81,7 +81,7 @@ func addArrayFuncs(r *Registry) {
 		}
 		out, err := types.ArrayCat(orEmpty(a[0]), orEmpty(a[1]))
 		return types.NewArray(out), err
-	}, AnyArray, AnyArray)
+	}, AnyCompatibleArray, AnyCompatibleArray)
 	cat.ResultOf, cat.Strict = sameAsFirst, false
 
 	position := func(c *Context, a []types.Datum, t []types.Type) (types.Datum, error) {
@@ -107,9 +107,9 @@ func addArrayFuncs(r *Registry) {
 		}
 		return types.Null, nil
 	}
-	p1 := add(r, "array_position", I4, position, AnyArray, AnyElement)
+	p1 := add(r, "array_position", I4, position, AnyCompatibleArray, AnyCompatible)
 	p1.Strict = false
-	p2 := add(r, "array_position", I4, position, AnyArray, AnyElement, I4)
+	p2 := add(r, "array_position", I4, position, AnyCompatibleArray, AnyCompatible, I4)
 	p2.Strict = false
 	ps := add(r, "array_positions", int4Array, func(_ *Context, a []types.Datum, t []types.Type) (types.Datum, error) {
 		if a[0].IsNull() {
@@ -127,7 +127,7 @@ func addArrayFuncs(r *Registry) {
 			}
 		}
 		return types.NewArray(types.MakeArray(out)), nil
-	}, AnyArray, AnyElement)
+	}, AnyCompatibleArray, AnyCompatible)
 	ps.Strict = false
 	rm := add(r, "array_remove", types.Type{}, func(_ *Context, a []types.Datum, t []types.Type) (types.Datum, error) {
 		if a[0].IsNull() {
@@ -147,7 +147,7 @@ func addArrayFuncs(r *Registry) {
 			return a[0], nil
 		}
 		return types.NewArray(types.MakeArray(out)), nil
-	}, AnyArray, AnyElement)
+	}, AnyCompatibleArray, AnyCompatible)
 	rm.ResultOf, rm.Strict = sameAsFirst, false
 	rp := add(r, "array_replace", types.Type{}, func(_ *Context, a []types.Datum, t []types.Type) (types.Datum, error) {
 		if a[0].IsNull() {
@@ -162,7 +162,7 @@ func addArrayFuncs(r *Registry) {
 			out.Elems[i] = e
 		}
 		return types.NewArray(out), nil
-	}, AnyArray, AnyElement, AnyElement)
+	}, AnyCompatibleArray, AnyCompatible, AnyCompatible)
 	rp.ResultOf, rp.Strict = sameAsFirst, false
 
 	toString := func(c *Context, a []types.Datum, t []types.Type) (types.Datum, error) {

@@ -27,6 +27,10 @@ const (
 	OIDAny        types.OID = 2276 // "any": any type, independently per argument
 	OIDAnyElement types.OID = 2283 // anyelement: all such arguments share one type
 	OIDAnyArray   types.OID = 2277 // anyarray: an array of the anyelement type
+	// anycompatible: all such arguments are coerced to their common type
+	// (PostgreSQL's select_common_type), anycompatiblearray to an array of it.
+	OIDAnyCompatible      types.OID = 5077
+	OIDAnyCompatibleArray types.OID = 5078
 )
 
 // Pseudo-type Type values for Func.Args.
@@ -34,6 +38,11 @@ var (
 	Any        = types.Type{OID: OIDAny, Typmod: -1}
 	AnyElement = types.Type{OID: OIDAnyElement, Typmod: -1}
 	AnyArray   = types.Type{OID: OIDAnyArray, Typmod: -1}
+	// AnyCompatible and AnyCompatibleArray are PostgreSQL's anycompatible
+	// family: arguments are unified to a common type instead of having to
+	// be identical.
+	AnyCompatible      = types.Type{OID: OIDAnyCompatible, Typmod: -1}
+	AnyCompatibleArray = types.Type{OID: OIDAnyCompatibleArray, Typmod: -1}
 )
 
 // Context is what a function may consult while it runs.

@@ -206,7 +206,9 @@ var scalarCases = []string{
 	"current_setting('nonexistent_setting_x', true)",
 	// resolution errors
 	"lpad(1, 2)", "nosuchfunc(1, 'a')", "length(1, 2)", "substr()", "abs('x')", "round(1::int8, 'a')",
-	"length(true)", "sqrt('4')", "abs('-4')", "md5(5)",
+	"length(true)", "sqrt('4')", "abs('-4')", "md5(5)", "date_part('year', '2024-01-01')",
+	"array_append('{1}'::int4[], 2::int8)", "quote_literal(5)", "round(5, 1)", "length('abc'::varchar(2))",
+	"concat_ws(1, 2)", "strpos(123, 2)", "power(2, 0.5::float8)",
 }
 
 // tzCases are compared in several session time zones.

@@ -109,7 +109,7 @@ type candidate struct {
 // category returns typcategory and typispreferred of a type.
 func category(o types.OID) (byte, bool) {
 	switch o {
-	case OIDAny, OIDAnyElement, OIDAnyArray:
+	case OIDAny, OIDAnyElement, OIDAnyArray, OIDAnyCompatible, OIDAnyCompatibleArray:
 		return 'P', false
 	case types.OIDFloat8:
 		return 'N', true
@@ -134,8 +134,8 @@ func canCoerce(in, params []types.Type) bool {
 	for i, p := range params {
 		a := in[i].OID
 		switch {
-		case a == p.OID, a == types.OIDUnknown, p.OID == OIDAny, p.OID == OIDAnyElement:
-		case p.OID == OIDAnyArray:
+		case a == p.OID, a == types.OIDUnknown, p.OID == OIDAny, p.OID == OIDAnyElement, p.OID == OIDAnyCompatible:
+		case p.OID == OIDAnyArray, p.OID == OIDAnyCompatibleArray:
 			if !in[i].IsArray() {
 				return false
 			}
@@ -146,8 +146,70 @@ func canCoerce(in, params []types.Type) bool {
 			}
 		}
 	}
-	_, ok := unifyElement(in, params)
+	if _, ok := unifyElement(in, params); !ok {
+		return false
+	}
+	_, ok := commonType(in, params)
 	return ok
+}
+
+// commonType is select_common_type over the anycompatible arguments (and
+// the element types of the anycompatiblearray ones): all must be of one
+// category; a type the others coerce to implicitly, and that does not
+// coerce back, wins unless the current pick is preferred. Only unknown
+// inputs give text; no such arguments give Unknown.
+func commonType(in, params []types.Type) (types.Type, bool) {
+	var cands []types.Type
+	any := false
+	for i, p := range params {
+		switch p.OID {
+		case OIDAnyCompatible:
+			any = true
+			if in[i].OID != types.OIDUnknown {
+				cands = append(cands, types.Type{OID: in[i].OID, Typmod: -1})
+			}
+		case OIDAnyCompatibleArray:
+			any = true
+			if in[i].OID != types.OIDUnknown {
+				et, ok := in[i].ElemType()
+				if !ok {
+					return types.Type{}, false
+				}
+				cands = append(cands, types.Type{OID: et.OID, Typmod: -1})
+			}
+		}
+	}
+	if !any {
+		return types.Unknown, true
+	}
+	if len(cands) == 0 {
+		return types.Text, true
+	}
+	pick := cands[0]
+	pcat, ppref := category(pick.OID)
+	for _, n := range cands[1:] {
+		if n.OID == pick.OID {
+			continue
+		}
+		ncat, npref := category(n.OID)
+		if ncat != pcat {
+			return types.Type{}, false
+		}
+		to, ok1 := types.CastContext(pick.OID, n.OID)
+		back, ok2 := types.CastContext(n.OID, pick.OID)
+		if !ppref && ok1 && to == types.CoerceImplicit && !(ok2 && back == types.CoerceImplicit) {
+			pick, ppref = n, npref
+		}
+	}
+	for _, n := range cands {
+		if n.OID == pick.OID {
+			continue
+		}
+		if c, ok := types.CastContext(n.OID, pick.OID); !ok || c != types.CoerceImplicit {
+			return types.Type{}, false
+		}
+	}
+	return pick, true
 }
 
 // unifyElement returns the common element type of the polymorphic
@@ -186,9 +248,18 @@ func unifyElement(in, params []types.Type) (types.Type, bool) {
 // finalParams turns declared parameter types into coercion targets.
 func finalParams(in, params []types.Type) ([]types.Type, error) {
 	elem, _ := unifyElement(in, params)
+	common, _ := commonType(in, params)
 	out := make([]types.Type, len(params))
 	for i, p := range params {
 		switch {
+		case p.OID == OIDAnyCompatible:
+			out[i] = common
+		case p.OID == OIDAnyCompatibleArray:
+			at, err := types.ArrayOf(common)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = at
 		case p.OID == OIDAny:
 			out[i] = in[i]
 		case p.OID == OIDAnyElement, p.OID == OIDAnyArray:
@@ -235,6 +306,10 @@ func typeName(t types.Type) string {
 		return "anyelement"
 	case OIDAnyArray:
 		return "anyarray"
+	case OIDAnyCompatible:
+		return "anycompatible"
+	case OIDAnyCompatibleArray:
+		return "anycompatiblearray"
 	}
 	return types.Type{OID: t.OID, Typmod: -1}.String()
 }
