@@ -452,6 +452,9 @@ func ParseArray(elem Type, s string, env *Env) (*Array, error) {
 		n := &node{}
 		skip()
 		if p < len(s) && s[p] == '}' {
+			if depth > 1 {
+				return nil, errMalformedArray(s, "Unexpected \"}\" character.")
+			}
 			p++
 			return n, nil
 		}
@@ -462,6 +465,9 @@ func ParseArray(elem Type, s string, env *Env) (*Array, error) {
 			}
 			switch c := s[p]; c {
 			case '{':
+				if len(n.kids) > 0 && n.kids[0].leaf {
+					return nil, errMalformedArray(s, "Unexpected \"%c\" character.", c)
+				}
 				k, err := parse(depth + 1)
 				if err != nil {
 					return nil, err
@@ -470,6 +476,9 @@ func ParseArray(elem Type, s string, env *Env) (*Array, error) {
 			case '}', ',':
 				return nil, errMalformedArray(s, "Unexpected \"%c\" character.", c)
 			default:
+				if len(n.kids) > 0 && !n.kids[0].leaf {
+					return nil, errMalformedArray(s, "Unexpected array element.")
+				}
 				var sb strings.Builder
 				quoted, any, closed := false, false, false
 				trailing := 0 // unquoted trailing whitespace to drop

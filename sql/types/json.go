@@ -98,7 +98,7 @@ func ParseJSON(s string) (*JSON, error) {
 	}
 	ps.skipWS()
 	if ps.p < len(ps.s) {
-		return nil, jsonErr("Expected end of input, but found \"%s\".", ps.token())
+		return nil, ps.unexpected("Expected end of input, but found \"%s\".")
 	}
 	return v, nil
 }
@@ -150,6 +150,36 @@ func (ps *jsonParser) token() string {
 
 func (ps *jsonParser) eof() error { return jsonErr("The input string ended unexpectedly.") }
 
+// unexpected reports what PostgreSQL reports when the next token is not
+// the expected one: a lexically invalid token is "Token ... is invalid.",
+// a valid token of the wrong kind gets the parser's detail.
+func (ps *jsonParser) unexpected(detail string) error {
+	if ps.p >= len(ps.s) {
+		return ps.eof()
+	}
+	switch c := ps.s[ps.p]; {
+	case c == '{' || c == '}' || c == '[' || c == ']' || c == ',' || c == ':':
+	case c == '"':
+		save := ps.p
+		if _, err := ps.str(); err != nil {
+			return err
+		}
+		ps.p = save
+	case c == '-' || (c >= '0' && c <= '9'):
+		save := ps.p
+		if _, err := ps.number(); err != nil {
+			return err
+		}
+		ps.p = save
+	default:
+		tok := ps.token()
+		if tok != "true" && tok != "false" && tok != "null" {
+			return jsonErr("Token \"%s\" is invalid.", tok)
+		}
+	}
+	return jsonErr(detail, ps.token())
+}
+
 func (ps *jsonParser) value() (*JSON, error) {
 	if ps.p >= len(ps.s) {
 		return nil, ps.eof()
@@ -180,7 +210,7 @@ func (ps *jsonParser) value() (*JSON, error) {
 		}
 		return nil, jsonErr("Token \"%s\" is invalid.", tok)
 	default:
-		return nil, jsonErr("Expected JSON value, but found \"%s\".", ps.token())
+		return nil, ps.unexpected("Expected JSON value, but found \"%s\".")
 	}
 }
 
@@ -193,7 +223,7 @@ func (ps *jsonParser) number() (*JSON, error) {
 	}
 	bad := func() (*JSON, error) {
 		j := i
-		for j < len(s) && (isJSONAlnum(s[j]) || s[j] == '.' || s[j] == '+' || s[j] == '-') {
+		for j < len(s) && isJSONAlnum(s[j]) {
 			j++
 		}
 		if j == start {
@@ -229,7 +259,7 @@ func (ps *jsonParser) number() (*JSON, error) {
 			return bad()
 		}
 	}
-	if i < len(s) && (isJSONAlnum(s[i]) || s[i] == '.') {
+	if i < len(s) && isJSONAlnum(s[i]) {
 		return bad()
 	}
 	n, err := ParseNumeric(s[start:i])
@@ -246,7 +276,7 @@ func (ps *jsonParser) str() (string, error) {
 	var sb strings.Builder
 	for {
 		if i >= len(s) {
-			return "", ps.eof()
+			return "", jsonErr("Token \"%s\" is invalid.", s[ps.p:])
 		}
 		c := s[i]
 		switch {
@@ -378,7 +408,7 @@ func (ps *jsonParser) array() (*JSON, error) {
 			ps.p++
 			return arr, nil
 		default:
-			return nil, jsonErr("Expected \",\" or \"]\", but found \"%s\".", ps.token())
+			return nil, ps.unexpected("Expected \",\" or \"]\", but found \"%s\".")
 		}
 	}
 }
@@ -404,9 +434,9 @@ func (ps *jsonParser) object() (*JSON, error) {
 		}
 		if ps.s[ps.p] != '"' {
 			if first {
-				return nil, jsonErr("Expected string or \"}\", but found \"%s\".", ps.token())
+				return nil, ps.unexpected("Expected string or \"}\", but found \"%s\".")
 			}
-			return nil, jsonErr("Expected string, but found \"%s\".", ps.token())
+			return nil, ps.unexpected("Expected string, but found \"%s\".")
 		}
 		first = false
 		k, err := ps.str()
@@ -418,7 +448,7 @@ func (ps *jsonParser) object() (*JSON, error) {
 			return nil, ps.eof()
 		}
 		if ps.s[ps.p] != ':' {
-			return nil, jsonErr("Expected \":\", but found \"%s\".", ps.token())
+			return nil, ps.unexpected("Expected \":\", but found \"%s\".")
 		}
 		ps.p++
 		ps.skipWS()
@@ -439,7 +469,7 @@ func (ps *jsonParser) object() (*JSON, error) {
 			ps.p++
 			return NewJSONObject(keys, vals), nil
 		default:
-			return nil, jsonErr("Expected \",\" or \"}\", but found \"%s\".", ps.token())
+			return nil, ps.unexpected("Expected \",\" or \"}\", but found \"%s\".")
 		}
 	}
 }

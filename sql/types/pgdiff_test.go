@@ -109,6 +109,9 @@ func testTextIO(t *testing.T, conn *pgconn.PgConn) {
 				if code != ins.Code || msg != ins.Msg {
 					t.Errorf("%s: error: got %s %q, PostgreSQL %s %q", name, code, msg, ins.Code, ins.Msg)
 				}
+				if e, ok := gerr.(*Error); ok && (typ.OID == OIDJSONB || typ.IsArray()) && e.Detail != ins.Detail {
+					t.Errorf("%s: DETAIL %q, PostgreSQL %q", name, e.Detail, ins.Detail)
+				}
 				continue
 			}
 			if gerr != nil {

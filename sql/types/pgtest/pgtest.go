@@ -112,12 +112,13 @@ func Start(t testing.TB) *pgconn.PgConn {
 
 // Result is one value (text and binary formats) or error from PostgreSQL.
 type Result struct {
-	Null bool
-	Text string
-	Bin  []byte
-	Code string // SQLSTATE when the query failed
-	Msg  string
-	Pos  int // error cursor position (1-based characters), 0 if none
+	Null   bool
+	Text   string
+	Bin    []byte
+	Code   string // SQLSTATE when the query failed
+	Msg    string
+	Detail string // the error's DETAIL, if any
+	Pos    int    // error cursor position (1-based characters), 0 if none
 }
 
 // Query runs sql (no parameters) returning its single value in text and
@@ -132,7 +133,7 @@ func Query(t testing.TB, conn *pgconn.PgConn, sql string) Result {
 		if res.Err != nil {
 			var pe *pgconn.PgError
 			if errors.As(res.Err, &pe) {
-				return Result{Code: pe.Code, Msg: pe.Message, Pos: int(pe.Position)}
+				return Result{Code: pe.Code, Msg: pe.Message, Detail: pe.Detail, Pos: int(pe.Position)}
 			}
 			t.Fatalf("%s: %v", sql, res.Err)
 		}
