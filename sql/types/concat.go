@@ -4,17 +4,23 @@ package types
 // side is a string type (the other side, if not an array, is converted to
 // text, as PostgreSQL's anynonarray || text), bytea || bytea, jsonb ||
 // jsonb, and for arrays array || array, array || element, element || array.
-// Untyped literals take the other side's type (text if both are untyped).
+// An untyped literal takes the other side's type when that is bytea, jsonb
+// or an array, and is text otherwise.
 // No operator → 42883.
 func ConcatResultType(l, r Type) (Type, error) {
 	lo, ro := l.OID, r.OID
+	special := func(o OID) bool { return o == OIDBytea || o == OIDJSONB || (Type{OID: o}).IsArray() }
 	switch {
 	case lo == OIDUnknown && ro == OIDUnknown:
 		return Text, nil
-	case lo == OIDUnknown:
+	case lo == OIDUnknown && special(ro):
 		lo = ro
-	case ro == OIDUnknown:
+	case lo == OIDUnknown:
+		lo = OIDText
+	case ro == OIDUnknown && special(lo):
 		ro = lo
+	case ro == OIDUnknown:
+		ro = OIDText
 	}
 	lt, rt := Type{OID: lo, Typmod: -1}, Type{OID: ro, Typmod: -1}
 	switch {
@@ -43,10 +49,11 @@ func arrayElemMatches(arr, elem Type) bool {
 }
 
 // Concat evaluates `a || b` for operands of types lt and rt (see
-// ConcatResultType), returning the result and its type. Text, bytea and
-// jsonb concatenation are strict (NULL in → NULL out); array
+// ConcatResultType), returning the result and its type; env gives the
+// session settings used to print non-text operands as text. Text, bytea
+// and jsonb concatenation are strict (NULL in → NULL out); array
 // concatenation treats a NULL array as absent and appends a NULL element.
-func Concat(lt Type, a Datum, rt Type, b Datum) (Datum, Type, error) {
+func Concat(lt Type, a Datum, rt Type, b Datum, env *Env) (Datum, Type, error) {
 	res, err := ConcatResultType(lt, rt)
 	if err != nil {
 		return Null, res, err
@@ -55,7 +62,7 @@ func Concat(lt Type, a Datum, rt Type, b Datum) (Datum, Type, error) {
 		et, _ := res.ElemType()
 		toArr := func(t Type, d Datum) (Datum, bool, error) { // value, isArray
 			if d.K == KindString && t.OID == OIDUnknown {
-				v, err := ParseText(res, d.S, nil)
+				v, err := ParseText(res, d.S, env)
 				return v, true, err
 			}
 			if t.IsArray() || (t.OID == OIDUnknown && d.K == KindNull) {
@@ -64,7 +71,7 @@ func Concat(lt Type, a Datum, rt Type, b Datum) (Datum, Type, error) {
 			if d.K == KindNull {
 				return d, false, nil
 			}
-			v, err := Cast(d, t, et, CoerceImplicit, nil)
+			v, err := Cast(d, t, et, CoerceImplicit, env)
 			return v, false, err
 		}
 		av, aIsArr, err := toArr(lt, a)
@@ -130,11 +137,11 @@ func Concat(lt Type, a Datum, rt Type, b Datum) (Datum, Type, error) {
 		}
 		return NewJSON(JSONConcat(a.J, b.J)), res, nil
 	}
-	as := FormatText(lt, a, nil)
+	as := FormatText(lt, a, env)
 	if lt.OID == OIDBpchar {
 		as = TrimBpchar(as)
 	}
-	bs := FormatText(rt, b, nil)
+	bs := FormatText(rt, b, env)
 	if rt.OID == OIDBpchar {
 		bs = TrimBpchar(bs)
 	}

@@ -148,6 +148,7 @@ const (
 	ivTokNumber ivTokKind = iota
 	ivTokTime
 	ivTokWord
+	ivTokYearMonth
 )
 
 type ivTok struct {
@@ -175,6 +176,13 @@ func tokenizeInterval(s string) ([]ivTok, bool) {
 			kind := ivTokNumber
 			if strings.IndexByte(s[i:j], ':') >= 0 {
 				kind = ivTokTime
+			} else if j+1 < len(s) && s[j] == '-' && isDigit(s[j+1]) && strings.IndexByte(s[i:j], '.') < 0 {
+				// SQL-standard years-months, '1-2'
+				j++
+				for j < len(s) && isDigit(s[j]) {
+					j++
+				}
+				kind = ivTokYearMonth
 			}
 			toks = append(toks, ivTok{kind, s[i:j]})
 			i = j
@@ -430,6 +438,28 @@ func decodeInterval(s string, typmod int32) (Interval, dtErr) {
 			seen |= timeMask
 			a.add(&a.micros, us)
 			unit = ivDay
+			any = true
+		case ivTokYearMonth:
+			neg := t.text[0] == '-'
+			ys, ms, _ := strings.Cut(strings.TrimLeft(t.text, "+-"), "-")
+			y, err1 := strconv.ParseInt(ys, 10, 64)
+			m, err2 := strconv.ParseInt(ms, 10, 64)
+			if err1 != nil || err2 != nil || y > math.MaxInt32 || m > math.MaxInt32 {
+				return Interval{}, dtFieldOverflow
+			}
+			months := y*monthsPerYear + m
+			if months > math.MaxInt32 {
+				return Interval{}, dtFieldOverflow
+			}
+			if neg {
+				months = -months
+			}
+			if seen&(1<<ivMonth) != 0 {
+				return Interval{}, dtBadFormat
+			}
+			seen |= 1 << ivMonth
+			a.add(&a.months, months)
+			unit = ivMonth
 			any = true
 		case ivTokNumber:
 			u := unit

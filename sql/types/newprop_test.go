@@ -347,7 +347,7 @@ func TestArrayHelpers(t *testing.T) {
 	if _, ok := ArrayLength(a, 2); ok {
 		t.Error("array_length(a, 2) not NULL")
 	}
-	d, typ, err := Concat(Type{OIDInt4Array, -1}, NewArray(a), Int4, NewInt(4))
+	d, typ, err := Concat(Type{OIDInt4Array, -1}, NewArray(a), Int4, NewInt(4), nil)
 	if err != nil || FormatText(typ, d, nil) != "{1,NULL,3,4}" {
 		t.Errorf("a || 4 = %v %v", d, err)
 	}

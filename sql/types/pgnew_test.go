@@ -34,7 +34,8 @@ func newIOCases() []ioCase {
 		"2147483647 days", "2147483648 days", "178000000 years", "1 hour 60 minutes", "1:60", "25:00", "1 12:00",
 		"1 microsecond", "1000 milliseconds", "1.5 ms", "1 us", "3 secs", "2 hrs", "1 y", "@ 1 minute", "+1 day",
 		"1 day 1 day", "1e3 days", "P", "PT", "P1", "-P1D", "1 mon 1 mons", " 1 day ", "1 days 00:00:00.000001",
-		"0.1 seconds", "-0.5 days", "1 year -1 mons", "12 mons", "ago")
+		"0.1 seconds", "-0.5 days", "1 year -1 mons", "12 mons", "ago",
+		"1-2", "-1-2", "1-2 3 04:05:06", "1-2 3 mons", "+1-11", "1-2.5", "99999999-0")
 	add("interval(2)", "1.12345 seconds", "1 day 00:00:00.005")
 	add("uuid", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11",
 		"{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}", "a0eebc999c0b4ef8bb6d6bb9bd380a11", "a0ee-bc99-9c0b-4ef8-bb6d-6bb9-bd38-0a11",
@@ -343,17 +344,31 @@ func testNewTypeOps(t *testing.T, conn *pgconn.PgConn) {
 	jop(`SELECT '\x0102'::bytea || '\x03'::bytea`, func() (Datum, Type, error) {
 		_, a := lit(t, "bytea", `\x0102`)
 		_, b := lit(t, "bytea", `\x03`)
-		return Concat(Bytea, a, Bytea, b)
+		return Concat(Bytea, a, Bytea, b, nil)
 	})
 	jop(`SELECT '{"a":1}'::jsonb || '{"b":2,"a":3}'::jsonb`, func() (Datum, Type, error) {
-		return Concat(JSONB, NewJSON(pj(`{"a":1}`)), JSONB, NewJSON(pj(`{"b":2,"a":3}`)))
+		return Concat(JSONB, NewJSON(pj(`{"a":1}`)), JSONB, NewJSON(pj(`{"b":2,"a":3}`)), nil)
 	})
 	jop(`SELECT '[1]'::jsonb || '{"b":2}'::jsonb`, func() (Datum, Type, error) {
-		return Concat(JSONB, NewJSON(pj(`[1]`)), JSONB, NewJSON(pj(`{"b":2}`)))
+		return Concat(JSONB, NewJSON(pj(`[1]`)), JSONB, NewJSON(pj(`{"b":2}`)), nil)
 	})
 	jop(`SELECT 'ab'::text || 'cd'::text`, func() (Datum, Type, error) {
-		return Concat(Text, NewString("ab"), Text, NewString("cd"))
+		return Concat(Text, NewString("ab"), Text, NewString("cd"), nil)
 	})
+	concatUnknown := func(sql string, lt Type, a Datum, rt Type, b Datum) {
+		jop(sql, func() (Datum, Type, error) { return Concat(lt, a, rt, b, env) })
+	}
+	concatUnknown(`SELECT 'a' || 1`, Unknown, NewString("a"), Int4, NewInt(1))
+	concatUnknown(`SELECT 1.5::float8 || 'x'`, Float8, NewFloat(1.5), Unknown, NewString("x"))
+	concatUnknown(`SELECT 'a' || 'b'`, Unknown, NewString("a"), Unknown, NewString("b"))
+	concatUnknown(`SELECT '\x01'::bytea || '\x02'`, Bytea, NewBytea([]byte{1}), Unknown, NewString(`\x02`))
+	concatUnknown(`SELECT '{1}'::int4[] || '{2,3}'`, Type{OIDInt4Array, -1}, NewArray(MakeArray([]Datum{NewInt(1)})), Unknown, NewString("{2,3}"))
+	concatUnknown(`SELECT '{1}'::int4[] || NULL`, Type{OIDInt4Array, -1}, NewArray(MakeArray([]Datum{NewInt(1)})), Unknown, Null)
+	concatUnknown(`SELECT '{1}'::int4[] || NULL::int4`, Type{OIDInt4Array, -1}, NewArray(MakeArray([]Datum{NewInt(1)})), Int4, Null)
+	concatUnknown(`SELECT 'a'::text || NULL`, Text, NewString("a"), Unknown, Null)
+	concatUnknown(`SELECT '2024-01-02 03:04:05+00'::timestamptz || '!'`, Timestamptz, NewTimestamptz(757479845000000), Unknown, NewString("!"))
+	concatUnknown(`SELECT 'x'::char(3) || 'y'`, Type{OIDBpchar, 7}, NewString("x  "), Unknown, NewString("y"))
+	concatUnknown(`SELECT '{"a":1}'::jsonb || '[2]'`, JSONB, NewJSON(pj(`{"a":1}`)), Unknown, NewString("[2]"))
 
 	for _, c := range cases {
 		want := pgtest.Query(t, conn, c.sql)

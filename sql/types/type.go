@@ -149,12 +149,20 @@ var typeInfos = []TypeInfo{
 	{OIDJSONBArray, "_jsonb", "jsonb[]", -1, false, 'A', KindArray, OIDJSONB, 0},
 }
 
+// typeInfoIndex maps an OID to its index in typeInfos (built once, never
+// modified).
+var typeInfoIndex = func() map[OID]int {
+	m := make(map[OID]int, len(typeInfos))
+	for i := range typeInfos {
+		m[typeInfos[i].OID] = i
+	}
+	return m
+}()
+
 // Info returns the description of a supported type OID.
 func Info(oid OID) (*TypeInfo, bool) {
-	for i := range typeInfos {
-		if typeInfos[i].OID == oid {
-			return &typeInfos[i], true
-		}
+	if i, ok := typeInfoIndex[oid]; ok {
+		return &typeInfos[i], true
 	}
 	return nil, false
 }
