@@ -3,6 +3,7 @@ package types
 import (
 	"encoding/binary"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -815,4 +816,57 @@ func JSONHasKey(j *JSON, key string) bool {
 		return j.Str == key
 	}
 	return false
+}
+
+// JSONPath is `j #> path`: follow path from j, each step a key for an
+// object or an integer index (negative from the end) for an array; nil
+// (SQL NULL) when a step does not apply. An empty path returns j.
+func JSONPath(j *JSON, path []string) *JSON {
+	for _, step := range path {
+		if j == nil {
+			return nil
+		}
+		switch j.Kind {
+		case JSONObject:
+			j = JSONField(j, step)
+		case JSONArray:
+			idx, err := strconv.ParseInt(strings.TrimSpace(step), 10, 32)
+			if err != nil {
+				return nil
+			}
+			j = JSONElem(j, idx)
+		default:
+			return nil
+		}
+	}
+	return j
+}
+
+// JSONPathText is `j #>> path` (ok=false: SQL NULL).
+func JSONPathText(j *JSON, path []string) (string, bool) { return JSONText(JSONPath(j, path)) }
+
+// JSONHasAny is `j ?| keys`: JSONHasKey for at least one key.
+func JSONHasAny(j *JSON, keys []string) bool {
+	for _, k := range keys {
+		if JSONHasKey(j, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// JSONHasAll is `j ?& keys`: JSONHasKey for every key.
+func JSONHasAll(j *JSON, keys []string) bool {
+	for _, k := range keys {
+		if !JSONHasKey(j, k) {
+			return false
+		}
+	}
+	return true
+}
+
+// JSONTypeof is jsonb_typeof(j): "object", "array", "string", "number",
+// "boolean" or "null".
+func JSONTypeof(j *JSON) string {
+	return [...]string{JSONNull: "null", JSONString: "string", JSONNumber: "number", JSONBool: "boolean", JSONArray: "array", JSONObject: "object"}[j.Kind]
 }

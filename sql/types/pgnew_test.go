@@ -258,6 +258,28 @@ func testNewTypeOps(t *testing.T, conn *pgconn.PgConn) {
 			return NewBool(JSONHasKey(pj(c[0]), c[1])), Bool, nil
 		})
 	}
+	pathDoc := `{"a": {"b": [10, {"c": "x"}, null]}, "n": null}`
+	for _, path := range [][]string{{"a", "b", "1", "c"}, {"a", "b", "-1"}, {"a", "b", "x"}, {"a", "b", "5"}, {}, {"n"}, {"a", "b", "0", "z"}, {"a", " 1"}} {
+		path := path
+		lit := "{" + strings.Join(path, ",") + "}"
+		if len(path) > 0 && path[len(path)-1] == " 1" {
+			lit = `{a," 1"}`
+		}
+		jop(fmt.Sprintf("SELECT %s::jsonb #> %s", pgtest.QuoteLit(pathDoc), pgtest.QuoteLit(lit)), func() (Datum, Type, error) {
+			return jsonDatum(JSONPath(pj(pathDoc), path))
+		})
+		jop(fmt.Sprintf("SELECT %s::jsonb #>> %s", pgtest.QuoteLit(pathDoc), pgtest.QuoteLit(lit)), func() (Datum, Type, error) {
+			return textDatum(JSONPathText(pj(pathDoc), path))
+		})
+	}
+	jop(`SELECT 'null'::jsonb #>> '{}'`, func() (Datum, Type, error) { return textDatum(JSONPathText(pj(`null`), nil)) })
+	jop(`SELECT '{"a":1,"b":2}'::jsonb ?| '{x,b}'`, func() (Datum, Type, error) { return NewBool(JSONHasAny(pj(`{"a":1,"b":2}`), []string{"x", "b"})), Bool, nil })
+	jop(`SELECT '{"a":1,"b":2}'::jsonb ?& '{x,b}'`, func() (Datum, Type, error) { return NewBool(JSONHasAll(pj(`{"a":1,"b":2}`), []string{"x", "b"})), Bool, nil })
+	jop(`SELECT '{"a":1,"b":2}'::jsonb ?& '{a,b}'`, func() (Datum, Type, error) { return NewBool(JSONHasAll(pj(`{"a":1,"b":2}`), []string{"a", "b"})), Bool, nil })
+	for _, v := range []string{`{}`, `[]`, `"s"`, `1`, `true`, `null`} {
+		v := v
+		jop(fmt.Sprintf("SELECT jsonb_typeof(%s::jsonb)", pgtest.QuoteLit(v)), func() (Datum, Type, error) { return NewString(JSONTypeof(pj(v))), Text, nil })
+	}
 	// array helpers
 	pa := func(typ, s string) (Type, *Array) {
 		tp, d := lit(t, typ, s)
