@@ -2,6 +2,7 @@ package exec
 
 import (
 	"github.com/borealis-db/borealis/sql/ast"
+	"github.com/borealis-db/borealis/sql/funcs"
 
 	"github.com/borealis-db/borealis/sql/types"
 )
@@ -12,6 +13,43 @@ type aggSpec struct {
 	arg  expr // nil for count(*)
 	t    types.Type
 	argT types.Type
+	// reg is a registry aggregate (then args/argTypes are its arguments).
+	reg      *funcs.Agg
+	args     []expr
+	argTypes []types.Type
+}
+
+// registryAgg compiles a call of an aggregate of the funcs registry.
+func (cp *compiler) registryAgg(f *ast.FuncCall, sc *scope, spec *aggSpec) (expr, error) {
+	sc.inAgg = true
+	for _, a := range f.Args {
+		e, err := cp.expr(a, sc)
+		if err != nil {
+			sc.inAgg = false
+			return nil, err
+		}
+		spec.args = append(spec.args, e)
+	}
+	sc.inAgg = false
+	in := make([]types.Type, len(spec.args))
+	for i, a := range spec.args {
+		in[i] = a.typ()
+	}
+	a, params, err := cp.funcs.ResolveAgg(f.Name, in)
+	if err != nil {
+		return nil, err
+	}
+	for i := range spec.args {
+		if i < len(params) {
+			if spec.args[i], err = cp.coerce(spec.args[i], params[i], types.CoerceImplicit); err != nil {
+				return nil, err
+			}
+		}
+		spec.argTypes = append(spec.argTypes, spec.args[i].typ())
+	}
+	spec.reg, spec.t = a, a.ResultType(params)
+	*sc.aggs = append(*sc.aggs, spec)
+	return &aggRef{i: len(*sc.aggs) - 1, t: spec.t}, nil
 }
 
 func (cp *compiler) aggregate(f *ast.FuncCall, sc *scope) (expr, error) {
@@ -26,9 +64,21 @@ func (cp *compiler) aggregate(f *ast.FuncCall, sc *scope) (expr, error) {
 		return nil, errf(CodeGrouping, "aggregate functions are not allowed here")
 	}
 	if f.Distinct || len(f.OrderBy) > 0 || f.Filter != nil {
+		// Errors in the arguments come first, as in PostgreSQL.
+		sc.inAgg = true
+		for _, a := range f.Args {
+			if _, err := cp.expr(a, sc); err != nil {
+				sc.inAgg = false
+				return nil, err
+			}
+		}
+		sc.inAgg = false
 		return nil, unsupported("DISTINCT, ORDER BY and FILTER in aggregates are not supported")
 	}
 	spec := &aggSpec{fn: name}
+	if !aggNames[name] {
+		return cp.registryAgg(f, sc, spec)
+	}
 	if f.Star {
 		if name != "count" {
 			return nil, errf(types.CodeSyntaxError, "%s(*) is not allowed", name)
@@ -87,6 +137,7 @@ func (cp *compiler) aggregate(f *ast.FuncCall, sc *scope) (expr, error) {
 // aggState accumulates one aggregate.
 type aggState struct {
 	spec  *aggSpec
+	reg   funcs.AggState // registry aggregates
 	count int64
 	isum  int64
 	nsum  *types.Numeric
@@ -95,6 +146,23 @@ type aggState struct {
 }
 
 func (s *aggState) add(c *Ctx, row []types.Datum) error {
+	if s.spec.reg != nil {
+		vals := make([]types.Datum, len(s.spec.args))
+		for i, a := range s.spec.args {
+			d, err := a.eval(c, row)
+			if err != nil {
+				return err
+			}
+			if d.IsNull() && s.spec.reg.Strict {
+				return nil
+			}
+			vals[i] = d
+		}
+		if s.reg == nil {
+			s.reg = s.spec.reg.New(s.spec.argTypes)
+		}
+		return s.reg.Step(c.funcContext(), vals)
+	}
 	if s.spec.arg == nil {
 		s.count++
 		return nil
@@ -137,7 +205,13 @@ func (s *aggState) add(c *Ctx, row []types.Datum) error {
 	return nil
 }
 
-func (s *aggState) result() (types.Datum, error) {
+func (s *aggState) result(c *Ctx) (types.Datum, error) {
+	if s.spec.reg != nil {
+		if s.reg == nil {
+			s.reg = s.spec.reg.New(s.spec.argTypes)
+		}
+		return s.reg.Final(c.funcContext())
+	}
 	switch s.spec.fn {
 	case "count":
 		return types.NewInt(s.count), nil
@@ -192,7 +266,7 @@ func (n *aggNode) run(c *Ctx, emit func([]types.Datum) error) error {
 	}
 	out := make([]types.Datum, len(states))
 	for i, s := range states {
-		d, err := s.result()
+		d, err := s.result(c)
 		if err != nil {
 			return err
 		}

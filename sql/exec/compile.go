@@ -6,6 +6,7 @@ import (
 
 	"github.com/borealis-db/borealis/sql/ast"
 	"github.com/borealis-db/borealis/sql/catalog"
+	"github.com/borealis-db/borealis/sql/funcs"
 	"github.com/borealis-db/borealis/sql/types"
 )
 
@@ -27,8 +28,9 @@ func (p *params) get(n int) *types.Type {
 // (expr.go holds the evaluators; each implements eval over the row of the
 // scope it was compiled in, and typ).
 type compiler struct {
-	ps  *params
-	cat *catalog.Set
+	ps    *params
+	cat   *catalog.Set
+	funcs *funcs.Registry // functions beyond the executor's own (nil: none)
 }
 
 // column compiles a column reference: resolved in sc, else in the outer
@@ -192,7 +194,7 @@ func (cp *compiler) comparable(l, r expr) (expr, expr, types.Type, error) {
 
 // predicate compiles a boolean condition of clause (WHERE, ON, ...).
 func (cp *compiler) predicate(e ast.Expr, sc *scope, clause string) (expr, error) {
-	if hasAggregate(e) {
+	if cp.hasAggregate(e) {
 		return nil, errf(CodeGrouping, "aggregate functions are not allowed in %s", clause)
 	}
 	w, err := cp.expr(e, sc)
@@ -452,7 +454,12 @@ func (cp *compiler) binary(op string, left, right ast.Expr, sc *scope) (expr, er
 	return &arithExpr{op: aop, l: l, r: r, t: t}, nil
 }
 
-// aggNames are the aggregates the executor implements.
+// isAggregate reports whether name is an aggregate function.
+func (cp *compiler) isAggregate(name string) bool {
+	return aggNames[name] || (cp.funcs != nil && cp.funcs.IsAggregate(name))
+}
+
+// aggNames are the aggregates the executor implements itself.
 var aggNames = map[string]bool{"count": true, "sum": true, "min": true, "max": true, "avg": true}
 
 func (cp *compiler) funcCall(f *ast.FuncCall, sc *scope) (expr, error) {
@@ -463,7 +470,7 @@ func (cp *compiler) funcCall(f *ast.FuncCall, sc *scope) (expr, error) {
 	if f.Over != nil {
 		return nil, unsupported("window functions are not supported")
 	}
-	if aggNames[name] {
+	if cp.isAggregate(name) {
 		return cp.aggregate(f, sc)
 	}
 	args := make([]expr, len(f.Args))
@@ -475,8 +482,16 @@ func (cp *compiler) funcCall(f *ast.FuncCall, sc *scope) (expr, error) {
 		args[i] = e
 	}
 	e, err := cp.builtin(name, args)
-	if err != nil || e == nil {
+	if err != nil {
 		return nil, err
+	}
+	if e == nil {
+		if e, err = cp.registryFunc(name, args); err != nil || e == nil {
+			if err == nil {
+				err = errf(types.CodeUndefinedFunction, "function %s(%d arguments) does not exist", name, len(args))
+			}
+			return nil, err
+		}
 	}
 	if f.Distinct || f.Star || len(f.OrderBy) > 0 || f.Filter != nil {
 		return nil, errf(CodeWrongObjectType, "%s is not an aggregate function", name)
@@ -504,7 +519,7 @@ func (cp *compiler) builtin(name string, args []expr) (expr, error) {
 		}
 		return &settingExpr{name: a}, nil
 	}
-	return nil, errf(types.CodeUndefinedFunction, "function %s(%d arguments) does not exist", name, len(args))
+	return nil, nil
 }
 
 // settingExpr is current_setting(name).
@@ -526,14 +541,14 @@ func (e *settingExpr) typ() types.Type { return types.Text }
 
 // hasAggregate reports whether e contains an aggregate call (not looking
 // into subqueries).
-func hasAggregate(e ast.Node) bool {
+func (cp *compiler) hasAggregate(e ast.Node) bool {
 	found := false
 	ast.Walk(e, func(n ast.Node) bool {
 		switch x := n.(type) {
 		case *ast.Subquery, *ast.Select:
 			return false
 		case *ast.FuncCall:
-			if x.Over == nil && aggNames[x.Name] && x.Schema == "" {
+			if x.Over == nil && cp.isAggregate(x.Name) && x.Schema == "" {
 				found = true
 			}
 		}

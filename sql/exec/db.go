@@ -14,6 +14,7 @@ import (
 	"github.com/borealis-db/borealis/redo"
 	"github.com/borealis-db/borealis/sql/btree"
 	"github.com/borealis-db/borealis/sql/catalog"
+	"github.com/borealis-db/borealis/sql/funcs"
 	"github.com/borealis-db/borealis/sql/heap"
 	"github.com/borealis-db/borealis/sql/txn"
 	"github.com/borealis-db/borealis/sql/types"
@@ -29,6 +30,9 @@ type DB struct {
 	Meta *volmeta.Meta
 	Mgr  *txn.Manager
 	Cat  *catalog.Catalog
+	// Funcs resolves the functions and aggregates the executor does not
+	// implement itself (read-only once the DB is open).
+	Funcs *funcs.Registry
 
 	ddl chan struct{} // one DDL transaction at a time
 
@@ -53,7 +57,7 @@ func Open(ctx context.Context, log buffer.Log, poolSize int64, create bool) (*DB
 		meta.Close()
 		return nil, err
 	}
-	return &DB{Pool: pool, Meta: meta, Mgr: mgr, Cat: cat, ddl: make(chan struct{}, 1),
+	return &DB{Pool: pool, Meta: meta, Mgr: mgr, Cat: cat, Funcs: funcs.Builtins(), ddl: make(chan struct{}, 1),
 		heaps: map[redo.PageID]*heap.Heap{}, trees: map[redo.PageID]*btree.Tree{}}, nil
 }
 
@@ -132,6 +136,8 @@ type Ctx struct {
 	InBlock bool
 	// Notice sends a NOTICE to the client (nil: notices are dropped).
 	Notice func(n *wire.Error) error
+
+	fctx *funcs.Context // built on first use (funcContext)
 }
 
 // notice sends a NOTICE with code and message, if the session takes them.

@@ -39,7 +39,7 @@ func (b *builder) newWriter(t *catalog.Table) (*writer, error) {
 		if err != nil || !ok || len(sel.Targets) != 1 {
 			return nil, fmt.Errorf("default of %s.%s: %q does not parse", t.Name, c.Name, c.Default)
 		}
-		e, err := (&compiler{ps: &params{}, cat: b.cat}).expr(sel.Targets[0].Expr, &scope{noAggs: "DEFAULT expressions"})
+		e, err := (&compiler{ps: &params{}, cat: b.cat, funcs: b.cp.funcs}).expr(sel.Targets[0].Expr, &scope{noAggs: "DEFAULT expressions"})
 		if err != nil {
 			return nil, err
 		}
@@ -234,7 +234,7 @@ func (b *builder) returning(list []*ast.Target, t *catalog.Table, alias string) 
 			}
 			continue
 		}
-		if hasAggregate(tg.Expr) {
+		if b.cp.hasAggregate(tg.Expr) {
 			return nil, errf(CodeGrouping, "aggregate functions are not allowed in RETURNING")
 		}
 		e, err := b.cp.expr(tg.Expr, sc)
@@ -454,7 +454,7 @@ func (b *builder) updateStmt(s *ast.Update) (*Plan, error) {
 				e = &constExpr{d: types.Null, t: t.Columns[i].Type}
 			}
 		} else {
-			if hasAggregate(sc.Expr) {
+			if b.cp.hasAggregate(sc.Expr) {
 				return nil, errf(CodeGrouping, "aggregate functions are not allowed in UPDATE")
 			}
 			if e, err = b.cp.expr(sc.Expr, &scope{cols: src.cols}); err != nil {

@@ -275,7 +275,7 @@ func (b *builder) equiKeys(n *joinNode, on ast.Expr, lc, rc []column) {
 			continue
 		}
 		for _, sides := range [][2]ast.Expr{{be.Left, be.Right}, {be.Right, be.Left}} {
-			cp := &compiler{ps: &params{}, cat: b.cat}
+			cp := &compiler{ps: &params{}, cat: b.cat, funcs: b.cp.funcs}
 			le, err1 := cp.expr(sides[0], ls)
 			re, err2 := cp.expr(sides[1], rs)
 			if err1 != nil || err2 != nil || refsNothing(sides[0]) || refsNothing(sides[1]) {

@@ -39,7 +39,7 @@ func (d *testDB) query(sql string) ([]string, *Plan, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := Build(st, d.db.Cat.Current(), nil)
+	p, err := d.db.Build(st, d.db.Cat.Current(), nil)
 	if err != nil {
 		return nil, nil, err
 	}

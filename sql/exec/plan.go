@@ -6,6 +6,7 @@ import (
 
 	"github.com/borealis-db/borealis/sql/ast"
 	"github.com/borealis-db/borealis/sql/catalog"
+	"github.com/borealis-db/borealis/sql/funcs"
 	"github.com/borealis-db/borealis/sql/types"
 	"github.com/borealis-db/borealis/wire"
 )
@@ -76,9 +77,21 @@ func (p *Plan) Run(c *Ctx, emit func([]types.Datum) error) (string, error) {
 	return p.run(c, emit)
 }
 
-// Build plans one parsed statement against catalog cat. paramTypes are the
-// client's parameter type OIDs (0: infer).
+// Build plans one parsed statement against catalog cat with the
+// database's function registry. paramTypes are the client's parameter type
+// OIDs (0: infer).
+func (db *DB) Build(stmt ast.Statement, cat *catalog.Set, paramTypes []uint32) (*Plan, error) {
+	return build(stmt, cat, paramTypes, db.Funcs)
+}
+
+// Build plans one parsed statement against catalog cat, knowing only the
+// executor's own functions. paramTypes are the client's parameter type
+// OIDs (0: infer).
 func Build(stmt ast.Statement, cat *catalog.Set, paramTypes []uint32) (*Plan, error) {
+	return build(stmt, cat, paramTypes, nil)
+}
+
+func build(stmt ast.Statement, cat *catalog.Set, paramTypes []uint32, reg *funcs.Registry) (*Plan, error) {
 	ps := &params{}
 	for i, o := range paramTypes {
 		if o != 0 {
@@ -91,7 +104,7 @@ func Build(stmt ast.Statement, cat *catalog.Set, paramTypes []uint32) (*Plan, er
 			*ps.get(i) = t
 		}
 	}
-	b := &builder{cp: &compiler{ps: ps, cat: cat}, cat: cat}
+	b := &builder{cp: &compiler{ps: ps, cat: cat, funcs: reg}, cat: cat}
 	p, err := b.stmt(stmt)
 	if err != nil {
 		return nil, err

@@ -59,10 +59,10 @@ func (b *builder) selectQuery(s *ast.Select, outer *scope) (node, error) {
 	}
 	agg := false
 	for _, t := range targets {
-		agg = agg || hasAggregate(t.Expr)
+		agg = agg || b.cp.hasAggregate(t.Expr)
 	}
 	for _, o := range s.OrderBy {
-		agg = agg || hasAggregate(o.Expr)
+		agg = agg || b.cp.hasAggregate(o.Expr)
 	}
 	tsc := sc // the scope of the select list and ORDER BY
 	var aggs []*aggSpec

@@ -415,7 +415,7 @@ func (s *Session) plan(ctx context.Context, stmt ast.Statement, paramOIDs []uint
 	} else {
 		cat = s.e.db.Cat.Current()
 	}
-	return exec.Build(stmt, cat, paramOIDs)
+	return s.e.db.Build(stmt, cat, paramOIDs)
 }
 
 // fail marks an open block failed (and aborts its transaction) and returns
@@ -466,7 +466,7 @@ func (s *Session) query(ctx context.Context, stmt ast.Statement, slot **exec.Pla
 		if len(ptypes) == 0 {
 			ptypes = paramOIDs
 		}
-		if p, err = exec.Build(stmt, cat, ptypes); err != nil {
+		if p, err = s.e.db.Build(stmt, cat, ptypes); err != nil {
 			return s.abortStmt(ctx, implicit, err)
 		}
 		if planMu != nil {
