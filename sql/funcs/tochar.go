@@ -608,10 +608,12 @@ func parseByFormat(s, f string) (parsed, error) {
 		if si < len(s) && (s[si] == '-' || s[si] == '+') {
 			si++
 		}
-		for si < len(s) && s[si] >= '0' && s[si] <= '9' && (maxDigits <= 0 || si-st < maxDigits) {
+		ds := si
+		for si < len(s) && s[si] >= '0' && s[si] <= '9' && (maxDigits <= 0 || si-ds < maxDigits) {
 			si++
 		}
-		if si == st {
+		if si == ds {
+			si = st
 			rest := s[st:]
 			if len(rest) > 0 {
 				return 0, &types.Error{Code: codeInvalidDatetimeFormat,
@@ -623,7 +625,12 @@ func parseByFormat(s, f string) (parsed, error) {
 				Detail:  "Field requires " + strconv.Itoa(max(maxDigits, 1)) + " characters, but only 0 remain.",
 				Hint:    "If your source string is not fixed-width, try using the \"FM\" modifier."}
 		}
-		v, _ := strconv.Atoi(s[st:si])
+		v, err := strconv.Atoi(s[st:si])
+		if err != nil || v > 1<<30 || v < -(1<<30) {
+			return 0, &types.Error{Code: codeDatetimeOverflow,
+				Message: "value for \"" + k + "\" in source string is out of range",
+				Detail:  "Value must be in the range -2147483648 to 2147483647."}
+		}
 		return v, nil
 	}
 	readName := func(k string, names []string, abbrev bool) (int, error) {
@@ -644,6 +651,7 @@ func parseByFormat(s, f string) (parsed, error) {
 			Detail:  "The given value did not match any of the allowed values for this field."}
 	}
 	for fi := 0; fi < len(f); {
+		si = min(si, len(s)) // literals in the format may run past the input
 		if len(f)-fi >= 2 && strings.EqualFold(f[fi:fi+2], "FM") {
 			fi += 2
 			continue
