@@ -107,7 +107,7 @@ type TypeInfo struct {
 	SQLName  string // format_type name without modifier, e.g. "integer"
 	Len      int16  // typlen: bytes, -1 varlena, -2 C string
 	ByVal    bool   // typbyval
-	Category byte   // typcategory: 'N' numeric, 'S' string, 'B' bool, 'D' datetime, 'X' unknown
+	Category byte   // typcategory: 'N' numeric, 'S' string, 'B' bool, 'D' datetime, 'T' timespan, 'U' user (bytea, uuid, jsonb), 'A' array, 'X' unknown
 	Kind     Kind   // Datum kind holding its values
 	Elem     OID    // typelem: the element type of an array type (0 otherwise)
 	Array    OID    // typarray: the array type of this type (0 if none)
