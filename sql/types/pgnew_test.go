@@ -273,9 +273,15 @@ func testNewTypeOps(t *testing.T, conn *pgconn.PgConn) {
 		})
 	}
 	jop(`SELECT 'null'::jsonb #>> '{}'`, func() (Datum, Type, error) { return textDatum(JSONPathText(pj(`null`), nil)) })
-	jop(`SELECT '{"a":1,"b":2}'::jsonb ?| '{x,b}'`, func() (Datum, Type, error) { return NewBool(JSONHasAny(pj(`{"a":1,"b":2}`), []string{"x", "b"})), Bool, nil })
-	jop(`SELECT '{"a":1,"b":2}'::jsonb ?& '{x,b}'`, func() (Datum, Type, error) { return NewBool(JSONHasAll(pj(`{"a":1,"b":2}`), []string{"x", "b"})), Bool, nil })
-	jop(`SELECT '{"a":1,"b":2}'::jsonb ?& '{a,b}'`, func() (Datum, Type, error) { return NewBool(JSONHasAll(pj(`{"a":1,"b":2}`), []string{"a", "b"})), Bool, nil })
+	jop(`SELECT '{"a":1,"b":2}'::jsonb ?| '{x,b}'`, func() (Datum, Type, error) {
+		return NewBool(JSONHasAny(pj(`{"a":1,"b":2}`), []string{"x", "b"})), Bool, nil
+	})
+	jop(`SELECT '{"a":1,"b":2}'::jsonb ?& '{x,b}'`, func() (Datum, Type, error) {
+		return NewBool(JSONHasAll(pj(`{"a":1,"b":2}`), []string{"x", "b"})), Bool, nil
+	})
+	jop(`SELECT '{"a":1,"b":2}'::jsonb ?& '{a,b}'`, func() (Datum, Type, error) {
+		return NewBool(JSONHasAll(pj(`{"a":1,"b":2}`), []string{"a", "b"})), Bool, nil
+	})
 	for _, v := range []string{`{}`, `[]`, `"s"`, `1`, `true`, `null`} {
 		v := v
 		jop(fmt.Sprintf("SELECT jsonb_typeof(%s::jsonb)", pgtest.QuoteLit(v)), func() (Datum, Type, error) { return NewString(JSONTypeof(pj(v))), Text, nil })
