@@ -308,8 +308,23 @@ type arrayAggState struct {
 }
 
 func (s *arrayAggState) Step(_ *Context, a []types.Datum) error {
-	if s.nested && a[0].IsNull() {
-		return errf(codeNullNotAllowed, "cannot accumulate null arrays")
+	if s.nested {
+		if a[0].IsNull() {
+			return errf(codeNullNotAllowed, "cannot accumulate null arrays")
+		}
+		if a[0].A.Len() == 0 {
+			return errf("2202E", "cannot accumulate empty arrays")
+		}
+		if len(s.elems) > 0 {
+			f := s.elems[0].A
+			same := f.NDims() == a[0].A.NDims()
+			for i := 0; same && i < f.NDims(); i++ {
+				same = f.Dims[i] == a[0].A.Dims[i]
+			}
+			if !same {
+				return errf("2202E", "cannot accumulate arrays of different dimensionality")
+			}
+		}
 	}
 	s.elems = append(s.elems, a[0])
 	return nil

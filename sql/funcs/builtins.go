@@ -29,6 +29,7 @@ func Builtins() *Registry {
 	addArrayFuncs(r)
 	addBinaryFuncs(r)
 	addIntervalFuncs(r)
+	addJSONFuncs(r)
 	addAggregates(r)
 	return r
 }

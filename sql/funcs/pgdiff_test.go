@@ -200,6 +200,18 @@ var scalarCases = []string{
 	"date_bin('1 hour'::interval, '2024-03-15 13:47:12+00'::timestamptz, '2024-01-01 00:00:00+00'::timestamptz)",
 	"make_interval(1, 2, 3, 4, 5, 6, 7.5)", "make_interval(0, 0, 0, 0, 0, 0, 1.5)", "make_interval()", "make_interval(1)",
 	"make_interval(0, 0, 1)",
+	// jsonb
+	"jsonb_typeof('{\"a\":1}'::jsonb)", "jsonb_typeof('[1]'::jsonb)", "jsonb_typeof('\"x\"'::jsonb)", "jsonb_typeof('null'::jsonb)",
+	"jsonb_array_length('[1,2,[3]]'::jsonb)", "jsonb_array_length('{}'::jsonb)", "jsonb_array_length('5'::jsonb)",
+	"to_jsonb(5)", "to_jsonb(1.50)", "to_jsonb('a\"b'::text)", "to_jsonb(true)", "to_jsonb('{1,2,NULL}'::int4[])",
+	"to_jsonb('{{1,2},{3,4}}'::int4[])", "to_jsonb('2024-03-05 14:07:09.5'::timestamp)", "to_jsonb('2024-03-05'::date)",
+	"to_jsonb('2024-03-05 14:07:09+00'::timestamptz)", "to_jsonb('NaN'::float8)", "to_jsonb(0.1::float8)", "to_jsonb('1 day'::interval)",
+	"jsonb_build_object('a', 1, 'b', NULL, 'c', 'x')", "jsonb_build_object('a', 1, 'b')", "jsonb_build_object()",
+	"jsonb_build_object(NULL::text, 1)", "jsonb_build_object(1, 2, 'zz', '{\"q\":1}'::jsonb)",
+	"jsonb_build_array(1, 'a', NULL, true, 2.5)", "jsonb_build_array()",
+	"jsonb_extract_path('{\"a\":{\"b\":[1,2]}}'::jsonb, 'a', 'b')", "jsonb_extract_path_text('{\"a\":{\"b\":\"x\"}}'::jsonb, 'a', 'b')",
+	"jsonb_extract_path('{\"a\":[10,20]}'::jsonb, 'a', '1')", "jsonb_extract_path('{\"a\":1}'::jsonb, 'z')",
+	"jsonb_strip_nulls('{\"a\":null,\"b\":[null,{\"c\":null}]}'::jsonb)",
 	// misc
 	"pg_typeof(1)", "pg_typeof('a')", "pg_typeof(1.5)", "pg_typeof(NULL)", "pg_typeof('x'::varchar(3))",
 	"pg_typeof(now())", "current_schema()", "current_schemas(true)", "current_schemas(false)", "current_setting('nonexistent_setting_x')",
@@ -353,6 +365,14 @@ func testAggregates(t *testing.T, conn *pgconn.PgConn, reg *Registry) {
 		{fn: "var_samp(x)", typ: "int4", vals: []string{"5", "5"}},
 		{fn: "stddev_pop(x)", typ: "numeric", vals: []string{"1", "2", "3", "4", "5.5"}},
 		{fn: "sum(x)", typ: "text", vals: []string{"1"}},
+		{fn: "array_agg(x)", typ: "int4", vals: []string{"3", "NULL", "1"}},
+		{fn: "array_agg(x)", typ: "text", vals: nil},
+		{fn: "array_agg(x)", typ: "int4[]", vals: []string{"{1,2}", "{3,4}"}},
+		{fn: "array_agg(x)", typ: "int4[]", vals: []string{"{1,2}", "{3}"}},
+		{fn: "jsonb_agg(x)", typ: "text", vals: []string{"a", "NULL", "b"}},
+		{fn: "jsonb_agg(x)", typ: "int4", vals: nil},
+		{fn: "jsonb_object_agg(x, 1)", typ: "text", vals: []string{"a", "b"}},
+		{fn: "string_agg(x, ',')", typ: "varchar(5)", vals: []string{"a", "b"}},
 	}
 	for _, c := range cases {
 		var rows []string
