@@ -334,3 +334,42 @@ func FuzzRegclassIn(f *testing.F) {
 		}
 	})
 }
+
+// TestRegisterWithBuiltins resolves each registered signature in a registry
+// that also holds the built-in functions: no name clashes into ambiguity,
+// and unknown-typed literals (as psql sends them) resolve.
+func TestRegisterWithBuiltins(t *testing.T) {
+	r := funcs.Builtins()
+	Register(r, nil)
+	U, B, I4, I8 := types.Unknown, types.Bool, types.Int4, types.Int8
+	textArr := types.Type{OID: types.OIDTextArray, Typmod: -1}
+	for _, c := range []struct {
+		name string
+		args []types.Type
+	}{
+		{"format_type", []types.Type{typOID, I4}}, {"format_type", []types.Type{U, U}},
+		{"pg_get_indexdef", []types.Type{typOID}}, {"pg_get_indexdef", []types.Type{typOID, I4, B}},
+		{"pg_get_indexdef", []types.Type{typOID, types.Int2, B}},
+		{"pg_get_constraintdef", []types.Type{typOID}}, {"pg_get_constraintdef", []types.Type{typOID, B}},
+		{"pg_get_expr", []types.Type{types.Text, typOID}}, {"pg_get_expr", []types.Type{types.Text, typOID, B}},
+		{"pg_table_is_visible", []types.Type{typOID}}, {"pg_type_is_visible", []types.Type{typOID}},
+		{"pg_function_is_visible", []types.Type{typOID}}, {"pg_get_userbyid", []types.Type{typOID}},
+		{"obj_description", []types.Type{typOID, U}}, {"obj_description", []types.Type{typOID}},
+		{"col_description", []types.Type{typOID, I4}}, {"shobj_description", []types.Type{typOID, U}},
+		{"pg_encoding_to_char", []types.Type{I4}}, {"pg_char_to_encoding", []types.Type{U}},
+		{"has_table_privilege", []types.Type{U, U}}, {"has_table_privilege", []types.Type{typOID, U}},
+		{"has_table_privilege", []types.Type{U, U, U}}, {"has_schema_privilege", []types.Type{U, U}},
+		{"has_database_privilege", []types.Type{U, U}},
+		{"pg_relation_size", []types.Type{typOID}}, {"pg_relation_size", []types.Type{typOID, U}},
+		{"pg_table_size", []types.Type{typOID}}, {"pg_total_relation_size", []types.Type{typOID}},
+		{"pg_indexes_size", []types.Type{typOID}}, {"pg_size_pretty", []types.Type{I8}},
+		{"pg_size_pretty", []types.Type{I4}}, {"pg_relation_is_publishable", []types.Type{U}},
+		{"pg_get_statisticsobjdef_columns", []types.Type{typOID}},
+		{"pg_get_function_result", []types.Type{typOID}}, {"pg_get_function_arguments", []types.Type{typOID}},
+		{"array_to_string", []types.Type{textArr, U}}, {"array_to_string", []types.Type{textArr, U, U}},
+	} {
+		if _, _, err := r.Resolve(c.name, c.args); err != nil {
+			t.Errorf("%s%v: %v", c.name, c.args, err)
+		}
+	}
+}
