@@ -44,7 +44,7 @@ func (n *Node) maintain() {
 	}
 	for _, g := range groups {
 		n.mu.RLock()
-		due := len(g.layers) >= n.cfg.CompactLayers
+		due := g.compactDue(n.cfg.CompactLayers)
 		n.mu.RUnlock()
 		if due {
 			if err := n.compact(g); err != nil {

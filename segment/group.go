@@ -107,8 +107,12 @@ func (g *group) advance() {
 // insertMem adds a record to the memtable and marks it held.
 func (g *group) insertMem(m memRec) {
 	recs := g.mem[m.rec.Page]
-	i := sort.Search(len(recs), func(i int) bool { return recs[i].rec.LSN >= m.rec.LSN })
-	g.mem[m.rec.Page] = slices.Insert(recs, i, m)
+	if len(recs) == 0 || recs[len(recs)-1].rec.LSN < m.rec.LSN {
+		g.mem[m.rec.Page] = append(recs, m) // records mostly arrive in LSN order
+	} else {
+		i := sort.Search(len(recs), func(i int) bool { return recs[i].rec.LSN >= m.rec.LSN })
+		g.mem[m.rec.Page] = slices.Insert(recs, i, m)
+	}
 	g.memBytes += len(m.raw) + 64
 	g.addHeld(m.rec.LSN, m.rec.PrevGroup)
 }
@@ -215,6 +219,37 @@ func (g *group) collect(point redo.LSN) {
 			delete(g.next, prev)
 		}
 	}
+}
+
+// compactMaxFactor: at CompactLayers times this many layers a group is
+// compacted whatever the sizes of its layers, which bounds the layers a
+// page read visits.
+const compactMaxFactor = 4
+
+// compactDue reports whether the group's layers should be merged: once it
+// has at least minLayers layers and its delta layers hold at least as many
+// bytes as its image layers, or once it has compactMaxFactor × minLayers
+// layers. A compaction rewrites the image of every page the group has ever
+// written, so triggering it on the layer count alone costs in proportion to
+// the whole group each time, quadratic over a bulk load; tied to the bytes
+// written since, it costs in proportion to them (each byte is rewritten a
+// logarithmic number of times as the group grows). Call with Node.mu held.
+func (g *group) compactDue(minLayers int) bool {
+	if len(g.layers) < minLayers {
+		return false
+	}
+	if len(g.layers) >= compactMaxFactor*minLayers {
+		return true
+	}
+	var img, delta int64
+	for _, l := range g.layers {
+		if l.kind == layerImage {
+			img += l.size
+		} else {
+			delta += l.size
+		}
+	}
+	return delta >= img
 }
 
 // memRecords returns the memtable records of page with LSN <= upto.

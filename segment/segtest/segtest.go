@@ -40,11 +40,24 @@ type Binary struct {
 // NewBinary returns a builder; nothing is built until Path is called.
 func NewBinary() *Binary { return &Binary{} }
 
+// BinaryEnv names an environment variable: when set, Path uses the borealis
+// binary at that path instead of building one (for a checkout whose other
+// packages are mid-edit and do not build).
+const BinaryEnv = "BOREALIS_TEST_BINARY"
+
 // Path builds the binary on first use (go build of cmd/borealis from the
-// module root) and returns its path; a build failure fails tb.
+// module root, or the binary BinaryEnv names) and returns its path; a build
+// failure fails tb.
 func (b *Binary) Path(tb testing.TB) string {
 	tb.Helper()
 	b.once.Do(func() {
+		if p := os.Getenv(BinaryEnv); p != "" {
+			if _, err := os.Stat(p); err != nil {
+				b.err = fmt.Errorf("segtest: %s: %w", BinaryEnv, err)
+			}
+			b.path = p
+			return
+		}
 		root, err := moduleRoot()
 		if err != nil {
 			b.err = err
