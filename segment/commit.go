@@ -1,12 +1,14 @@
 package segment
 
 import (
+	"encoding/binary"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/borealis-db/borealis/redo"
 	"github.com/borealis-db/borealis/segment/storagerpc"
+	"github.com/cespare/xxhash/v2"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -295,32 +297,35 @@ func (n *Node) setPeers(g *group, peers []string, buf []byte) []byte {
 }
 
 // storeRecords keeps the task's records that are new and not truncated,
-// inserts them into the memtable and appends one records frame.
+// inserts them into the memtable and appends one records frame, built in
+// place in buf. The memtable aliases the request's own buffer (owned by the
+// task, never modified; record payloads already alias it), so each record
+// is copied once, into the frame.
 func (n *Node) storeRecords(g *group, t *task, buf []byte) []byte {
-	var payload []byte
-	off := 0
-	var kept []memRec
-	for _, rec := range t.recs {
+	start := -1
+	off, kept := 0, 0
+	for i := range t.recs {
+		rec := &t.recs[i]
 		sz := rec.EncodedSize()
-		if g.accepts(rec.LSN) {
-			if payload == nil {
-				payload = putU32(make([]byte, 0, 4+len(t.raw)), g.pg)
-			}
-			start := len(payload)
-			payload = append(payload, t.raw[off:off+sz]...)
-			kept = append(kept, memRec{rec: rec, seq: n.w.seq, commit: n.commits, raw: payload[start : start+sz : start+sz]})
-		}
+		raw := t.raw[off : off+sz : off+sz]
 		off += sz
+		if !g.accepts(rec.LSN) {
+			continue
+		}
+		if start < 0 {
+			start = len(buf)
+			buf = append(buf, 0, 0, 0, 0, kindRecords) // length set below
+			buf = putU32(buf, g.pg)
+		}
+		buf = append(buf, raw...)
+		g.insertMem(memRec{rec: *rec, seq: n.w.seq, commit: n.commits, raw: raw})
+		kept++
 	}
-	if len(kept) == 0 {
+	if start < 0 {
 		return buf
 	}
-	for i := range kept {
-		// Re-point the payload at the copy the memtable keeps.
-		m := &kept[i]
-		m.rec.Payload = m.raw[redo.RecordHeaderSize : len(m.raw)-redo.RecordTrailerSize]
-		g.insertMem(*m)
-	}
-	n.met.records.Add(float64(len(kept)))
-	return appendFrame(buf, kindRecords, payload)
+	binary.LittleEndian.PutUint32(buf[start:], uint32(len(buf)-start-4))
+	buf = binary.LittleEndian.AppendUint64(buf, xxhash.Sum64(buf[start:]))
+	n.met.records.Add(float64(kept))
+	return buf
 }
