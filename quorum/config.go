@@ -50,6 +50,14 @@ type Config struct {
 	// QueueLimit is the number of batches queued for one replica stream
 	// before it is dropped as too slow (default 4096).
 	QueueLimit int
+	// QueueBytes is the back-pressure mark of a replica's send queue (default
+	// 8 MiB): appends wait while fewer than a write quorum of a group's
+	// connected replicas have less than QueueBytes and QueueLimit/8 batches
+	// queued, so a writer that produces faster than storage absorbs is
+	// slowed to the pace of the write quorum instead of overflowing the
+	// queues. A queue at 4×QueueBytes or QueueLimit batches (a replica far
+	// slower than the quorum) drops its stream.
+	QueueBytes int
 	// Heartbeat is how often an idle stream carries VDL and the min read
 	// point (default 100ms).
 	Heartbeat time.Duration
@@ -88,6 +96,9 @@ func (c Config) withDefaults() (Config, error) {
 	def(&c.ReconnectMax, time.Second)
 	if c.QueueLimit <= 0 {
 		c.QueueLimit = 4096
+	}
+	if c.QueueBytes <= 0 {
+		c.QueueBytes = 8 << 20
 	}
 	return c, nil
 }

@@ -29,13 +29,20 @@ func (l volumeLog) ReadPage(ctx context.Context, id redo.PageID, at redo.LSN) (*
 	return l.v.ReadPage(ctx, id, at)
 }
 
-// BeginMTR waits for back-pressure room, then holds the Volume's lock until
-// End: no other append can interleave, so LSNs are predicted exactly.
+// BeginMTR waits for back-pressure room (in the LSN window and in the
+// replicas' send queues), then holds the Volume's lock until End: no other
+// append can interleave, so LSNs are predicted exactly.
 func (l volumeLog) BeginMTR() buffer.MTRLog {
 	v := l.v
 	v.mu.Lock()
-	for v.fatal == nil && uint64(v.next)+mtrReserve > uint64(v.tr.VDL())+v.cfg.LSNWindow {
+	for v.fatal == nil {
 		ch := v.changed
+		if uint64(v.next)+mtrReserve <= uint64(v.tr.VDL())+v.cfg.LSNWindow {
+			if _, full := v.queuesFullLocked(); !full {
+				break
+			}
+			ch = v.roomChanLocked()
+		}
 		v.mu.Unlock()
 		<-ch
 		v.mu.Lock()

@@ -43,7 +43,7 @@ func Open(ctx context.Context, cfg Config) (*Volume, error) {
 	vctx, cancel := context.WithCancel(context.Background())
 	v := &Volume{
 		cfg: cfg, log: cfg.Logger, conns: conns, clients: clients, ctx: vctx, cancel: cancel,
-		lastPage: map[redo.PageID]redo.LSN{}, pageLimit: lastPageLimit, groups: map[uint32]*vgroup{}, changed: make(chan struct{}),
+		lastPage: map[redo.PageID]redo.LSN{}, pageLimit: lastPageLimit, groups: map[uint32]*vgroup{}, changed: make(chan struct{}), room: make(chan struct{}),
 	}
 	if err := v.recover(ctx); err != nil {
 		_ = v.Close()

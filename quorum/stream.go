@@ -17,6 +17,19 @@ import (
 // maxRequestBytes bounds the records of one AppendRequest.
 const maxRequestBytes = 1 << 20
 
+// maxInflightBytes bounds the records bytes sent on one stream and not yet
+// acknowledged. Past it, batches stay in the replica's queue, where the
+// back-pressure of appends sees them; otherwise a writer faster than
+// storage would pile them up unseen in the stream, acks would fall behind
+// by seconds and the stream would be taken for dead.
+const maxInflightBytes = 4 << 20
+
+// sentReq is one request sent and not yet acknowledged.
+type sentReq struct {
+	at    time.Time
+	bytes int
+}
+
 // replica is the writer's stream to one replica of one group. One goroutine
 // (run) owns the stream; everything else is guarded by v.mu.
 type replica struct {
@@ -31,7 +44,9 @@ type replica struct {
 	connected bool
 	lastErr   error
 	queue     [][]byte // batches waiting to be sent
+	queued    int      // bytes in queue
 	gen       uint64   // incremented when the stream is dropped
+	drops     uint64   // how often a connected stream went down
 	cancel    context.CancelFunc
 	latency   time.Duration // moving average of page reads
 }
@@ -42,14 +57,47 @@ func (r *replica) enqueueLocked(b []byte) {
 	if !r.connected {
 		return
 	}
-	if len(r.queue) >= r.v.cfg.QueueLimit {
-		r.dropLocked(fmt.Errorf("send queue full (%d batches): replica too slow, stream dropped", len(r.queue)))
+	if len(r.queue) >= r.v.cfg.QueueLimit || r.queued >= 4*r.v.cfg.QueueBytes {
+		r.dropLocked(fmt.Errorf("send queue full (%d batches, %d bytes): replica too slow, stream dropped", len(r.queue), r.queued))
 		return
 	}
+	was := r.fullLocked()
 	r.queue = append(r.queue, b)
+	r.queued += len(b)
+	if !was && r.fullLocked() {
+		r.v.fullQueues++
+	}
 	select {
 	case r.wake <- struct{}{}:
 	default:
+	}
+}
+
+// fullLocked reports whether the replica's queue is at the back-pressure
+// mark (QueueLimit/8 batches, or QueueBytes): appends wait while fewer than
+// a write quorum of a group's connected replicas are below it. The mark is
+// far below the drop limit (QueueLimit batches, 4×QueueBytes), so only a
+// replica much slower than the write quorum is dropped. Call with v.mu
+// held.
+func (r *replica) fullLocked() bool {
+	return len(r.queue) >= max(r.v.cfg.QueueLimit/8, 1) || r.queued >= r.v.cfg.QueueBytes
+}
+
+// takeLocked removes the first n batches of the queue (sent, or dropped
+// with the stream) and wakes appends waiting for queue room. Call with v.mu
+// held.
+func (r *replica) takeLocked(n int) {
+	was := r.fullLocked()
+	for _, b := range r.queue[:n] {
+		r.queued -= len(b)
+	}
+	r.queue = r.queue[n:]
+	if len(r.queue) == 0 {
+		r.queue, r.queued = nil, 0
+	}
+	if was && !r.fullLocked() {
+		r.v.fullQueues--
+		r.v.roomLocked()
 	}
 }
 
@@ -58,10 +106,11 @@ func (r *replica) enqueueLocked(b []byte) {
 func (r *replica) dropLocked(err error) {
 	if r.connected {
 		r.v.log.Warn("replica stream down", "pg", r.g.pg, "node", r.node.Name, "err", err)
+		r.drops++
 	}
 	r.connected = false
 	r.lastErr = err
-	r.queue = nil
+	r.takeLocked(len(r.queue))
 	r.gen++
 	r.v.tr.SetConnected(r.g.pg, r.idx, false)
 	if r.cancel != nil {
@@ -138,7 +187,8 @@ func (r *replica) session() error {
 	gen := r.gen
 	r.cancel = cancel
 	r.connected = true
-	r.queue = nil
+	r.takeLocked(len(r.queue))
+	v.roomLocked() // one more replica with room
 	v.tr.SetConnected(r.g.pg, r.idx, true)
 	scl := v.tr.SCL(r.g.pg, r.idx)
 	var backlog [][]byte
@@ -162,14 +212,20 @@ func (r *replica) session() error {
 	}
 	v.mu.Unlock()
 
-	// Acks come back in order, one per request.
+	// Acks come back in order, one per request. The stream is alive while
+	// acks keep coming: it fails when the oldest unacknowledged request has
+	// waited CallTimeout since it was sent or since the last ack, whichever
+	// is later (requests queue behind each other in a deep pipeline).
 	var (
-		sentMu sync.Mutex
-		sent   []time.Time
+		sentMu    sync.Mutex
+		sent      []sentReq
+		sentBytes int // records bytes sent and not yet acknowledged
+		lastAck   time.Time
 	)
 	send := func(req *storagerpc.AppendRequest) error {
 		sentMu.Lock()
-		sent = append(sent, time.Now())
+		sent = append(sent, sentReq{at: time.Now(), bytes: len(req.Records)})
+		sentBytes += len(req.Records)
 		sentMu.Unlock()
 		if err := stream.Send(req); err != nil {
 			return err
@@ -187,10 +243,16 @@ func (r *replica) session() error {
 			}
 			sentMu.Lock()
 			if len(sent) > 0 {
+				sentBytes -= sent[0].bytes
 				sent = sent[1:]
 			}
+			lastAck = time.Now()
 			sentMu.Unlock()
 			v.onAck(r, ack.SCL)
+			select { // room in flight
+			case r.wake <- struct{}{}:
+			default:
+			}
 		}
 	}()
 	fail := func(err error) error {
@@ -228,6 +290,7 @@ func (r *replica) session() error {
 	hb := time.NewTicker(v.cfg.Heartbeat)
 	defer hb.Stop()
 	idle := true
+	var taken [][]byte // reused: the batches of one request
 	for {
 		select {
 		case <-ctx.Done():
@@ -235,49 +298,67 @@ func (r *replica) session() error {
 		case <-r.wake:
 		case <-hb.C:
 			sentMu.Lock()
-			var oldest time.Time
+			var since time.Time
 			if len(sent) > 0 {
-				oldest = sent[0]
+				since = sent[0].at
+				if lastAck.After(since) {
+					since = lastAck
+				}
 			}
 			sentMu.Unlock()
-			if !oldest.IsZero() && time.Since(oldest) > v.cfg.CallTimeout {
-				return fail(fmt.Errorf("no acknowledgement for %v", time.Since(oldest).Round(time.Millisecond)))
+			if !since.IsZero() && time.Since(since) > v.cfg.CallTimeout {
+				return fail(fmt.Errorf("no acknowledgement for %v", time.Since(since).Round(time.Millisecond)))
 			}
 			if !idle {
 				idle = true
 				continue
 			}
 		}
+		sentMu.Lock()
+		busy := sentBytes >= maxInflightBytes
+		sentMu.Unlock()
+		if busy {
+			// Enough in flight: batches wait in the queue (where they
+			// count for back-pressure) until an ack makes room.
+			idle = false
+			continue
+		}
 		v.mu.Lock()
 		if r.gen != gen {
 			v.mu.Unlock()
 			return fail(r.lastErr)
 		}
-		// Coalesce queued batches (shared with the group's other
-		// replicas: copied, never changed); one batch goes as it is.
-		var recs []byte
-		n := 0
-		for n < len(r.queue) && (n == 0 || len(recs)+len(r.queue[n]) <= maxRequestBytes) {
-			if n == 0 {
-				recs = r.queue[0]
-			} else {
-				if n == 1 {
-					recs = append(make([]byte, 0, min(maxRequestBytes, 2*len(recs)+len(r.queue[n]))), recs...)
-				}
-				recs = append(recs, r.queue[n]...)
-			}
+		// Take queued batches up to maxRequestBytes (shared with the
+		// group's other replicas: read, never changed); they are
+		// concatenated after the lock is released.
+		n, size := 0, 0
+		for n < len(r.queue) && (n == 0 || size+len(r.queue[n]) <= maxRequestBytes) {
+			size += len(r.queue[n])
 			n++
 		}
-		r.queue = r.queue[n:]
+		batches := append(taken[:0], r.queue[:n]...)
+		r.takeLocked(n)
 		if len(r.queue) > 0 {
 			select {
 			case r.wake <- struct{}{}:
 			default:
 			}
 		}
-		req := &storagerpc.AppendRequest{Epoch: v.epoch, PG: r.g.pg, VDL: v.tr.VDL(), MinReadPoint: v.reportedReadPointLocked(), Records: recs}
+		req := &storagerpc.AppendRequest{Epoch: v.epoch, PG: r.g.pg, VDL: v.tr.VDL(), MinReadPoint: v.reportedReadPointLocked()}
 		v.mu.Unlock()
-		if len(recs) > 0 {
+		switch len(batches) {
+		case 0:
+		case 1:
+			req.Records = batches[0] // one batch goes as it is
+		default:
+			req.Records = make([]byte, 0, size)
+			for _, b := range batches {
+				req.Records = append(req.Records, b...)
+			}
+		}
+		clear(batches)
+		taken = batches
+		if size > 0 {
 			idle = false
 		}
 		if err := send(req); err != nil {

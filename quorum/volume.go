@@ -53,6 +53,12 @@ type Volume struct {
 	waiters waitHeap
 	fatal   error
 	minRead redo.LSN
+	// fullQueues counts replicas whose send queue is at the back-pressure
+	// mark (replica.fullLocked); room is closed and replaced when one drops
+	// below it while roomWait says an append waits for that.
+	fullQueues int
+	room       chan struct{}
+	roomWait   bool
 }
 
 // vgroup is the writer's state of one protection group.
@@ -171,6 +177,7 @@ func (v *Volume) fail(err error) {
 	v.cancel()
 	close(v.changed)
 	v.changed = make(chan struct{})
+	v.roomLocked()
 	for _, w := range v.waiters {
 		close(w.ch)
 	}
@@ -242,10 +249,23 @@ func (v *Volume) Append(ctx context.Context, recs []redo.Record) ([]redo.LSN, er
 		if v.fatal != nil {
 			return nil, v.fatal
 		}
-		if uint64(v.next)+uint64(len(recs))-1 <= uint64(v.tr.VDL())+v.cfg.LSNWindow {
-			break
-		}
 		ch := v.changed
+		if uint64(v.next)+uint64(len(recs))-1 <= uint64(v.tr.VDL())+v.cfg.LSNWindow {
+			pg, full := v.queuesFullLocked()
+			if !full {
+				break
+			}
+			ch = v.roomChanLocked()
+			v.mu.Unlock()
+			select {
+			case <-ctx.Done():
+				v.mu.Lock()
+				return nil, fmt.Errorf("quorum: append waits for room in the send queues of group %d: %w", pg, ctx.Err())
+			case <-ch:
+			}
+			v.mu.Lock()
+			continue
+		}
 		v.mu.Unlock()
 		select {
 		case <-ctx.Done():
@@ -318,6 +338,50 @@ func (v *Volume) flushLocked() {
 			rep.enqueueLocked(g.staged)
 		}
 		g.staged = nil
+	}
+}
+
+// queuesFullLocked reports whether appends must wait for the replica
+// streams: some group has a write quorum of replicas connected but fewer
+// than a write quorum of them below the send-queue back-pressure mark. It
+// returns that group. A group without a connected write quorum does not
+// hold appends back here (its records wait for durability instead). Call
+// with v.mu held.
+func (v *Volume) queuesFullLocked() (uint32, bool) {
+	if v.fullQueues == 0 {
+		return 0, false
+	}
+	for pg, g := range v.groups {
+		connected, room := 0, 0
+		for _, r := range g.replicas {
+			if r.connected {
+				connected++
+				if !r.fullLocked() {
+					room++
+				}
+			}
+		}
+		if connected >= WriteQuorum && room < WriteQuorum {
+			return pg, true
+		}
+	}
+	return 0, false
+}
+
+// roomChanLocked returns the channel closed when a send queue drops below
+// the back-pressure mark (or a stream goes down, or the volume fails). Call
+// with v.mu held.
+func (v *Volume) roomChanLocked() chan struct{} {
+	v.roomWait = true
+	return v.room
+}
+
+// roomLocked wakes appends waiting for queue room. Call with v.mu held.
+func (v *Volume) roomLocked() {
+	if v.roomWait {
+		close(v.room)
+		v.room = make(chan struct{})
+		v.roomWait = false
 	}
 }
 
@@ -511,6 +575,10 @@ type ReplicaStatus struct {
 	Connected bool
 	Queued    int    // batches waiting to be sent
 	Err       string // why it is not connected
+	// Drops counts how often this replica's stream went down after it had
+	// connected (send queue full, no acknowledgement within CallTimeout,
+	// a stream error); each one is followed by a reconnect.
+	Drops uint64
 }
 
 // GroupStatus is the writer's view of one protection group.
@@ -528,8 +596,10 @@ type Status struct {
 	VCL     redo.LSN
 	NextLSN redo.LSN
 	Pending int // records appended but not yet durable
-	Groups  []GroupStatus
-	Err     string // why the volume is unusable, if it is
+	// StreamDrops is the sum of the replicas' Drops.
+	StreamDrops uint64
+	Groups      []GroupStatus
+	Err         string // why the volume is unusable, if it is
 }
 
 // Status describes the volume as this writer sees it.
@@ -548,7 +618,8 @@ func (v *Volume) Status() Status {
 		gs := GroupStatus{PG: pg, PGCL: v.tr.PGCL(pg)}
 		n := 0
 		for i, r := range g.replicas {
-			rs := ReplicaStatus{Node: r.node, SCL: v.tr.SCL(pg, i), Connected: r.connected, Queued: len(r.queue)}
+			rs := ReplicaStatus{Node: r.node, SCL: v.tr.SCL(pg, i), Connected: r.connected, Queued: len(r.queue), Drops: r.drops}
+			s.StreamDrops += r.drops
 			if r.connected {
 				n++
 			} else if r.lastErr != nil {

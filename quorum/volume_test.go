@@ -22,7 +22,7 @@ func bareVolume(t *testing.T, start redo.LSN) *Volume {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	return &Volume{cfg: cfg, log: cfg.Logger, ctx: ctx, cancel: cancel, tr: NewTracker(start), next: start + 1,
-		lastPage: map[redo.PageID]redo.LSN{}, pageLimit: lastPageLimit, groups: map[uint32]*vgroup{}, changed: make(chan struct{})}
+		lastPage: map[redo.PageID]redo.LSN{}, pageLimit: lastPageLimit, groups: map[uint32]*vgroup{}, changed: make(chan struct{}), room: make(chan struct{})}
 }
 
 // TestLastPageBounded: the page -> last LSN map keeps at most pageLimit
@@ -59,6 +59,7 @@ func TestLastPageBounded(t *testing.T) {
 		}
 		v.mu.Lock()
 		for i := 0; i < 4; i++ {
+			g.replicas[i].takeLocked(len(g.replicas[i].queue)) // sent
 			v.mu.Unlock()
 			v.onAck(g.replicas[i], lsns[0])
 			v.mu.Lock()
@@ -239,29 +240,100 @@ func TestOpenErrors(t *testing.T) {
 	}
 }
 
+// TestSlowReplicaStreamIsDropped: replicas whose queues overflow while a
+// write quorum of the group keeps up are dropped; the records stay retained
+// for their reconnect.
 func TestSlowReplicaStreamIsDropped(t *testing.T) {
 	v := bareVolume(t, 0)
-	v.cfg.QueueLimit = 3
+	v.cfg.QueueLimit = 40 // back-pressure mark: 5 batches
 	g := v.addBareGroup(0)
 	for _, r := range g.replicas {
 		r.connected = true
 	}
-	for i := 0; i < 4; i++ {
+	const fast = WriteQuorum // replicas 0..3 drain their queues, 4 and 5 never do
+	const appends = 41       // the 41st overflows the slow queues
+	for i := 0; i < appends; i++ {
+		if _, err := v.Append(context.Background(), []redo.Record{redo.SetFlags(5, uint16(i))}); err != nil {
+			t.Fatal(err)
+		}
+		v.mu.Lock()
+		for _, r := range g.replicas[:fast] {
+			r.takeLocked(len(r.queue))
+		}
+		v.mu.Unlock()
+	}
+	st := v.Status()
+	for i, r := range st.Groups[0].Replicas {
+		slow := i >= fast
+		if slow && (r.Connected || r.Queued != 0 || !strings.Contains(r.Err, "too slow") || r.Drops != 1) {
+			t.Fatalf("slow replica %s after overflowing its queue: %+v", r.Node.Name, r)
+		}
+		if !slow && (!r.Connected || r.Drops != 0) {
+			t.Fatalf("fast replica %s: %+v", r.Node.Name, r)
+		}
+	}
+	if st.StreamDrops != Replicas-fast {
+		t.Fatalf("StreamDrops %d, want %d", st.StreamDrops, Replicas-fast)
+	}
+	if !st.Groups[0].HasQuorum {
+		t.Fatal("group with four streams up reports no quorum")
+	}
+	// The records are still retained for the reconnect.
+	if n := len(g.retained); n != appends {
+		t.Fatalf("%d records retained, want %d", n, appends)
+	}
+}
+
+// TestAppendWaitsForQueueRoom: while fewer than a write quorum of a group's
+// connected replicas have room in their send queues, Append waits (until
+// its context ends) instead of overflowing them; room on a fourth replica
+// lets it go on, and no stream is dropped.
+func TestAppendWaitsForQueueRoom(t *testing.T) {
+	v := bareVolume(t, 0)
+	v.cfg.QueueLimit = 16 // back-pressure mark: 2 batches
+	g := v.addBareGroup(0)
+	for _, r := range g.replicas {
+		r.connected = true
+	}
+	for i := 0; i < 2; i++ {
 		if _, err := v.Append(context.Background(), []redo.Record{redo.SetFlags(5, uint16(i))}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	st := v.Status()
-	for _, r := range st.Groups[0].Replicas {
-		if r.Connected || r.Queued != 0 || !strings.Contains(r.Err, "too slow") {
-			t.Fatalf("replica %s after overflowing its queue: %+v", r.Node.Name, r)
+	// Every queue is at the mark: the next append waits.
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	_, err := v.Append(ctx, []redo.Record{redo.SetFlags(5, 9)})
+	cancel()
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "room in the send queues of group 0") {
+		t.Fatalf("append with every queue full: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := v.Append(context.Background(), []redo.Record{redo.SetFlags(5, 10)})
+		done <- err
+	}()
+	// Three replicas with room are not a write quorum; the fourth is.
+	for i := 0; i < WriteQuorum; i++ {
+		v.mu.Lock()
+		g.replicas[i].takeLocked(len(g.replicas[i].queue))
+		v.mu.Unlock()
+		if i < WriteQuorum-1 {
+			select {
+			case err := <-done:
+				t.Fatalf("append went on with %d replicas with room: %v", i+1, err)
+			default:
+			}
 		}
 	}
-	if st.Groups[0].HasQuorum {
-		t.Fatal("group with every stream dropped reports a quorum")
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("append still waits with a write quorum of queues drained")
 	}
-	// The records are still retained for the reconnect.
-	if n := len(g.retained); n != 4 {
-		t.Fatalf("%d records retained, want 4", n)
+	if st := v.Status(); st.StreamDrops != 0 {
+		t.Fatalf("streams dropped: %+v", st)
 	}
 }
