@@ -30,6 +30,7 @@ func Builtins() *Registry {
 	addBinaryFuncs(r)
 	addIntervalFuncs(r)
 	addJSONFuncs(r)
+	addExtraFuncs(r)
 	addAggregates(r)
 	return r
 }

@@ -212,6 +212,10 @@ var scalarCases = []string{
 	"jsonb_extract_path('{\"a\":{\"b\":[1,2]}}'::jsonb, 'a', 'b')", "jsonb_extract_path_text('{\"a\":{\"b\":\"x\"}}'::jsonb, 'a', 'b')",
 	"jsonb_extract_path('{\"a\":[10,20]}'::jsonb, 'a', '1')", "jsonb_extract_path('{\"a\":1}'::jsonb, 'z')",
 	"jsonb_strip_nulls('{\"a\":null,\"b\":[null,{\"c\":null}]}'::jsonb)",
+	// extra
+	"bit_length('héllo')", "bit_length('ab'::bytea)", "scale(1.500)", "scale('NaN'::numeric)", "min_scale(1.500)",
+	"min_scale(100)", "trim_scale(1.500)", "trim_scale(-0.00)", "factorial(5)", "factorial(0)", "factorial(-1)",
+	"factorial(25)", "num_nulls(1, NULL, 'a', NULL)", "num_nonnulls(1, NULL, 'a')", "pg_sleep(0)", "pg_sleep(0.01)",
 	// misc
 	"pg_typeof(1)", "pg_typeof('a')", "pg_typeof(1.5)", "pg_typeof(NULL)", "pg_typeof('x'::varchar(3))",
 	"pg_typeof(now())", "current_schema()", "current_schemas(true)", "current_schemas(false)", "current_setting('nonexistent_setting_x')",
@@ -373,6 +377,7 @@ func testAggregates(t *testing.T, conn *pgconn.PgConn, reg *Registry) {
 		{fn: "jsonb_agg(x)", typ: "int4", vals: nil},
 		{fn: "jsonb_object_agg(x, 1)", typ: "text", vals: []string{"a", "b"}},
 		{fn: "string_agg(x, ',')", typ: "varchar(5)", vals: []string{"a", "b"}},
+		{fn: "string_agg(x, '\\x2c'::bytea)", typ: "bytea", vals: []string{"\\x01", "\\x0203"}},
 	}
 	for _, c := range cases {
 		var rows []string
