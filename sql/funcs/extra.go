@@ -86,6 +86,10 @@ func addExtraFuncs(r *Registry) {
 	}, types.Float8)
 	sleep.Volatile = true
 
+	add(r, "to_number", N, func(_ *Context, a []types.Datum, _ []types.Type) (types.Datum, error) {
+		return toNumber(a[0].S, a[1].S)
+	}, types.Text, types.Text)
+
 	r.AddAgg(&Agg{Name: "string_agg", Args: []types.Type{types.Bytea, types.Bytea}, Result: types.Bytea,
 		New: func([]types.Type) AggState { return &byteaAggState{} }})
 }
@@ -109,4 +113,63 @@ func (s *byteaAggState) Final(c *Context) (types.Datum, error) {
 		return d, err
 	}
 	return types.NewByteaString(d.S), nil
+}
+
+// toNumber is to_number(text, format): digits are read where the format
+// has 9 or 0, the decimal point where it has '.' or D; group separators,
+// currency and other text are skipped; '-' (S, MI, SG) or angle brackets
+// (PR) make the value negative. The result has the format's fraction
+// digits as its scale. PostgreSQL's positional matching of input to
+// format is approximated: extra input digits before the point are kept.
+func toNumber(s, f string) (types.Datum, error) {
+	post, seenPoint := -1, false
+	for i := 0; i < len(f); i++ {
+		switch c := f[i]; {
+		case c == '.' || c == 'D' || c == 'd':
+			if seenPoint {
+				return types.Null, errf("42601", "multiple decimal points")
+			}
+			seenPoint, post = true, 0
+		case (c == '9' || c == '0') && seenPoint:
+			post++
+		}
+	}
+	var digits strings.Builder
+	neg := false
+	frac := -1
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digits.WriteByte(c)
+			if frac >= 0 {
+				frac++
+			}
+		case c == '.' && seenPoint && frac < 0:
+			frac = 0
+		case c == '-' || c == '<':
+			neg = true
+		}
+	}
+	txt := digits.String()
+	if txt == "" {
+		if strings.TrimSpace(s) == "" {
+			return types.Null, errf("22P02", "invalid input syntax for type numeric: \" \"")
+		}
+		txt = "0"
+	}
+	if frac > 0 {
+		txt = txt[:len(txt)-frac] + "." + txt[len(txt)-frac:]
+	}
+	if neg {
+		txt = "-" + txt
+	}
+	n, err := types.ParseNumeric(txt)
+	if err != nil {
+		return types.Null, err
+	}
+	if post >= 0 {
+		n = numTrunc(n, int64(post)) // digits beyond the format are not read
+	}
+	return types.NewNumeric(n), nil
 }

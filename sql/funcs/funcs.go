@@ -6,6 +6,23 @@
 // then implicit casts, unknown-typed literals matching any type; 42883 when
 // nothing matches, 42725 when several match equally well).
 //
+// Calling a function, as the planner/executor should:
+//
+//	f, params, err := reg.Resolve(name, argTypes) // 42883 / 42725 errors
+//	// coerce argument i with types.Cast(v, argTypes[i], params[i],
+//	// types.CoerceImplicit, env) unless params[i] is argTypes[i] or the
+//	// parameter is "any" (params[i] then is the argument's own type)
+//	// if f.Strict and an argument is NULL, the result is NULL
+//	res, err := f.Eval(ctx, args, params) // of type f.ResultType(params)
+//
+// Calls of functions that are not Volatile with constant arguments may be
+// folded at plan time. Aggregates: ResolveAgg, then per group
+// st := a.New(params), st.Step for each row (rows with a NULL argument are
+// skipped when a.Strict), st.Final. DISTINCT, ORDER BY and FILTER inside
+// an aggregate call are the executor's job (it decides which rows, in
+// which order, reach Step). Set-returning functions (unnest,
+// generate_series, regexp_matches, jsonb_each, ...) are not here either.
+//
 // A Registry is built once (Builtins) and read-only afterwards: there is no
 // package-level mutable state. Functions that need the catalog (format_type,
 // pg_get_indexdef, …) are added by the packages that own that knowledge

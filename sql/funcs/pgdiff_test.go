@@ -216,6 +216,9 @@ var scalarCases = []string{
 	"bit_length('héllo')", "bit_length('ab'::bytea)", "scale(1.500)", "scale('NaN'::numeric)", "min_scale(1.500)",
 	"min_scale(100)", "trim_scale(1.500)", "trim_scale(-0.00)", "factorial(5)", "factorial(0)", "factorial(-1)",
 	"factorial(25)", "num_nulls(1, NULL, 'a', NULL)", "num_nonnulls(1, NULL, 'a')", "pg_sleep(0)", "pg_sleep(0.01)",
+	"to_number('12,454.8-', '99G999D9S')", "to_number('1,234.56', '9,999.99')", "to_number('  42', '9999')",
+	"to_number('-5.5', '9.9')", "to_number('<12.5>', '999.9PR')", "to_number('123', '999')", "to_number('1.239', '9.99')",
+	"to_number('$1,000', 'L9,999')",
 	// misc
 	"pg_typeof(1)", "pg_typeof('a')", "pg_typeof(1.5)", "pg_typeof(NULL)", "pg_typeof('x'::varchar(3))",
 	"pg_typeof(now())", "current_schema()", "current_schemas(true)", "current_schemas(false)", "current_setting('nonexistent_setting_x')",
