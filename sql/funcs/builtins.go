@@ -31,6 +31,7 @@ func Builtins() *Registry {
 	addIntervalFuncs(r)
 	addJSONFuncs(r)
 	addExtraFuncs(r)
+	addRegexFuncs(r)
 	addAggregates(r)
 	return r
 }

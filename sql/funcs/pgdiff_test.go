@@ -169,7 +169,12 @@ var scalarCases = []string{
 	"string_to_array('abc', '')", "string_to_array('', ',')", "string_to_array(NULL, ',')", "string_to_array('1 2 3', ' ')",
 	"regexp_match('foobarbequebaz', 'ba.')", "regexp_match('foobarbequebaz', '(bar)(beque)')", "regexp_match('abc', 'z')",
 	"regexp_match('ABC', 'b', 'i')", "regexp_match('abc', 'b', 'g')", "regexp_split_to_array('hello world  foo', '\\s+')",
-	"regexp_split_to_array('abc', '')", "regexp_split_to_array('a1b2c', '[0-9]')",
+	"regexp_split_to_array('abc', '')", "regexp_like('Hello', 'ell')", "regexp_like('Hello', 'ELL', 'i')",
+	"regexp_like('Hello', 'x')", "regexp_like('a', 'a', 'g')", "regexp_count('abcabc', 'b')", "regexp_count('abcabc', 'b', 3)",
+	"regexp_count('ABCabc', 'b', 1, 'i')", "regexp_count('abc', 'b', 0)", "regexp_substr('one two three', '[a-z]+', 1, 2)",
+	"regexp_substr('one two three', 't[a-z]+')", "regexp_substr('one', 'x')", "regexp_substr('ééa', 'a', 2)",
+	"regexp_instr('one two three', 't')", "regexp_instr('one two three', 't', 1, 2)", "regexp_instr('héllo', 'l')",
+	"regexp_instr('abc', 'z')", "regexp_split_to_array('a1b2c', '[0-9]')",
 	"pg_typeof('{1}'::int4[])", "array_append(NULL, NULL)",
 	// bytea, uuid
 	"length('\x010203'::bytea)", "octet_length('abc'::bytea)", "md5('abc'::bytea)", "sha256('abc'::bytea)",
