@@ -180,11 +180,19 @@ func (c *converter) expr(n *pg.Node) (Expr, error) {
 	case *pg.Node_SetToDefault:
 		return &Default{}, nil
 	case *pg.Node_RowExpr:
-		return nil, c.unsupported("row constructors", e.RowExpr.Location)
+		args, err := c.exprs(e.RowExpr.Args)
+		if err != nil {
+			return nil, err
+		}
+		return &RowExpr{Args: args}, nil
 	case *pg.Node_CollateClause:
-		return nil, c.unsupported("COLLATE", e.CollateClause.Location)
+		arg, err := c.expr(e.CollateClause.Arg)
+		if err != nil {
+			return nil, err
+		}
+		return &Collate{Expr: arg, Collation: strings.Join(strList(e.CollateClause.Collname), "."), Loc: c.pos(e.CollateClause.Location) - 1}, nil
 	case *pg.Node_AIndirection:
-		return nil, c.unsupported("subscripts and field selection", -1)
+		return c.indirection(e.AIndirection)
 	case *pg.Node_GroupingFunc:
 		return nil, c.unsupported("GROUPING", e.GroupingFunc.Location)
 	}
@@ -315,7 +323,7 @@ func (c *converter) aExpr(a *pg.A_Expr) (Expr, error) {
 			Not:       a.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN || a.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM,
 			Symmetric: a.Kind == pg.A_Expr_Kind_AEXPR_BETWEEN_SYM || a.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM}, nil
 	case pg.A_Expr_Kind_AEXPR_SIMILAR:
-		return nil, c.unsupported("SIMILAR TO", a.Location)
+		return c.similar(a, op)
 	}
 	return nil, c.unsupported("operator expression "+a.Kind.String(), a.Location)
 }
@@ -436,6 +444,95 @@ func (c *converter) sqlValueFunc(f *pg.SQLValueFunction) (Expr, error) {
 	case pg.SQLValueFunctionOp_SVFOP_CURRENT_TIME_N, pg.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP_N,
 		pg.SQLValueFunctionOp_SVFOP_LOCALTIME_N, pg.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP_N:
 		out.Precision = f.Typmod
+	}
+	return out, nil
+}
+
+// RowExpr is ROW(a, b, ...) or (a, b, ...).
+type RowExpr struct{ Args []Expr }
+
+// Collate is "expr COLLATE name" (Collation as written, schema-qualified
+// names joined with a dot: "pg_catalog.default").
+type Collate struct {
+	Expr      Expr
+	Collation string
+	Loc       int
+}
+
+// Subscript is expr[i], expr[lo:hi], one Index per dimension.
+type Subscript struct {
+	Expr    Expr
+	Indices []*SubscriptIndex
+}
+
+// SubscriptIndex is one [i] (Upper only) or [lo:hi] (Slice; either bound
+// may be nil for an open end).
+type SubscriptIndex struct {
+	Lower, Upper Expr
+	Slice        bool
+}
+
+// Similar is "expr [NOT] SIMILAR TO pattern [ESCAPE e]".
+type Similar struct {
+	Expr    Expr
+	Pattern Expr
+	Escape  Expr // nil: the default escape (backslash)
+	Not     bool
+}
+
+func (*RowExpr) node()   {}
+func (*Collate) node()   {}
+func (*Subscript) node() {}
+func (*Similar) node()   {}
+func (*RowExpr) expr()   {}
+func (*Collate) expr()   {}
+func (*Subscript) expr() {}
+func (*Similar) expr()   {}
+
+// indirection converts subscripts (a[i], a[i:j]); field selection is not
+// supported.
+func (c *converter) indirection(ind *pg.A_Indirection) (Expr, error) {
+	arg, err := c.expr(ind.Arg)
+	if err != nil {
+		return nil, err
+	}
+	out := &Subscript{Expr: arg}
+	for _, n := range ind.Indirection {
+		ai := n.GetAIndices()
+		if ai == nil {
+			return nil, c.unsupported("field selection", -1)
+		}
+		si := &SubscriptIndex{Slice: ai.IsSlice}
+		if si.Lower, err = c.optExpr(ai.Lidx); err != nil {
+			return nil, err
+		}
+		if si.Upper, err = c.optExpr(ai.Uidx); err != nil {
+			return nil, err
+		}
+		out.Indices = append(out.Indices, si)
+	}
+	return out, nil
+}
+
+// similar converts SIMILAR TO: the grammar wraps the pattern in
+// similar_to_escape(pattern [, escape]).
+func (c *converter) similar(a *pg.A_Expr, op string) (Expr, error) {
+	l, err := c.expr(a.Lexpr)
+	if err != nil {
+		return nil, err
+	}
+	out := &Similar{Expr: l, Not: strings.HasPrefix(op, "!")}
+	fc := a.Rexpr.GetFuncCall()
+	if fc == nil || opName(fc.Funcname) != "similar_to_escape" || len(fc.Args) < 1 || len(fc.Args) > 2 {
+		return nil, c.unsupported("SIMILAR TO form", a.Location)
+	}
+	if out.Pattern, err = c.expr(fc.Args[0]); err != nil {
+		return nil, err
+	}
+	if len(fc.Args) == 2 {
+		if out.Escape, err = c.expr(fc.Args[1]); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

@@ -56,10 +56,10 @@ type TypeName struct {
 
 // Resolve maps the name to a supported SQL type.
 func (t *TypeName) Resolve() (types.Type, error) {
-	if t.ArrayBounds > 0 {
-		return types.Type{}, &types.Error{Code: types.CodeFeatureNotSupported, Message: "array types are not supported", Position: t.Loc + 1}
-	}
 	typ, err := types.LookupType(t.Name, t.Mods)
+	if err == nil && t.ArrayBounds > 0 {
+		typ, err = types.ArrayOf(typ)
+	}
 	if err != nil {
 		if e, ok := err.(*types.Error); ok {
 			e2 := *e
@@ -283,6 +283,7 @@ type Constraint struct {
 	Name       string
 	Columns    []string // key columns (empty on a column constraint)
 	Check      Expr
+	CheckSQL   string // Check as SQL text (PostgreSQL's deparse), for the catalog
 	RefTable   QualifiedName
 	RefColumns []string
 	OnDelete   string // "a" no action, "r" restrict, "c" cascade, "n" set null, "d" set default

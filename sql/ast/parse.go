@@ -792,6 +792,9 @@ func (c *converter) constraint(k *pg.Constraint, table bool) (*Constraint, error
 		if out.Check, err = c.expr(k.RawExpr); err != nil {
 			return nil, err
 		}
+		if out.CheckSQL, err = deparseExpr(k.RawExpr); err != nil {
+			return nil, err
+		}
 	case pg.ConstrType_CONSTR_FOREIGN:
 		out.Type = ConstrForeignKey
 		if k.FkMatchtype != "" && k.FkMatchtype != "s" {
@@ -1120,6 +1123,8 @@ func (c *converter) vacuum(s *pg.VacuumStmt) (Statement, error) {
 			out.Freeze = on
 		case "verbose":
 			out.Verbose = on
+		case "skip_locked", "index_cleanup", "truncate", "process_toast", "disable_page_skipping", "parallel":
+			// Tuning options with no effect on the result.
 		default:
 			return nil, c.unsupported("VACUUM option "+de.Defname, de.Location)
 		}
