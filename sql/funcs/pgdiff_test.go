@@ -243,7 +243,10 @@ var tzCases = []string{
 	"date_part('day', '2024-07-01 02:00:00+00'::timestamptz)",
 	"to_char('2024-07-01 12:00:00+00'::timestamptz, 'YYYY-MM-DD HH24:MI TZ OF TZH:TZM')",
 	"to_timestamp('2024-03-05 14:07:09', 'YYYY-MM-DD HH24:MI:SS')", "to_date('2024-03-05', 'YYYY-MM-DD')",
-	"make_timestamptz(2024, 7, 1, 12, 0, 0)",
+	"make_timestamptz(2024, 7, 1, 12, 0, 0)", "age('2024-03-10 12:00:00+00'::timestamptz, '2024-01-31 03:00:00+00'::timestamptz)",
+	"date_trunc('week', '2024-11-04 03:00:00+00'::timestamptz)", "pg_catalog.extract('epoch', '2024-07-01 12:00:00+00'::timestamptz)",
+	"date_part('isodow', '2024-07-01 02:00:00+00'::timestamptz)", "to_char('2024-12-01 04:30:00+00'::timestamptz, 'FMDay HH12:MI am TZ')",
+	"date_bin('1 day'::interval, '2024-07-01 02:00:00+00'::timestamptz, '2024-01-01 00:00:00+00'::timestamptz)",
 }
 
 func TestAgainstPostgres(t *testing.T) {
