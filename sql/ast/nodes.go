@@ -433,6 +433,9 @@ type Set struct {
 	// Transaction: written SET TRANSACTION ... or SET SESSION
 	// CHARACTERISTICS AS TRANSACTION ... (not SET name = value).
 	Transaction bool
+	// ReadOnly is the access mode given together with an isolation level
+	// in SET TRANSACTION (Name is then "transaction_isolation").
+	ReadOnly *bool
 }
 
 // Reset is RESET name / RESET ALL (Name "all").

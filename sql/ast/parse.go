@@ -1173,6 +1173,8 @@ func (c *converter) set(s *pg.VariableSetStmt) (Statement, error) {
 			return &Set{Name: prefix + "transaction_isolation", Values: str(t.Isolation), Local: s.IsLocal, Transaction: true}, nil
 		case t.Isolation == "" && t.ReadOnly != nil && t.Deferrable == nil:
 			return &Set{Name: prefix + "transaction_read_only", Values: str(strconv.FormatBool(*t.ReadOnly)), Local: s.IsLocal, Transaction: true}, nil
+		case t.Isolation != "" && t.ReadOnly != nil && t.Deferrable == nil && prefix == "":
+			return &Set{Name: "transaction_isolation", Values: str(t.Isolation), Local: s.IsLocal, Transaction: true, ReadOnly: t.ReadOnly}, nil
 		}
 		return nil, c.unsupported("SET TRANSACTION with several options", -1)
 	case pg.VariableSetKind_VAR_RESET:

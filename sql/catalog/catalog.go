@@ -55,16 +55,41 @@ type Index struct {
 	Unique  bool        `json:"unique,omitempty"`
 	Primary bool        `json:"primary,omitempty"`
 	Root    redo.PageID `json:"root"`
+	// Constraint: the index implements a UNIQUE (or PRIMARY KEY)
+	// constraint, not a CREATE UNIQUE INDEX.
+	Constraint bool `json:"constraint,omitempty"`
+}
+
+// Check is a CHECK constraint.
+type Check struct {
+	Name string `json:"name"`
+	// Expr is the SQL text of the boolean expression over the columns.
+	Expr string `json:"expr"`
+}
+
+// ForeignKey is a FOREIGN KEY constraint of the table it belongs to (the
+// referencing table) on RefTable's RefColumns, which a unique index covers.
+type ForeignKey struct {
+	Name       string `json:"name"`
+	Columns    []int  `json:"columns"` // referencing column positions
+	RefTable   uint32 `json:"ref_table"`
+	RefColumns []int  `json:"ref_columns"` // referenced column positions
+	// OnDelete and OnUpdate are PostgreSQL's action letters: a (no
+	// action), r (restrict), c (cascade), n (set null), d (set default).
+	OnDelete string `json:"on_delete"`
+	OnUpdate string `json:"on_update"`
 }
 
 // Table is a table definition.
 type Table struct {
-	OID        uint32      `json:"oid"`
-	Name       string      `json:"name"`
-	Columns    []Column    `json:"columns"`
-	FillFactor int         `json:"fillfactor,omitempty"`
-	Root       redo.PageID `json:"root"`
-	Indexes    []Index     `json:"indexes,omitempty"`
+	OID         uint32       `json:"oid"`
+	Name        string       `json:"name"`
+	Columns     []Column     `json:"columns"`
+	FillFactor  int          `json:"fillfactor,omitempty"`
+	Root        redo.PageID  `json:"root"`
+	Indexes     []Index      `json:"indexes,omitempty"`
+	Checks      []Check      `json:"checks,omitempty"`
+	ForeignKeys []ForeignKey `json:"foreign_keys,omitempty"`
 
 	tid heap.TID // the catalog row version this definition was read from
 }
@@ -96,6 +121,13 @@ func (t *Table) Clone() *Table {
 	for i, ix := range t.Indexes {
 		ix.Columns = append([]int(nil), ix.Columns...)
 		c.Indexes[i] = ix
+	}
+	c.Checks = append([]Check(nil), t.Checks...)
+	c.ForeignKeys = make([]ForeignKey, len(t.ForeignKeys))
+	for i, fk := range t.ForeignKeys {
+		fk.Columns = append([]int(nil), fk.Columns...)
+		fk.RefColumns = append([]int(nil), fk.RefColumns...)
+		c.ForeignKeys[i] = fk
 	}
 	return &c
 }
