@@ -69,8 +69,11 @@ const fullClients = 8
 //     transaction per client more) and the invariant holds; then the new
 //     writer runs tpcb-like again.
 //
-// It takes ~15 minutes at scale 10 and skips when the test deadline
-// (go test -timeout) leaves less than its budget, and with -short.
+// Wall time at scale 10: ~12 minutes on a quiet 2-core machine (each init
+// ~90 s), 23 minutes measured at load average ~30. It skips with -short and
+// when the test deadline (go test -timeout) leaves less than its budget
+// (16 minutes at scale 10), and fails cleanly, not by the timeout's panic,
+// when a later step would overrun the deadline.
 func TestPgbenchFull(t *testing.T) {
 	pg := pgbenchPath(t)
 	scale, cellT, spaceT := *fullScale, *fullSeconds, *spaceSeconds
@@ -123,6 +126,7 @@ func TestPgbenchFull(t *testing.T) {
 	// run runs one cell, checks it and logs its figures.
 	run := func(name string, secs int, mode, script string) {
 		t.Helper()
+		needTime(t, time.Duration(secs+60)*time.Second, name)
 		args := []string{"-c", fmt.Sprint(fullClients), "-j", "2", "-T", fmt.Sprint(secs), "-M", mode}
 		if script != "" {
 			args = append(args, script)
@@ -172,7 +176,18 @@ func TestPgbenchFull(t *testing.T) {
 	}
 
 	// 5. Crash mid-run.
+	needTime(t, 3*time.Minute, "the crash run")
 	crashRun(t, pg, cl, w, ts, vdl0, logf)
+}
+
+// needTime fails the test cleanly, rather than letting go test's timeout
+// panic the whole package, when the next step may not finish in time.
+func needTime(t *testing.T, d time.Duration, what string) {
+	t.Helper()
+	if dl, ok := t.Deadline(); ok && time.Until(dl) < d {
+		t.Fatalf("%s needs about %v but the test deadline is in %v: the machine is slower than the budget assumed; raise go test -timeout",
+			what, d, time.Until(dl).Round(time.Second))
+	}
 }
 
 // crashRun SIGKILLs w in the middle of a tpcb-like run and checks the
