@@ -356,22 +356,35 @@ func (c *converter) funcCall(f *pg.FuncCall) (*FuncCall, error) {
 		return nil, err
 	}
 	if w := f.Over; w != nil {
-		if w.StartOffset != nil || w.EndOffset != nil {
-			return nil, c.unsupported("window frame offsets", w.Location)
+		wd, err := c.windowDef(w)
+		if err != nil {
+			return nil, err
 		}
-		wd := &WindowDef{RefName: w.Refname, FrameOptions: w.FrameOptions}
 		if w.Name != "" && w.Refname == "" {
-			wd.RefName = w.Name
-		}
-		if wd.PartitionBy, err = c.exprs(w.PartitionClause); err != nil {
-			return nil, err
-		}
-		if wd.OrderBy, err = c.orderBy(w.OrderClause); err != nil {
-			return nil, err
+			wd.RefName, wd.Exact = w.Name, true
 		}
 		out.Over = wd
 	}
 	return out, nil
+}
+
+// windowDef converts an OVER clause or a WINDOW clause entry.
+func (c *converter) windowDef(w *pg.WindowDef) (*WindowDef, error) {
+	wd := &WindowDef{RefName: w.Refname, FrameOptions: w.FrameOptions, Loc: c.pos(w.Location) - 1}
+	var err error
+	if wd.PartitionBy, err = c.exprs(w.PartitionClause); err != nil {
+		return nil, err
+	}
+	if wd.OrderBy, err = c.orderBy(w.OrderClause); err != nil {
+		return nil, err
+	}
+	if wd.StartOffset, err = c.optExpr(w.StartOffset); err != nil {
+		return nil, err
+	}
+	if wd.EndOffset, err = c.optExpr(w.EndOffset); err != nil {
+		return nil, err
+	}
+	return wd, nil
 }
 
 func (c *converter) subLink(s *pg.SubLink) (Expr, error) {

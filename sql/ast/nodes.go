@@ -97,6 +97,7 @@ type Select struct {
 	Limit      Expr
 	Offset     Expr
 	Locking    []*Locking
+	Windows    []*WindowDef // WINDOW clause (named windows)
 }
 
 // SetOp is a set operation.
@@ -549,14 +550,21 @@ type FuncCall struct {
 	Loc      int
 }
 
-// WindowDef is an OVER clause (RefName for OVER w / named windows).
+// WindowDef is an OVER clause or an entry of a WINDOW clause (Name set).
+// RefName names the window it is based on: OVER w (Exact: w itself) or
+// OVER (w ORDER BY ...) (a copy of w extended).
 type WindowDef struct {
+	Name        string
 	RefName     string
+	Exact       bool
 	PartitionBy []Expr
 	OrderBy     []*OrderItem
-	// FrameOptions is PostgreSQL's frame option bits; 0 or the default
-	// (RANGE UNBOUNDED PRECEDING .. CURRENT ROW) are the only ones accepted.
+	// FrameOptions is PostgreSQL's frame option bits (FRAMEOPTION_*);
+	// StartOffset/EndOffset are the n of "n PRECEDING/FOLLOWING".
 	FrameOptions int32
+	StartOffset  Expr
+	EndOffset    Expr
+	Loc          int
 }
 
 // CaseExpr is CASE [arg] WHEN ... THEN ... [ELSE ...] END.

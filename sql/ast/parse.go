@@ -234,9 +234,6 @@ func (c *converter) selectStmt(s *pg.SelectStmt) (*Select, error) {
 	if s.IntoClause != nil {
 		return nil, c.unsupported("SELECT INTO", -1)
 	}
-	if len(s.WindowClause) > 0 {
-		return nil, c.unsupported("WINDOW clause", -1)
-	}
 	if s.GroupDistinct {
 		return nil, c.unsupported("GROUP BY DISTINCT", -1)
 	}
@@ -293,6 +290,18 @@ func (c *converter) selectStmt(s *pg.SelectStmt) (*Select, error) {
 		}
 		if out.Having, err = c.optExpr(s.HavingClause); err != nil {
 			return nil, err
+		}
+		for _, n := range s.WindowClause {
+			w := n.GetWindowDef()
+			if w == nil {
+				return nil, c.unsupported(nodeName(n)+" in WINDOW", -1)
+			}
+			wd, err := c.windowDef(w)
+			if err != nil {
+				return nil, err
+			}
+			wd.Name = w.Name
+			out.Windows = append(out.Windows, wd)
 		}
 	}
 	if out.OrderBy, err = c.orderBy(s.SortClause); err != nil {
