@@ -29,11 +29,20 @@ func addAggregates(r *Registry) {
 	}
 	agg("avg", F, func([]types.Type) AggState { return &floatState{kind: fAvg} }, F)
 
-	for _, t := range []types.Type{I2, I4, I8, N, F, types.Text, types.Bpchar, types.Date, types.Timestamp, types.Timestamptz} {
+	for _, t := range []types.Type{I2, I4, I8, N, F, types.Text, types.Bpchar, types.Date, types.Timestamp, types.Timestamptz, types.Interval_, AnyArray} {
 		t := t
+		if t.OID == OIDAnyArray {
+			r.AddAgg(&Agg{Name: "min", Args: []types.Type{t}, ResultOf: func(a []types.Type) types.Type { return a[0] }, Strict: true,
+				New: func(at []types.Type) AggState { return &extremeState{t: at[0], sign: -1} }})
+			r.AddAgg(&Agg{Name: "max", Args: []types.Type{t}, ResultOf: func(a []types.Type) types.Type { return a[0] }, Strict: true,
+				New: func(at []types.Type) AggState { return &extremeState{t: at[0], sign: 1} }})
+			continue
+		}
 		agg("min", t, func([]types.Type) AggState { return &extremeState{t: t, sign: -1} }, t)
 		agg("max", t, func([]types.Type) AggState { return &extremeState{t: t, sign: 1} }, t)
 	}
+	agg("sum", types.Interval_, func([]types.Type) AggState { return &intervalSumState{} }, types.Interval_)
+	agg("avg", types.Interval_, func([]types.Type) AggState { return &intervalSumState{avg: true} }, types.Interval_)
 	agg("bool_and", types.Bool, func([]types.Type) AggState { return &boolState{and: true} }, types.Bool)
 	agg("every", types.Bool, func([]types.Type) AggState { return &boolState{and: true} }, types.Bool)
 	agg("bool_or", types.Bool, func([]types.Type) AggState { return &boolState{} }, types.Bool)
@@ -328,4 +337,35 @@ func (s *stringAggState) Final(*Context) (types.Datum, error) {
 		return types.Null, nil
 	}
 	return types.NewString(s.b.String()), nil
+}
+
+// intervalSumState is sum(interval) and avg(interval).
+type intervalSumState struct {
+	avg bool
+	n   int64
+	sum types.Interval
+}
+
+func (s *intervalSumState) Step(_ *Context, a []types.Datum) error {
+	r, err := types.AddIntervals(s.sum, a[0].Interval())
+	if err != nil {
+		return err
+	}
+	s.sum = r
+	s.n++
+	return nil
+}
+
+func (s *intervalSumState) Final(*Context) (types.Datum, error) {
+	if s.n == 0 {
+		return types.Null, nil
+	}
+	if !s.avg {
+		return types.NewInterval(s.sum), nil
+	}
+	r, err := types.DivInterval(s.sum, float64(s.n))
+	if err != nil {
+		return types.Null, err
+	}
+	return types.NewInterval(r), nil
 }

@@ -197,6 +197,28 @@ func (p *exprParser) primary() (types.Datum, types.Type, error) {
 // callFunc resolves and runs a scalar function the way the executor does:
 // coerce each argument to its parameter type, honour strictness, Eval.
 func callFunc(reg *Registry, c *Context, name string, args []types.Datum, ats []types.Type) (types.Datum, types.Type, error) {
+	if reg.IsAggregate(name) { // an aggregate over the one row SELECT produces
+		a, params, err := reg.ResolveAgg(name, ats)
+		if err != nil {
+			return types.Null, types.Unknown, err
+		}
+		st := a.New(params)
+		co := make([]types.Datum, len(args))
+		skip := false
+		for i, d := range args {
+			if co[i], err = types.Cast(d, ats[i], params[i], types.CoerceImplicit, nil); err != nil {
+				return types.Null, types.Unknown, err
+			}
+			skip = skip || (a.Strict && d.IsNull())
+		}
+		if !skip {
+			if err := st.Step(c, co); err != nil {
+				return types.Null, types.Unknown, err
+			}
+		}
+		d, err := st.Final(c)
+		return d, a.ResultType(params), err
+	}
 	f, params, err := reg.Resolve(name, ats)
 	if err != nil {
 		return types.Null, types.Unknown, err

@@ -209,7 +209,7 @@ type jsonObjectAggState struct {
 
 func (s *jsonObjectAggState) Step(c *Context, a []types.Datum) error {
 	if a[0].IsNull() {
-		return errf(codeNullNotAllowed, "field name must not be null")
+		return errf(codeInvalidParameterValue, "field name must not be null")
 	}
 	s.seen = true
 	s.keys = append(s.keys, outText(c, s.kt, a[0]))

@@ -232,7 +232,7 @@ var scalarCases = []string{
 	"lpad(1, 2)", "nosuchfunc(1, 'a')", "length(1, 2)", "substr()", "abs('x')", "round(1::int8, 'a')",
 	"length(true)", "sqrt('4')", "abs('-4')", "md5(5)", "date_part('year', '2024-01-01')",
 	"array_append('{1}'::int4[], 2::int8)", "quote_literal(5)", "round(5, 1)", "length('abc'::varchar(2))",
-	"concat_ws(1, 2)", "strpos(123, 2)", "power(2, 0.5::float8)",
+	"concat_ws(1, 2)", "strpos(123, 2)", "sum('1')", "max('1')", "power(2, 0.5::float8)",
 }
 
 // tzCases are compared in several session time zones.
@@ -387,6 +387,15 @@ func testAggregates(t *testing.T, conn *pgconn.PgConn, reg *Registry) {
 		{fn: "jsonb_agg(x)", typ: "text", vals: []string{"a", "NULL", "b"}},
 		{fn: "jsonb_agg(x)", typ: "int4", vals: nil},
 		{fn: "jsonb_object_agg(x, 1)", typ: "text", vals: []string{"a", "b"}},
+		{fn: "jsonb_object_agg(x, 1)", typ: "text", vals: []string{"a", "NULL"}},
+		{fn: "min(x)", typ: "interval", vals: []string{"1 day", "25 hours", "1 mon"}},
+		{fn: "max(x)", typ: "interval", vals: []string{"1 day", "25 hours", "1 mon"}},
+		{fn: "sum(x)", typ: "interval", vals: []string{"1 day", "25 hours", "1 mon", "NULL"}},
+		{fn: "avg(x)", typ: "interval", vals: []string{"1 day", "25 hours", "1 mon"}},
+		{fn: "max(x)", typ: "int4[]", vals: []string{"{1,2}", "{1,3}", "{0,9}"}},
+		{fn: "min(x)", typ: "text[]", vals: []string{"{b}", "{a,z}"}},
+		{fn: "avg(x)", typ: "float8", vals: []string{"1e308", "1e308"}},
+		{fn: "var_samp(x)", typ: "float8", vals: []string{"1", "NaN"}},
 		{fn: "string_agg(x, ',')", typ: "varchar(5)", vals: []string{"a", "b"}},
 		{fn: "string_agg(x, '\\x2c'::bytea)", typ: "bytea", vals: []string{"\\x01", "\\x0203"}},
 	}

@@ -111,7 +111,7 @@ func TestResolveAgg(t *testing.T) {
 		{"count", []types.Type{types.Text}, types.Int8, ""},
 		{"sum", []types.Type{types.Int4}, types.Int8, ""},
 		{"sum", []types.Type{types.Int8}, types.Numeric_, ""},
-		{"sum", []types.Type{types.Unknown}, types.Float8, ""},
+		{"sum", []types.Type{types.Int2}, types.Int8, ""},
 		{"avg", []types.Type{types.Int2}, types.Numeric_, ""},
 		{"avg", []types.Type{types.Float8}, types.Float8, ""},
 		{"max", []types.Type{types.Varchar}, types.Text, ""},
