@@ -48,7 +48,10 @@ type Config struct {
 	// FetchTimeout is the deadline of a recovery Fetch stream (default 60s).
 	FetchTimeout time.Duration
 	// QueueLimit is the number of batches queued for one replica stream
-	// before it is dropped as too slow (default 4096).
+	// before it is dropped as too slow (default 65536). A batch is one
+	// mini-transaction's records of a group, often a single ~200-byte
+	// record during a bulk load, so the limit is mostly a bound on the
+	// queue's bookkeeping; QueueBytes bounds its data.
 	QueueLimit int
 	// QueueBytes is the back-pressure mark of a replica's send queue (default
 	// 8 MiB): appends wait while fewer than a write quorum of a group's
@@ -95,7 +98,7 @@ func (c Config) withDefaults() (Config, error) {
 	def(&c.ReconnectMin, 20*time.Millisecond)
 	def(&c.ReconnectMax, time.Second)
 	if c.QueueLimit <= 0 {
-		c.QueueLimit = 4096
+		c.QueueLimit = 1 << 16
 	}
 	if c.QueueBytes <= 0 {
 		c.QueueBytes = 8 << 20
