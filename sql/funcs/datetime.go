@@ -111,6 +111,9 @@ func addDateTimeFuncs(r *Registry) {
 		}
 		return toCharTime(cv.micros(), a[1].S, true, cv)
 	}, TZ, T)
+	add(r, "to_char", T, func(_ *Context, a []types.Datum, _ []types.Type) (types.Datum, error) {
+		return toCharInterval(a[0].Interval(), a[1].S)
+	}, types.Interval_, T)
 	for _, t := range []types.Type{types.Int4, types.Int8, types.Numeric_, F} {
 		add(r, "to_char", T, func(_ *Context, a []types.Datum, _ []types.Type) (types.Datum, error) {
 			return toCharNumber(a[0], a[1].S)

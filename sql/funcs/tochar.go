@@ -73,7 +73,26 @@ func toCharTime(us int64, f string, hasTZ bool, tz civil) (types.Datum, error) {
 	if isInfTS(us) {
 		return types.Null, nil
 	}
-	cv := splitMicros(us)
+	return toCharFields(splitMicros(us), nil, f, hasTZ, tz)
+}
+
+// intervalDateFields are the patterns that need a calendar date, refused
+// for intervals.
+var intervalDateFields = map[string]bool{"AD": true, "BC": true, "A.D.": true, "B.C.": true, "DAY": true, "DY": true,
+	"D": true, "ID": true, "IDDD": true, "IW": true, "IYYY": true, "IYY": true, "IY": true, "I": true, "WW": true,
+	"W": true, "J": true, "CC": true, "Q": true, "TZ": true, "TZH": true, "TZM": true, "OF": true, "RM": true,
+	"MONTH": true, "MON": true}
+
+// toCharInterval is to_char(interval, text): the fields of interval2tm
+// (hours may exceed 23, values may be negative).
+func toCharInterval(iv types.Interval, f string) (types.Datum, error) {
+	fl := splitInterval(iv)
+	return toCharFields(civil{}, &fl, f, false, civil{})
+}
+
+// toCharFields formats a broken-down time (or, when ivl is set, an
+// interval's fields) with a to_char template.
+func toCharFields(cv civil, ivl *ivFields, f string, hasTZ bool, tz civil) (types.Datum, error) {
 	var b strings.Builder
 	for i := 0; i < len(f); {
 		fm := false
@@ -141,6 +160,17 @@ func toCharTime(us int64, f string, hasTZ bool, tz civil) (types.Datum, error) {
 				s += strings.Repeat(" ", 9-len(s))
 			}
 			b.WriteString(s)
+		}
+		if ivl != nil {
+			up := strings.ToUpper(k)
+			if intervalDateFields[up] {
+				return types.Null, &types.Error{Code: codeInvalidDatetimeFormat,
+					Message: "invalid format specification for an interval value",
+					Hint:    "Intervals are not tied to specific calendar dates."}
+			}
+			if done := intervalField(&b, up, pat, ivl, fm, th, thUpper, num); done {
+				continue
+			}
 		}
 		year := cv.year
 		if year <= 0 {
@@ -856,4 +886,64 @@ func firstWord(s string, n int) string {
 		r = r[:n]
 	}
 	return string(r)
+}
+
+// intervalField writes the interval patterns that differ from timestamps;
+// false means "format as for a timestamp" (never reached for intervals,
+// every pattern is handled or refused).
+func intervalField(b *strings.Builder, up, pat string, f *ivFields, fm, th, thUpper bool, num func(int64, int)) bool {
+	width := func(_ int64, w int) int { return w } // the sign is outside the zero padding
+	switch up {
+	case "HH24":
+		num(f.hour, width(f.hour, 2))
+	case "HH", "HH12":
+		h := f.hour % 12
+		if h == 0 {
+			h = 12
+		}
+		num(h, width(f.hour, 2))
+	case "MI":
+		num(f.min, width(f.min, 2))
+	case "SS":
+		num(f.sec, width(f.sec, 2))
+	case "SSSS", "SSSSS":
+		num(f.hour*3600+f.min*60+f.sec, 0)
+	case "MS":
+		num(f.fsec/1000, width(f.fsec, 3))
+	case "US":
+		num(f.fsec, width(f.fsec, 6))
+	case "FF1", "FF2", "FF3", "FF4", "FF5", "FF6":
+		n := int(up[2] - '0')
+		v := f.fsec / int64(math.Pow10(6-n))
+		num(v, width(v, n))
+	case "AM", "PM", "A.M.", "P.M.":
+		m := "AM"
+		if f.hour%24 >= 12 {
+			m = "PM"
+		}
+		if strings.Contains(up, ".") {
+			m = m[:1] + "." + m[1:] + "."
+		}
+		b.WriteString(caseLike(pat, m))
+	case "Y,YYY":
+		b.WriteString(strconv.FormatInt(f.year/1000, 10) + "," + padInt(int(absInt(f.year%1000)), 3))
+	case "YYYY":
+		num(f.year, width(f.year, 4))
+	case "YYY":
+		num(f.year%1000, width(f.year, 3))
+	case "YY":
+		num(f.year%100, width(f.year, 2))
+	case "Y":
+		num(f.year%10, width(f.year, 1))
+	case "MM":
+		num(f.mon, width(f.mon, 2))
+	case "DD":
+		num(f.day, width(f.day, 2))
+	case "DDD":
+		num((f.year*12+f.mon)*30+f.day, width(f.day, 3))
+	case "FX":
+	default:
+		return false
+	}
+	return true
 }
