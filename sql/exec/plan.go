@@ -354,7 +354,11 @@ func setStmt(s *ast.Set) (*Plan, error) {
 				return nil, err
 			}
 			if name == "transaction_isolation" {
-				return &Plan{Kind: KindTxMode, Iso: iso, Tag: "SET"}, nil
+				p := &Plan{Kind: KindTxMode, Iso: iso, Tag: "SET"}
+				if s.ReadOnly != nil {
+					p.TxReadOnly = boolSetting(*s.ReadOnly)
+				}
+				return p, nil
 			}
 			v = iso
 		case "transaction_read_only", "default_transaction_read_only":

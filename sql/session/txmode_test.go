@@ -72,6 +72,7 @@ func TestReadOnlyTransactionRefusesWrites(t *testing.T) {
 		{"begin read only", []string{"begin read only"}, true},
 		{"start transaction read only", []string{"start transaction isolation level repeatable read, read only"}, true},
 		{"set transaction read only", []string{"begin", "set transaction read only"}, true},
+		{"set transaction isolation and read only", []string{"begin", "set transaction isolation level repeatable read, read only"}, true},
 		{"set transaction_read_only", []string{"begin", "set transaction_read_only = on"}, true},
 		{"default_transaction_read_only", []string{"set default_transaction_read_only = on"}, false},
 	}
