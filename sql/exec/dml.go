@@ -26,9 +26,22 @@ type writer struct {
 	t        *catalog.Table
 	types    []types.Type
 	defaults []expr // per column; nil: NULL
+	// Constraints (constraint.go).
+	checks []checkCons
+	refs   []*fkRef // foreign keys of t
+	deps   []*fkDep // foreign keys on t
 }
 
 func (b *builder) newWriter(t *catalog.Table) (*writer, error) {
+	w, err := b.newWriterOnly(t)
+	if err != nil {
+		return nil, err
+	}
+	return w, b.addConstraints(w)
+}
+
+// newWriterOnly is newWriter without the constraints.
+func (b *builder) newWriterOnly(t *catalog.Table) (*writer, error) {
 	w := &writer{t: t, types: t.Types(), defaults: make([]expr, len(t.Columns))}
 	for i, c := range t.Columns {
 		if c.Default == "" {
@@ -51,16 +64,6 @@ func (b *builder) newWriter(t *catalog.Table) (*writer, error) {
 	return w, nil
 }
 
-// check enforces NOT NULL.
-func (w *writer) check(vals []types.Datum) error {
-	for i, c := range w.t.Columns {
-		if c.NotNull && vals[i].IsNull() {
-			return &types.Error{Code: CodeNotNullViolation,
-				Message: fmt.Sprintf("null value in column %q of relation %q violates not-null constraint", c.Name, w.t.Name)}
-		}
-	}
-	return nil
-}
 
 func indexKey(t *catalog.Table, ix *catalog.Index, vals []types.Datum) []byte {
 	var key []byte
@@ -86,7 +89,7 @@ func hasNullKey(ix *catalog.Index, vals []types.Datum) bool {
 
 // insert adds a row version and its index entries.
 func (w *writer) insert(c *Ctx, vals []types.Datum) (heap.TID, error) {
-	if err := w.check(vals); err != nil {
+	if err := w.checkRow(c, vals); err != nil {
 		return heap.TID{}, err
 	}
 	data, err := types.AppendTuple(nil, w.types, vals)
@@ -106,7 +109,7 @@ func (w *writer) insert(c *Ctx, vals []types.Datum) (heap.TID, error) {
 			return tid, err
 		}
 	}
-	return tid, nil
+	return tid, w.checkParents(c, vals, nil)
 }
 
 func rowErr(err error) error {
@@ -220,7 +223,14 @@ func (b *builder) returning(list []*ast.Target, t *catalog.Table, alias string) 
 	if len(list) == 0 {
 		return nil, nil
 	}
-	sc := &scope{cols: tableColumns(t, alias)}
+	return b.returningIn(list, &scope{cols: tableColumns(t, alias)})
+}
+
+// returningIn compiles a RETURNING list over the columns of sc.
+func (b *builder) returningIn(list []*ast.Target, sc *scope) (*returning, error) {
+	if len(list) == 0 {
+		return nil, nil
+	}
 	r := &returning{}
 	for _, tg := range list {
 		if cr, ok := tg.Expr.(*ast.ColumnRef); ok && cr.Star {
@@ -401,227 +411,3 @@ func (b *builder) insertStmt(s *ast.Insert) (*Plan, error) {
 
 // CodeDuplicateColumn is 42701.
 const CodeDuplicateColumn = "42701"
-
-// ---------------------------------------------------------------------------
-// UPDATE and DELETE
-
-func (b *builder) modifySource(table ast.QualifiedName, alias string, from []ast.TableExpr, where ast.Expr, with *ast.With) (*scanNode, expr, error) {
-	if len(from) > 0 {
-		return nil, nil, unsupported("UPDATE ... FROM and DELETE ... USING are not supported")
-	}
-	if with != nil {
-		return nil, nil, unsupported("WITH is not supported")
-	}
-	t, err := b.table(table)
-	if err != nil {
-		return nil, nil, err
-	}
-	src := newScan(t, alias)
-	var w expr
-	if where != nil {
-		if w, err = b.cp.predicate(where, &scope{cols: src.cols}, "WHERE"); err != nil {
-			return nil, nil, err
-		}
-		src.chooseIndex(b.cp, where)
-	}
-	return src, w, nil
-}
-
-func (b *builder) updateStmt(s *ast.Update) (*Plan, error) {
-	src, where, err := b.modifySource(s.Table, s.Alias, s.From, s.Where, s.With)
-	if err != nil {
-		return nil, err
-	}
-	t := src.table
-	w, err := b.newWriter(t)
-	if err != nil {
-		return nil, err
-	}
-	type set struct {
-		col int
-		e   expr
-	}
-	var sets []set
-	for _, sc := range s.Set {
-		i := t.Column(sc.Column)
-		if i < 0 {
-			return nil, errf(CodeUndefinedColumn, "column %q of relation %q does not exist", sc.Column, t.Name)
-		}
-		var e expr
-		if _, ok := sc.Expr.(*ast.Default); ok {
-			e = w.defaults[i]
-			if e == nil {
-				e = &constExpr{d: types.Null, t: t.Columns[i].Type}
-			}
-		} else {
-			if b.cp.hasAggregate(sc.Expr) {
-				return nil, errf(CodeGrouping, "aggregate functions are not allowed in UPDATE")
-			}
-			if e, err = b.cp.expr(sc.Expr, &scope{cols: src.cols}); err != nil {
-				return nil, err
-			}
-			if e, err = b.cp.coerce(e, t.Columns[i].Type, types.CoerceAssignment); err != nil {
-				return nil, err
-			}
-		}
-		sets = append(sets, set{i, e})
-	}
-	ret, err := b.returning(s.Returning, t, s.Alias)
-	if err != nil {
-		return nil, err
-	}
-	p := &Plan{Kind: KindQuery, Explain: "Update on " + t.Name + " via " + explainPlan(src)}
-	ret.plan(p)
-	p.run = func(c *Ctx, emit func([]types.Datum) error) (string, error) {
-		h, err := c.DB.heapOf(t)
-		if err != nil {
-			return "", err
-		}
-		n := 0
-		err = src.scan(c, func(tid heap.TID, row []types.Datum) error {
-			if where != nil {
-				ok, err := truthy(c, where, row)
-				if err != nil || !ok {
-					return err
-				}
-			}
-			for {
-				nv := append([]types.Datum(nil), row...)
-				for _, s := range sets {
-					d, err := s.e.eval(c, row)
-					if err != nil {
-						return err
-					}
-					nv[s.col] = d
-				}
-				if err := w.check(nv); err != nil {
-					return err
-				}
-				data, err := types.AppendTuple(nil, w.types, nv)
-				if err != nil {
-					return err
-				}
-				keysChanged := false
-				for i := range t.Indexes {
-					ix := &t.Indexes[i]
-					if !bytes.Equal(indexKey(t, ix, row), indexKey(t, ix, nv)) {
-						keysChanged = true
-					}
-				}
-				var newTID heap.TID
-				var tm heap.TM
-				heapOnly := false
-				if keysChanged || len(t.Indexes) == 0 {
-					newTID, tm, err = h.Update(c.Ctx, c.Tx, tid, data)
-				} else {
-					newTID, heapOnly, tm, err = h.UpdateHOT(c.Ctx, c.Tx, tid, data)
-				}
-				if err != nil {
-					return rowErr(err)
-				}
-				switch tm.Result {
-				case heap.OK:
-					for i := range t.Indexes {
-						if heapOnly {
-							break
-						}
-						ix := &t.Indexes[i]
-						changed := !bytes.Equal(indexKey(t, ix, row), indexKey(t, ix, nv))
-						if err := w.indexInsert(c, ix, nv, newTID, changed); err != nil {
-							return err
-						}
-					}
-					n++
-					return ret.emit(c, nv, emit)
-				case heap.SelfModified:
-					return nil
-				case heap.Invisible:
-					return fmt.Errorf("update %s: row version %s not visible", t.Name, tid)
-				}
-				// Another transaction changed or holds the row: lock its
-				// newest version (waiting), re-check, and retry on it.
-				ltid, data2, ok, err := h.LockLatest(c.Ctx, c.Tx, tid, &c.Snap, nil)
-				if err != nil || !ok {
-					return err
-				}
-				if ltid != tid {
-					if row, err = types.DecodeTuple(data2, w.types, nil); err != nil {
-						return err
-					}
-					if where != nil {
-						ok, err := truthy(c, where, row)
-						if err != nil || !ok {
-							return err
-						}
-					}
-					tid = ltid
-				}
-			}
-		})
-		return fmt.Sprintf("UPDATE %d", n), err
-	}
-	return p, nil
-}
-
-func (b *builder) deleteStmt(s *ast.Delete) (*Plan, error) {
-	src, where, err := b.modifySource(s.Table, s.Alias, s.Using, s.Where, s.With)
-	if err != nil {
-		return nil, err
-	}
-	t := src.table
-	ret, err := b.returning(s.Returning, t, s.Alias)
-	if err != nil {
-		return nil, err
-	}
-	colTypes := t.Types()
-	p := &Plan{Kind: KindQuery, Explain: "Delete on " + t.Name + " via " + explainPlan(src)}
-	ret.plan(p)
-	p.run = func(c *Ctx, emit func([]types.Datum) error) (string, error) {
-		h, err := c.DB.heapOf(t)
-		if err != nil {
-			return "", err
-		}
-		n := 0
-		err = src.scan(c, func(tid heap.TID, row []types.Datum) error {
-			if where != nil {
-				ok, err := truthy(c, where, row)
-				if err != nil || !ok {
-					return err
-				}
-			}
-			for {
-				tm, err := h.Delete(c.Ctx, c.Tx, tid)
-				if err != nil {
-					return err
-				}
-				switch tm.Result {
-				case heap.OK:
-					n++
-					return ret.emit(c, row, emit)
-				case heap.SelfModified:
-					return nil
-				case heap.Invisible:
-					return fmt.Errorf("delete %s: row version %s not visible", t.Name, tid)
-				}
-				ltid, data, ok, err := h.LockLatest(c.Ctx, c.Tx, tid, &c.Snap, nil)
-				if err != nil || !ok {
-					return err
-				}
-				if ltid != tid {
-					if row, err = types.DecodeTuple(data, colTypes, nil); err != nil {
-						return err
-					}
-					if where != nil {
-						ok, err := truthy(c, where, row)
-						if err != nil || !ok {
-							return err
-						}
-					}
-					tid = ltid
-				}
-			}
-		})
-		return fmt.Sprintf("DELETE %d", n), err
-	}
-	return p, nil
-}
