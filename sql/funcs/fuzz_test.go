@@ -59,6 +59,8 @@ func FuzzToCharTime(f *testing.F) {
 		}
 		_, err := toCharTime(us, pattern, true, civil{tzName: "UTC"})
 		fuzzErr(t, err)
+		_, err = toCharInterval(types.Interval{Months: int32(us % 100000), Days: int32(us % 977), Micros: us}, pattern)
+		fuzzErr(t, err)
 	})
 }
 
