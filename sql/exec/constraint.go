@@ -469,8 +469,16 @@ func (w *writer) parentChanged(c *Ctx, old, nv []types.Datum) error {
 				}
 				return out, nil
 			}
-			if _, _, err := d.cw.updateLatest(c, tid, rows[i], recheck, change); err != nil {
+			nv2, _, err := d.cw.updateLatest(c, tid, rows[i], recheck, change)
+			if err != nil {
 				return err
+			}
+			if action == "d" && nv2 != nil {
+				// The default may equal the key just removed: check it
+				// even though the child's key did not change.
+				if err := d.cw.checkParents(c, nv2, nil); err != nil {
+					return err
+				}
 			}
 		}
 	}

@@ -47,7 +47,12 @@ func (b *builder) createStmt(s *ast.CreateTable) (*Plan, error) {
 		name    string
 	}
 	var keys []keyDef
+	var extra []extraCons // CHECK and FOREIGN KEY (constraintddl.go)
 	for _, c := range s.Constraints {
+		if c.Type == ast.ConstrCheck || c.Type == ast.ConstrForeignKey {
+			extra = append(extra, extraCons{c: c})
+			continue
+		}
 		k, err := keyConstraint(c)
 		if err != nil {
 			return nil, err
@@ -81,6 +86,8 @@ func (b *builder) createStmt(s *ast.CreateTable) (*Plan, error) {
 			switch c.Type {
 			case ast.ConstrPrimaryKey, ast.ConstrUnique:
 				keys = append(keys, keyDef{[]string{cd.Name}, c.Type == ast.ConstrPrimaryKey, c.Name})
+			case ast.ConstrCheck, ast.ConstrForeignKey:
+				extra = append(extra, extraCons{c: c, col: cd.Name})
 			default:
 				return nil, unsupported("column constraint %s is not supported", constraintName(c.Type))
 			}
@@ -90,7 +97,7 @@ func (b *builder) createStmt(s *ast.CreateTable) (*Plan, error) {
 	var idx []catalog.Index
 	hasPK := false
 	for _, k := range keys {
-		ix := catalog.Index{Unique: true, Primary: k.primary, Name: k.name}
+		ix := catalog.Index{Unique: true, Primary: k.primary, Name: k.name, Constraint: true}
 		if k.primary {
 			if hasPK {
 				return nil, errf(CodeInvalidTableDef, "multiple primary keys for table %q are not allowed", name)
@@ -112,6 +119,12 @@ func (b *builder) createStmt(s *ast.CreateTable) (*Plan, error) {
 		}
 		idx = append(idx, ix)
 	}
+	def.Indexes = idx
+	checks, fks, err := b.planConstraints(def, extra)
+	if err != nil {
+		return nil, err
+	}
+	def.Indexes = nil
 	ifNotExists := s.IfNotExists
 	p := &Plan{Kind: KindQuery, DDL: true}
 	p.run = func(c *Ctx, _ func([]types.Datum) error) (string, error) {
@@ -140,6 +153,7 @@ func (b *builder) createStmt(s *ast.CreateTable) (*Plan, error) {
 			}
 			t.Indexes = append(t.Indexes, ix)
 		}
+		t.Checks, t.ForeignKeys = checks, fixSelfRefs(t, fks)
 		if err := c.DB.Cat.Put(c.Ctx, c.Tx, t); err != nil {
 			return "", err
 		}
@@ -214,6 +228,9 @@ func (b *builder) dropStmt(s *ast.Drop) (*Plan, error) {
 	missingOK := s.IfExists
 	p := &Plan{Kind: KindQuery, DDL: true}
 	p.run = func(c *Ctx, _ func([]types.Datum) error) (string, error) {
+		if err := dropDependents(c, names, s.Cascade); err != nil {
+			return "", err
+		}
 		for _, n := range names {
 			t, ok := c.Cat.Table(n)
 			if !ok {
@@ -245,6 +262,9 @@ func (b *builder) truncateStmt(s *ast.Truncate) (*Plan, error) {
 	}
 	p := &Plan{Kind: KindQuery, DDL: true}
 	p.run = func(c *Ctx, _ func([]types.Datum) error) (string, error) {
+		if err := truncateReferenced(c.Cat, tables); err != nil {
+			return "", err
+		}
 		for _, t0 := range tables {
 			t := t0.Clone()
 			var err error
@@ -274,15 +294,21 @@ func (b *builder) alterTableStmt(s *ast.AlterTable) (*Plan, error) {
 		return nil, unsupported("ALTER TABLE with several commands is not supported")
 	}
 	cmd := s.Cmds[0]
+	if cmd.Type == ast.AlterDropConstraint {
+		return b.alterDropConstraint(t, cmd)
+	}
 	if cmd.Type != ast.AlterAddConstraint {
 		return nil, unsupported("this form of ALTER TABLE is not supported")
 	}
 	c := cmd.Constraint
+	if c.Type == ast.ConstrCheck || c.Type == ast.ConstrForeignKey {
+		return b.alterAddConstraint(t, c)
+	}
 	k, err := keyConstraint(c)
 	if err != nil {
 		return nil, err
 	}
-	ix := catalog.Index{Unique: true, Primary: k.primary, Name: c.Name}
+	ix := catalog.Index{Unique: true, Primary: k.primary, Name: c.Name, Constraint: true}
 	for _, cn := range k.cols {
 		i := t.Column(cn)
 		if i < 0 {
