@@ -31,6 +31,7 @@ type compiler struct {
 	ps    *params
 	cat   *catalog.Set
 	funcs *funcs.Registry // functions beyond the executor's own (nil: none)
+	sq    *subqState      // subqueries and CTEs (nil: subqueries not allowed)
 }
 
 // column compiles a column reference: resolved in sc, else in the outer
@@ -52,10 +53,10 @@ func (cp *compiler) column(ref *ast.ColumnRef, sc *scope) (expr, error) {
 			continue
 		}
 		if depth > 0 {
-			return nil, unsupported("correlated subqueries are not supported")
+			return cp.outerRef(s, i, sc)
 		}
 		if sc.aggs != nil && !sc.inAgg {
-			return nil, errf(CodeGrouping, "column %q must appear in the GROUP BY clause or be used in an aggregate function", refName(ref))
+			return cp.groupedColumn(ref, i, sc)
 		}
 		return &colExpr{i: i, t: s.cols[i].typ}, nil
 	}
@@ -74,13 +75,10 @@ func (cp *compiler) column(ref *ast.ColumnRef, sc *scope) (expr, error) {
 // typeName resolves a type name.
 func typeName(tn *ast.TypeName) (types.Type, error) {
 	if tn.ArrayBounds > 0 {
-		return types.Type{}, unsupported("array types are not supported")
+		return tn.Resolve()
 	}
-	switch tn.Name {
-	case "regclass":
-		return types.Type{OID: OIDRegclass, Typmod: -1}, nil
-	case "oid":
-		return types.Type{OID: types.OIDOid, Typmod: -1}, nil
+	if t, ok := regTypeName(tn.Name); ok {
+		return t, nil
 	}
 	t, err := types.LookupType(tn.Name, tn.Mods)
 	if err != nil {
@@ -109,6 +107,9 @@ func (cp *compiler) coerce(e expr, t types.Type, ctx types.CoercionContext) (exp
 		}
 	}
 	from := e.typ()
+	if r, ok, err := cp.regCoerce(e, from, t); ok {
+		return r, err
+	}
 	if t.OID == OIDRegclass {
 		return &regclassExpr{e: e}, nil
 	}
@@ -162,7 +163,7 @@ func (cp *compiler) unify(l, r expr) (expr, expr, error) {
 }
 
 func numericFamily(t types.Type) bool {
-	return t.IsInt() || t.OID == types.OIDNumeric || t.OID == types.OIDFloat8 || t.OID == types.OIDOid
+	return t.IsInt() || t.OID == types.OIDNumeric || t.OID == types.OIDFloat8 || isOIDLike(t)
 }
 
 // comparable makes l and r comparable, inserting an implicit cast if needed.
@@ -197,6 +198,9 @@ func (cp *compiler) predicate(e ast.Expr, sc *scope, clause string) (expr, error
 	if cp.hasAggregate(e) {
 		return nil, errf(CodeGrouping, "aggregate functions are not allowed in %s", clause)
 	}
+	if hasWindow(e) {
+		return nil, errf(codeWindowing, "window functions are not allowed in %s", clause)
+	}
 	w, err := cp.expr(e, sc)
 	if err != nil {
 		return nil, err
@@ -209,6 +213,9 @@ func (cp *compiler) predicate(e ast.Expr, sc *scope, clause string) (expr, error
 
 // expr compiles a scalar expression evaluated over rows of scope sc.
 func (cp *compiler) expr(n ast.Expr, sc *scope) (expr, error) {
+	if e, ok := cp.groupKeyRef(n, sc); ok {
+		return e, nil
+	}
 	switch x := n.(type) {
 	case nil:
 		return nil, errf(types.CodeSyntaxError, "missing expression")
@@ -238,7 +245,7 @@ func (cp *compiler) expr(n ast.Expr, sc *scope) (expr, error) {
 		return cp.unary(x, sc)
 	case *ast.Between:
 		if x.Symmetric {
-			return nil, unsupported("BETWEEN SYMMETRIC is not supported")
+			return cp.betweenSymmetric(x, sc)
 		}
 		l, err := cp.binary(">=", x.Expr, x.Low, sc)
 		if err != nil {
@@ -254,6 +261,9 @@ func (cp *compiler) expr(n ast.Expr, sc *scope) (expr, error) {
 		}
 		return e, nil
 	case *ast.InList:
+		if isRowExpr(x.Expr) {
+			return cp.rowIn(x, sc)
+		}
 		v, err := cp.expr(x.Expr, sc)
 		if err != nil {
 			return nil, err
@@ -295,36 +305,15 @@ func (cp *compiler) expr(n ast.Expr, sc *scope) (expr, error) {
 	case *ast.SQLValueFunc:
 		return sqlValueFunc(x)
 	case *ast.Coalesce:
-		var args []expr
-		t := types.Unknown
-		for _, a := range x.Args {
-			e, err := cp.expr(a, sc)
-			if err != nil {
-				return nil, err
-			}
-			if !isUnknown(e) && t.OID == types.OIDUnknown {
-				t = e.typ()
-			}
-			args = append(args, e)
-		}
-		if t.OID == types.OIDUnknown {
-			t = types.Text
-		}
-		for i := range args {
-			var err error
-			if args[i], err = cp.coerce(args[i], t, types.CoerceImplicit); err != nil {
-				return nil, err
-			}
-		}
-		return &coalesceExpr{args: args, t: t}, nil
+		return cp.coalesce(x, sc)
 	case *ast.FuncCall:
 		return cp.funcCall(x, sc)
 	case *ast.Default:
 		return nil, errf(types.CodeSyntaxError, "DEFAULT is not allowed in this context")
 	case *ast.Subquery:
-		return nil, unsupported("subqueries are not supported")
+		return cp.subquery(x, sc)
 	}
-	return nil, unsupported("expression %s is not supported", exprKind(n))
+	return cp.exprMore(n, sc)
 }
 
 // exprKind names an expression's syntax for error messages.
@@ -361,6 +350,9 @@ func boolOpName(op ast.BoolOp) string {
 }
 
 func sqlValueFunc(x *ast.SQLValueFunc) (expr, error) {
+	if x.Precision >= 0 {
+		return sqlValueFuncMore(x)
+	}
 	switch x.Name {
 	case "current_timestamp":
 		return &nowExpr{t: types.Timestamptz}, nil
@@ -375,7 +367,7 @@ func sqlValueFunc(x *ast.SQLValueFunc) (expr, error) {
 	case "current_schema":
 		return &textFuncExpr{fn: func(*Ctx) types.Datum { return types.NewString("public") }}, nil
 	}
-	return nil, unsupported("%s is not supported", x.Name)
+	return sqlValueFuncMore(x)
 }
 
 func (cp *compiler) unary(x *ast.UnaryExpr, sc *scope) (expr, error) {
@@ -400,10 +392,13 @@ func (cp *compiler) unary(x *ast.UnaryExpr, sc *scope) (expr, error) {
 	case "+":
 		return r, nil
 	}
-	return nil, unsupported("prefix operator %s is not supported", x.Op)
+	return cp.unaryMore(x.Op, r)
 }
 
 func (cp *compiler) binary(op string, left, right ast.Expr, sc *scope) (expr, error) {
+	if isRowExpr(left) || isRowExpr(right) {
+		return cp.rowCompare(op, left, right, sc)
+	}
 	l, err := cp.expr(left, sc)
 	if err != nil {
 		return nil, err
@@ -412,6 +407,12 @@ func (cp *compiler) binary(op string, left, right ast.Expr, sc *scope) (expr, er
 	if err != nil {
 		return nil, err
 	}
+	return cp.binaryOp(op, l, r)
+}
+
+// binaryOp compiles "l op r" over compiled operands.
+func (cp *compiler) binaryOp(op string, l, r expr) (expr, error) {
+	var err error
 	if cop, ok := cmpOps[op]; ok {
 		l2, r2, as, err := cp.comparable(l, r)
 		if err != nil {
@@ -435,7 +436,7 @@ func (cp *compiler) binary(op string, left, right ast.Expr, sc *scope) (expr, er
 	case "%":
 		aop = types.OpMod
 	default:
-		return nil, unsupported("operator %s is not supported", op)
+		return cp.operator(op, l, r)
 	}
 	if l, r, err = cp.unify(l, r); err != nil {
 		return nil, err
@@ -446,7 +447,7 @@ func (cp *compiler) binary(op string, left, right ast.Expr, sc *scope) (expr, er
 	}
 	lc, lok := l.(*constExpr)
 	rc, rok := r.(*constExpr)
-	if lok && rok {
+	if lok && rok && lc.t.OID != types.OIDTimestamptz && rc.t.OID != types.OIDTimestamptz {
 		if d, _, err := types.Arith(aop, lc.t, lc.d, rc.t, rc.d); err == nil {
 			return &constExpr{d: d, t: t}, nil
 		}
@@ -468,7 +469,7 @@ func (cp *compiler) funcCall(f *ast.FuncCall, sc *scope) (expr, error) {
 		return nil, errf(types.CodeUndefinedFunction, "function %s.%s does not exist", f.Schema, name)
 	}
 	if f.Over != nil {
-		return nil, unsupported("window functions are not supported")
+		return cp.windowCall(f, sc)
 	}
 	if cp.isAggregate(name) {
 		return cp.aggregate(f, sc)
@@ -519,7 +520,7 @@ func (cp *compiler) builtin(name string, args []expr) (expr, error) {
 		}
 		return &settingExpr{name: a}, nil
 	}
-	return nil, nil
+	return cp.builtinMore(name, args)
 }
 
 // settingExpr is current_setting(name).
