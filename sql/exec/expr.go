@@ -68,7 +68,7 @@ func (e *arithExpr) eval(c *Ctx, row []types.Datum) (types.Datum, error) {
 	if err != nil {
 		return b, err
 	}
-	d, _, err := types.Arith(e.op, e.l.typ(), a, e.r.typ(), b)
+	d, _, err := types.ArithEnv(e.op, e.l.typ(), a, e.r.typ(), b, c.Env)
 	return d, err
 }
 func (e *arithExpr) typ() types.Type { return e.t }

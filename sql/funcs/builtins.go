@@ -32,7 +32,6 @@ func Builtins() *Registry {
 	addJSONFuncs(r)
 	addExtraFuncs(r)
 	addRegexFuncs(r)
-	addCastFuncs(r)
 	addAggregates(r)
 	return r
 }
