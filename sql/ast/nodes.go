@@ -203,6 +203,9 @@ type Insert struct {
 	DefaultValues bool
 	OnConflict    *OnConflict
 	Returning     []*Target
+	// Overriding is OVERRIDING SYSTEM VALUE ("system") or USER VALUE
+	// ("user"); "" when not written.
+	Overriding string
 }
 
 // OnConflict is ON CONFLICT [target] DO NOTHING | DO UPDATE SET ... [WHERE].
@@ -475,6 +478,9 @@ type CreateView struct {
 	Columns   []string
 	Query     *Select
 	OrReplace bool
+	// SQL is the query's text as PostgreSQL's deparser prints it (what the
+	// catalog stores; ParseOne reads it back).
+	SQL string
 }
 
 // ---- expressions ----

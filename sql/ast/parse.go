@@ -195,6 +195,10 @@ func (c *converter) stmt(n *pg.Node) (Statement, error) {
 		return &CreateSchema{Name: cs.Schemaname, IfNotExists: cs.IfNotExists}, nil
 	case *pg.Node_ViewStmt:
 		return c.createView(s.ViewStmt)
+	case *pg.Node_CreateSeqStmt:
+		return c.createSequence(s.CreateSeqStmt)
+	case *pg.Node_AlterSeqStmt:
+		return c.alterSequence(s.AlterSeqStmt)
 	case *pg.Node_DiscardStmt:
 		return &Discard{Target: strings.ToLower(strings.TrimPrefix(s.DiscardStmt.Target.String(), "DISCARD_"))}, nil
 	}
@@ -487,8 +491,11 @@ func (c *converter) insert(s *pg.InsertStmt) (Statement, error) {
 	if s.Relation.Alias != nil {
 		out.Alias = s.Relation.Alias.Aliasname
 	}
-	if s.Override != pg.OverridingKind_OVERRIDING_NOT_SET && s.Override != pg.OverridingKind_OVERRIDING_KIND_UNDEFINED {
-		return nil, c.unsupported("OVERRIDING", -1)
+	switch s.Override {
+	case pg.OverridingKind_OVERRIDING_USER_VALUE:
+		out.Overriding = "user"
+	case pg.OverridingKind_OVERRIDING_SYSTEM_VALUE:
+		out.Overriding = "system"
 	}
 	for _, n := range s.Cols {
 		rt := n.GetResTarget()
@@ -1240,6 +1247,9 @@ func (c *converter) createView(s *pg.ViewStmt) (Statement, error) {
 	}
 	if out.Query, err = c.selectStmt(sel); err != nil {
 		return nil, err
+	}
+	if out.SQL, err = pg.Deparse(&pg.ParseResult{Stmts: []*pg.RawStmt{{Stmt: s.Query}}}); err != nil {
+		return nil, &types.Error{Code: types.CodeFeatureNotSupported, Message: "view query cannot be deparsed: " + err.Error()}
 	}
 	return out, nil
 }

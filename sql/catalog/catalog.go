@@ -45,6 +45,9 @@ type Column struct {
 	NotNull bool       `json:"not_null,omitempty"`
 	// Default is the SQL text of the DEFAULT expression ("" for none).
 	Default string `json:"default,omitempty"`
+	// Identity is "a" (GENERATED ALWAYS AS IDENTITY), "d" (BY DEFAULT) or
+	// "": the column's values come from its owned sequence (Default).
+	Identity string `json:"identity,omitempty"`
 }
 
 // Index is a B-tree index of a table.
@@ -90,6 +93,17 @@ type Table struct {
 	Indexes     []Index      `json:"indexes,omitempty"`
 	Checks      []Check      `json:"checks,omitempty"`
 	ForeignKeys []ForeignKey `json:"foreign_keys,omitempty"`
+	// View is a view's query (normalized SQL text; "" for a table). A view
+	// has no heap (Root 0) and no indexes; Columns are its output columns.
+	View string `json:"view,omitempty"`
+	// Sequence: the relation is a sequence whose page (sql/sequence) is
+	// Root; Columns are last_value, log_cnt, is_called.
+	Sequence bool `json:"sequence,omitempty"`
+	// OwnedBy is the OID of the table owning the sequence (serial and
+	// identity columns; 0: none) and OwnedCol the column's position: the
+	// sequence is dropped with the table.
+	OwnedBy  uint32 `json:"owned_by,omitempty"`
+	OwnedCol int    `json:"owned_col,omitempty"`
 
 	tid heap.TID // the catalog row version this definition was read from
 }

@@ -31,6 +31,7 @@ type compiler struct {
 	ps    *params
 	cat   *catalog.Set
 	funcs *funcs.Registry // functions beyond the executor's own (nil: none)
+	sq    *subqState      // subqueries and CTEs (nil: subqueries not allowed)
 }
 
 // column compiles a column reference: resolved in sc, else in the outer
@@ -52,10 +53,10 @@ func (cp *compiler) column(ref *ast.ColumnRef, sc *scope) (expr, error) {
 			continue
 		}
 		if depth > 0 {
-			return nil, unsupported("correlated subqueries are not supported")
+			return cp.outerRef(s, i, sc)
 		}
 		if sc.aggs != nil && !sc.inAgg {
-			return nil, errf(CodeGrouping, "column %q must appear in the GROUP BY clause or be used in an aggregate function", refName(ref))
+			return cp.groupedColumn(ref, i, sc)
 		}
 		return &colExpr{i: i, t: s.cols[i].typ}, nil
 	}
@@ -76,11 +77,8 @@ func typeName(tn *ast.TypeName) (types.Type, error) {
 	if tn.ArrayBounds > 0 {
 		return tn.Resolve()
 	}
-	switch tn.Name {
-	case "regclass":
-		return types.Type{OID: OIDRegclass, Typmod: -1}, nil
-	case "oid":
-		return types.Type{OID: types.OIDOid, Typmod: -1}, nil
+	if t, ok := regTypeName(tn.Name); ok {
+		return t, nil
 	}
 	t, err := types.LookupType(tn.Name, tn.Mods)
 	if err != nil {
@@ -109,6 +107,9 @@ func (cp *compiler) coerce(e expr, t types.Type, ctx types.CoercionContext) (exp
 		}
 	}
 	from := e.typ()
+	if r, ok, err := cp.regCoerce(e, from, t); ok {
+		return r, err
+	}
 	if t.OID == OIDRegclass {
 		return &regclassExpr{e: e}, nil
 	}
@@ -162,7 +163,7 @@ func (cp *compiler) unify(l, r expr) (expr, expr, error) {
 }
 
 func numericFamily(t types.Type) bool {
-	return t.IsInt() || t.OID == types.OIDNumeric || t.OID == types.OIDFloat8 || t.OID == types.OIDOid
+	return t.IsInt() || t.OID == types.OIDNumeric || t.OID == types.OIDFloat8 || isOIDLike(t)
 }
 
 // comparable makes l and r comparable, inserting an implicit cast if needed.
@@ -197,6 +198,9 @@ func (cp *compiler) predicate(e ast.Expr, sc *scope, clause string) (expr, error
 	if cp.hasAggregate(e) {
 		return nil, errf(CodeGrouping, "aggregate functions are not allowed in %s", clause)
 	}
+	if hasWindow(e) {
+		return nil, errf(codeWindowing, "window functions are not allowed in %s", clause)
+	}
 	w, err := cp.expr(e, sc)
 	if err != nil {
 		return nil, err
@@ -209,6 +213,9 @@ func (cp *compiler) predicate(e ast.Expr, sc *scope, clause string) (expr, error
 
 // expr compiles a scalar expression evaluated over rows of scope sc.
 func (cp *compiler) expr(n ast.Expr, sc *scope) (expr, error) {
+	if e, ok := cp.groupKeyRef(n, sc); ok {
+		return e, nil
+	}
 	switch x := n.(type) {
 	case nil:
 		return nil, errf(types.CodeSyntaxError, "missing expression")
@@ -304,7 +311,7 @@ func (cp *compiler) expr(n ast.Expr, sc *scope) (expr, error) {
 	case *ast.Default:
 		return nil, errf(types.CodeSyntaxError, "DEFAULT is not allowed in this context")
 	case *ast.Subquery:
-		return nil, unsupported("subqueries are not supported")
+		return cp.subquery(x, sc)
 	}
 	return cp.exprMore(n, sc)
 }
@@ -462,7 +469,7 @@ func (cp *compiler) funcCall(f *ast.FuncCall, sc *scope) (expr, error) {
 		return nil, errf(types.CodeUndefinedFunction, "function %s.%s does not exist", f.Schema, name)
 	}
 	if f.Over != nil {
-		return nil, unsupported("window functions are not supported")
+		return cp.windowCall(f, sc)
 	}
 	if cp.isAggregate(name) {
 		return cp.aggregate(f, sc)

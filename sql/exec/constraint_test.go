@@ -167,3 +167,27 @@ func TestUpdateFromDeleteUsing(t *testing.T) {
 		{sql: "update inv set qty = x.y from incoming x", code: "42703"},
 	})
 }
+
+func TestOnConflict(t *testing.T) {
+	d := newTestDB(t)
+	runSteps(t, d, []step{
+		{sql: "create table inv (sku text primary key, qty int not null default 0, note text, code int unique)"},
+		{sql: "insert into inv values ('a', 1, null, 1), ('b', 2, null, 2)"},
+		{sql: "insert into inv values ('a', 5) on conflict do nothing returning sku", want: ""},
+		{sql: "insert into inv values ('c', 5, null, 2) on conflict do nothing returning sku", want: ""},
+		{sql: "insert into inv values ('a', 5) on conflict (sku) do nothing"},
+		{sql: "insert into inv values ('a', 5) on conflict (sku) do update set qty = inv.qty + excluded.qty returning *", want: "a|6|NULL|1"},
+		{sql: "insert into inv as i values ('a', 1), ('e', 7) on conflict (sku) do update set qty = excluded.qty * 100, note = 'upd' where i.qty > 5 returning sku, qty, note",
+			want: "a|100|upd e|7|NULL"},
+		{sql: "insert into inv values ('b', 9) on conflict (sku) do update set qty = excluded.qty where inv.qty > 100 returning *", want: ""},
+		{sql: "insert into inv values ('x', 9, null, 1) on conflict on constraint inv_code_key do update set note = excluded.sku returning sku, note", want: "a|x"},
+		{sql: "insert into inv values ('dup', 1), ('dup', 2) on conflict (sku) do update set qty = excluded.qty", code: "21000",
+			msg: "ON CONFLICT DO UPDATE command cannot affect row a second time"},
+		{sql: "insert into inv values ('q', 1) on conflict (qty) do nothing", code: "42P10"},
+		{sql: "insert into inv values ('q', 1) on conflict do update set qty = 1", code: "42601"},
+		{sql: "insert into inv values ('q', 1) on conflict on constraint nope do nothing", code: "42704"},
+		{sql: "insert into inv values ('q', 1) on conflict (sku) do update set nope = 1", code: "42703"},
+		{sql: "insert into inv values ('a', 1) on conflict (sku) do update set qty = null", code: "23502"},
+		{sql: "select sku, qty, note from inv order by sku", want: "a|100|x b|2|NULL e|7|NULL"},
+	})
+}

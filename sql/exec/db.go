@@ -16,6 +16,7 @@ import (
 	"github.com/borealis-db/borealis/sql/catalog"
 	"github.com/borealis-db/borealis/sql/funcs"
 	"github.com/borealis-db/borealis/sql/heap"
+	"github.com/borealis-db/borealis/sql/pgcatalog"
 	"github.com/borealis-db/borealis/sql/txn"
 	"github.com/borealis-db/borealis/sql/types"
 	"github.com/borealis-db/borealis/sql/volmeta"
@@ -57,8 +58,10 @@ func Open(ctx context.Context, log buffer.Log, poolSize int64, create bool) (*DB
 		meta.Close()
 		return nil, err
 	}
-	return &DB{Pool: pool, Meta: meta, Mgr: mgr, Cat: cat, Funcs: funcs.Builtins(), ddl: make(chan struct{}, 1),
-		heaps: map[redo.PageID]*heap.Heap{}, trees: map[redo.PageID]*btree.Tree{}}, nil
+	db := &DB{Pool: pool, Meta: meta, Mgr: mgr, Cat: cat, Funcs: funcs.Builtins(), ddl: make(chan struct{}, 1),
+		heaps: map[redo.PageID]*heap.Heap{}, trees: map[redo.PageID]*btree.Tree{}}
+	pgcatalog.Register(db.Funcs, db.pageCount)
+	return db, nil
 }
 
 // Close releases the meta page.
@@ -138,6 +141,7 @@ type Ctx struct {
 	Notice func(n *wire.Error) error
 
 	fctx *funcs.Context // built on first use (funcContext)
+	sub  *subRun        // subqueries' run-time state (subq)
 }
 
 // notice sends a NOTICE with code and message, if the session takes them.

@@ -242,6 +242,9 @@ func (b *builder) dropStmt(s *ast.Drop) (*Plan, error) {
 				}
 				return "", errf(CodeUndefinedTable, "table %q does not exist", n)
 			}
+			if t.View != "" {
+				return "", &types.Error{Code: CodeWrongObjectType, Message: fmt.Sprintf("%q is not a table", n), Hint: "Use DROP VIEW to remove a view."}
+			}
 			if err := c.DB.Cat.Drop(c.Ctx, c.Tx, t); err != nil {
 				return "", err
 			}
@@ -443,7 +446,7 @@ func (b *builder) buildIndexPlan(name string, ix catalog.Index, tag string, ifNo
 // deadToAll reports a version no transaction will ever see again: its
 // creator aborted or its deleter committed.
 func deadToAll(mgr *txn.Manager, tx *txn.Tx, hd heap.Header) (bool, error) {
-	if hd.Xmin != tx.Xid() {
+	if !tx.Owns(hd.Xmin) {
 		st, _, err := mgr.CommitLSN(hd.Xmin)
 		if err != nil || st == txn.Aborted {
 			return st == txn.Aborted, err
@@ -452,7 +455,7 @@ func deadToAll(mgr *txn.Manager, tx *txn.Tx, hd heap.Header) (bool, error) {
 	if hd.Xmax == txn.InvalidXid || hd.LockOnly() {
 		return false, nil
 	}
-	if hd.Xmax == tx.Xid() {
+	if tx.Owns(hd.Xmax) {
 		return true, nil
 	}
 	st, _, err := mgr.CommitLSN(hd.Xmax)
@@ -483,6 +486,9 @@ func (b *builder) vacuumStmt(s *ast.Vacuum) (*Plan, error) {
 			list = c.Cat.Tables()
 		}
 		for _, t := range list {
+			if t.View != "" {
+				continue
+			}
 			if err := vacuumTable(c, t); err != nil {
 				return "", err
 			}

@@ -291,9 +291,6 @@ func (r *returning) plan(p *Plan) {
 // INSERT
 
 func (b *builder) insertStmt(s *ast.Insert) (*Plan, error) {
-	if s.OnConflict != nil {
-		return nil, unsupported("ON CONFLICT is not supported")
-	}
 	if s.With != nil {
 		return nil, unsupported("WITH is not supported")
 	}
@@ -360,6 +357,10 @@ func (b *builder) insertStmt(s *ast.Insert) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	oc, err := b.onConflict(s, t, w) // upsert.go
+	if err != nil {
+		return nil, err
+	}
 	p := &Plan{Kind: KindQuery, Explain: "Insert on " + t.Name}
 	ret.plan(p)
 	p.run = func(c *Ctx, emit func([]types.Datum) error) (string, error) {
@@ -385,6 +386,14 @@ func (b *builder) insertStmt(s *ast.Insert) (*Plan, error) {
 					}
 					full[i] = d
 				}
+			}
+			if oc != nil {
+				out, err := oc.insert(c, w, full)
+				if err != nil || out == nil {
+					return err
+				}
+				n++
+				return ret.emit(c, out, emit)
 			}
 			if _, err := w.insert(c, full); err != nil {
 				return err

@@ -29,23 +29,22 @@ func (b *builder) from(items []ast.TableExpr, outer *scope) (node, error) {
 	return out, nil
 }
 
-// table resolves a table name.
+// table resolves a table name (not a view: see relation).
 func (b *builder) table(q ast.QualifiedName) (*catalog.Table, error) {
-	name, err := catalog.NormalizeName(q.Schema, q.Name)
-	if err != nil {
-		return nil, errf(CodeUndefinedTable, "relation \"%s.%s\" does not exist", q.Schema, q.Name)
+	t, err := b.relation(q)
+	if err == nil && t.View != "" {
+		return nil, notAView(t)
 	}
-	t, ok := b.cat.Table(name)
-	if !ok {
-		return nil, errf(CodeUndefinedTable, "relation %q does not exist", q.Name)
-	}
-	return t, nil
+	return t, err
 }
 
 // tableExpr plans one FROM item.
 func (b *builder) tableExpr(te ast.TableExpr, outer *scope) (node, error) {
 	switch x := te.(type) {
 	case *ast.TableRef:
+		if n, ok, err := b.cteRef(x); ok {
+			return n, err
+		}
 		alias := ""
 		if x.Alias != nil {
 			if len(x.Alias.Columns) > 0 {
@@ -54,25 +53,15 @@ func (b *builder) tableExpr(te ast.TableExpr, outer *scope) (node, error) {
 			alias = x.Alias.Name
 		}
 		q := x.Name
-		if q.Schema == "pg_catalog" || (q.Schema == "" && virtualTables[q.Name] != nil) {
-			if _, user := b.cat.Table(q.Name); !user || q.Schema == "pg_catalog" {
-				v, ok := virtualTables[q.Name]
-				if !ok {
-					return nil, unsupported("system catalog pg_catalog.%s is not supported", q.Name)
-				}
-				if alias == "" {
-					alias = q.Name
-				}
-				n := &virtualNode{v: v}
-				for _, c := range v.cols {
-					n.cols = append(n.cols, column{name: c.name, typ: c.t, table: alias})
-				}
-				return n, nil
-			}
+		if n, ok, err := b.catalogRef(q, alias); ok {
+			return n, err
 		}
-		t, err := b.table(q)
+		t, err := b.relation(q)
 		if err != nil {
 			return nil, err
+		}
+		if t.View != "" {
+			return b.viewRef(t, alias)
 		}
 		return newScan(t, alias), nil
 	case *ast.FuncRef:

@@ -32,6 +32,7 @@ func Builtins() *Registry {
 	addJSONFuncs(r)
 	addExtraFuncs(r)
 	addRegexFuncs(r)
+	addCastFuncs(r)
 	addAggregates(r)
 	return r
 }

@@ -21,7 +21,10 @@ const (
 
 // Resolve picks the overload of the scalar function name for arguments of
 // the given types, following PostgreSQL's rules (func_get_detail and
-// func_select_candidate): an exact match wins; otherwise the candidates
+// func_select_candidate): an exact match wins; then a one-argument call
+// named after a type is a cast when the argument is an unknown literal or
+// converts through text (text(123), date('2024-01-01'); the returned Func
+// performs it); otherwise the candidates
 // every argument can reach by implicit coercion (unknown-typed literals
 // reach anything) are narrowed by most exact matches, then by preferred
 // types (float8 in the numeric category, text in the string category) at
@@ -32,16 +35,48 @@ const (
 // parameters replaced by the unified actual type). No candidate gives 42883
 // and several equally good ones 42725, with PostgreSQL's messages and hints.
 func (r *Registry) Resolve(name string, args []types.Type) (*Func, []types.Type, error) {
-	cands := r.funcs[strings.ToLower(name)]
+	lname := strings.ToLower(name)
+	cands := r.funcs[lname]
 	sigs := make([]sig, len(cands))
 	for i, f := range cands {
 		sigs[i] = sig{args: f.Args, variadic: f.Variadic}
+	}
+	if i, params, ok := exactMatch(sigs, args); ok {
+		return cands[i], params, nil
+	}
+	if f, ok := coercionCall(lname, args); ok {
+		return f, []types.Type{args[0]}, nil
 	}
 	i, params, err := resolve(name, sigs, args)
 	if err != nil {
 		return nil, nil, err
 	}
 	return cands[i], params, nil
+}
+
+// exactMatch finds a candidate whose parameters are exactly the argument
+// types.
+func exactMatch(sigs []sig, in []types.Type) (int, []types.Type, bool) {
+	for i, s := range sigs {
+		p, ok := s.expand(len(in))
+		if !ok {
+			continue
+		}
+		exact := true
+		for j := range p {
+			if p[j].OID != in[j].OID {
+				exact = false
+				break
+			}
+		}
+		if exact {
+			ps, err := finalParams(in, p)
+			if err == nil {
+				return i, ps, true
+			}
+		}
+	}
+	return 0, nil, false
 }
 
 // ResolveAgg is Resolve for aggregates; count(*) is ResolveAgg("count", nil).

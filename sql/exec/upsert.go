@@ -1,0 +1,252 @@
+package exec
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/borealis-db/borealis/sql/ast"
+	"github.com/borealis-db/borealis/sql/catalog"
+	"github.com/borealis-db/borealis/sql/heap"
+	"github.com/borealis-db/borealis/sql/txn"
+	"github.com/borealis-db/borealis/sql/types"
+)
+
+// INSERT ... ON CONFLICT [(cols) | ON CONSTRAINT name] DO NOTHING | DO
+// UPDATE SET ... [WHERE ...].
+//
+// Before inserting a row, the arbiter unique indexes are probed for a
+// conflicting row with the uniqueness check's view (heap.FetchDirty): a
+// row whose inserter or deleter is still in progress is waited for, then
+// the probe is repeated, as PostgreSQL does. DO NOTHING skips the row; DO
+// UPDATE locks the conflicting row's newest version (starting over when a
+// concurrent transaction changed or deleted it), refuses a row this
+// command already inserted or updated (21000), evaluates WHERE and SET
+// over the existing row and the proposed one (excluded), and updates it
+// through the writer. Not done: PostgreSQL's speculative insertion, so
+// two transactions inserting the same new key at the same moment can still
+// get 23505 where PostgreSQL would make one of them take the conflict path.
+
+type upsert struct {
+	t        *catalog.Table
+	arbiters []*catalog.Index
+	doUpdate bool
+	sets     []upsertSet
+	where    expr // over existing ++ excluded
+}
+
+type upsertSet struct {
+	col int
+	e   expr
+}
+
+// onConflict plans s's ON CONFLICT clause (nil when there is none).
+func (b *builder) onConflict(s *ast.Insert, t *catalog.Table, w *writer) (*upsert, error) {
+	oc := s.OnConflict
+	if oc == nil {
+		return nil, nil
+	}
+	u := &upsert{t: t, doUpdate: oc.DoUpdate}
+	switch {
+	case oc.TargetWhere != nil:
+		return nil, unsupported("ON CONFLICT with a partial index predicate is not supported")
+	case oc.Constraint != "":
+		for i := range t.Indexes {
+			ix := &t.Indexes[i]
+			if ix.Name == oc.Constraint && (ix.Constraint || ix.Primary) {
+				u.arbiters = append(u.arbiters, ix)
+			}
+		}
+		if u.arbiters == nil {
+			return nil, errf(CodeUndefinedObject, "constraint %q for table %q does not exist", oc.Constraint, t.Name)
+		}
+	case len(oc.Columns) > 0:
+		var cols []int
+		for _, name := range oc.Columns {
+			i := t.Column(name)
+			if i < 0 {
+				return nil, errf(CodeUndefinedColumn, "column %q does not exist", name)
+			}
+			cols = append(cols, i)
+		}
+		for i := range t.Indexes {
+			ix := &t.Indexes[i]
+			if !ix.Unique || len(ix.Columns) != len(cols) {
+				continue
+			}
+			if m, _ := indexOn(&catalog.Table{Indexes: []catalog.Index{*ix}}, cols); m != nil {
+				u.arbiters = append(u.arbiters, ix)
+			}
+		}
+		if u.arbiters == nil {
+			return nil, errf(CodeInvalidColumnReference, "there is no unique or exclusion constraint matching the ON CONFLICT specification")
+		}
+	default:
+		if oc.DoUpdate {
+			return nil, errf(types.CodeSyntaxError, "ON CONFLICT DO UPDATE requires inference specification or constraint name")
+		}
+		for i := range t.Indexes {
+			if t.Indexes[i].Unique {
+				u.arbiters = append(u.arbiters, &t.Indexes[i])
+			}
+		}
+	}
+	if !oc.DoUpdate {
+		return u, nil
+	}
+	sc := &scope{cols: append(tableColumns(t, s.Alias), tableColumns(t, "excluded")...)}
+	for _, set := range oc.Set {
+		i := t.Column(set.Column)
+		if i < 0 {
+			return nil, errf(CodeUndefinedColumn, "column %q of relation %q does not exist", set.Column, t.Name)
+		}
+		var e expr
+		var err error
+		if _, ok := set.Expr.(*ast.Default); ok {
+			e = w.defaults[i]
+			if e == nil {
+				e = &constExpr{d: types.Null, t: t.Columns[i].Type}
+			}
+		} else {
+			if b.cp.hasAggregate(set.Expr) {
+				return nil, errf(CodeGrouping, "aggregate functions are not allowed in UPDATE")
+			}
+			if e, err = b.cp.expr(set.Expr, sc); err != nil {
+				return nil, err
+			}
+			if e, err = b.cp.coerce(e, t.Columns[i].Type, types.CoerceAssignment); err != nil {
+				return nil, err
+			}
+		}
+		u.sets = append(u.sets, upsertSet{i, e})
+	}
+	if oc.Where != nil {
+		var err error
+		if u.where, err = b.cp.predicate(oc.Where, sc, "WHERE"); err != nil {
+			return nil, err
+		}
+	}
+	return u, nil
+}
+
+// insert inserts vals, or takes the conflict action. It returns the row
+// inserted or updated, or nil when nothing was (DO NOTHING, or the DO
+// UPDATE's WHERE was false).
+func (u *upsert) insert(c *Ctx, w *writer, vals []types.Datum) ([]types.Datum, error) {
+	h, err := c.DB.heapOf(u.t)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		tid, found, wait, err := u.probe(c, w, h, vals)
+		if err != nil {
+			return nil, err
+		}
+		if wait != txn.InvalidXid {
+			if err := c.DB.Mgr.WaitFor(c.Ctx, c.Tx, wait); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if !found {
+			if _, err := w.insert(c, vals); err != nil {
+				return nil, err
+			}
+			return vals, nil
+		}
+		if !u.doUpdate {
+			return nil, nil
+		}
+		if c.Tx.Isolation() == txn.RepeatableRead {
+			hd, _, ok, err := h.Fetch(c.Ctx, tid, nil, nil)
+			if err != nil || !ok {
+				return nil, err
+			}
+			vis, err := c.DB.Mgr.Visible(hd.Xmin, hd.Xmax, hd.Cmin, hd.Cmax, hd.LockOnly(), &c.Snap)
+			if err != nil {
+				return nil, err
+			}
+			if !vis && !c.Tx.Owns(hd.Xmin) {
+				return nil, &txn.Error{Code: txn.CodeSerializationFailure, Message: "could not serialize access due to concurrent update"}
+			}
+		}
+		ltid, data, ok, err := h.LockLatest(c.Ctx, c.Tx, tid, &c.Snap, nil)
+		if err != nil {
+			return nil, err
+		}
+		if !ok || ltid != tid {
+			continue // changed or deleted meanwhile: probe again
+		}
+		hd, _, _, err := h.Fetch(c.Ctx, ltid, nil, nil)
+		if err != nil {
+			return nil, err
+		}
+		if c.Tx.Owns(hd.Xmin) && hd.Cmin == c.Tx.CommandID() {
+			return nil, &types.Error{Code: CodeCardinalityViolation,
+				Message: "ON CONFLICT DO UPDATE command cannot affect row a second time",
+				Hint:    "Ensure that no rows proposed for insertion within the same command have duplicate constrained values."}
+		}
+		existing, err := types.DecodeTuple(data, w.types, nil)
+		if err != nil {
+			return nil, err
+		}
+		full := append(append([]types.Datum(nil), existing...), vals...)
+		if u.where != nil {
+			ok, err := truthy(c, u.where, full)
+			if err != nil || !ok {
+				return nil, err
+			}
+		}
+		nv := append([]types.Datum(nil), existing...)
+		for _, s := range u.sets {
+			d, err := s.e.eval(c, full)
+			if err != nil {
+				return nil, err
+			}
+			nv[s.col] = d
+		}
+		_, tm, err := w.updateRow(c, ltid, existing, nv)
+		if err != nil {
+			return nil, err
+		}
+		if tm.Result != heap.OK {
+			return nil, fmt.Errorf("on conflict update of %s: locked row version %s changed (%s)", u.t.Name, ltid, tm.Result)
+		}
+		return nv, nil
+	}
+}
+
+// probe looks for a row conflicting with vals in the arbiter indexes: its
+// TID, or a transaction to wait for.
+func (u *upsert) probe(c *Ctx, w *writer, h *heap.Heap, vals []types.Datum) (heap.TID, bool, uint64, error) {
+	own := c.Tx.Xid()
+	for _, ix := range u.arbiters {
+		if hasNullKey(ix, vals) {
+			continue
+		}
+		key := indexKey(u.t, ix, vals)
+		tids, err := c.DB.treeOf(ix).Lookup(c.Ctx, key)
+		if err != nil {
+			return heap.TID{}, false, 0, fmt.Errorf("index %s: %w", ix.Name, err)
+		}
+		for _, tid := range tids {
+			d, err := h.FetchDirty(c.Ctx, tid, own, nil)
+			if err != nil {
+				return heap.TID{}, false, 0, err
+			}
+			if d.WaitXid != txn.InvalidXid {
+				return heap.TID{}, false, d.WaitXid, nil
+			}
+			if !d.Found {
+				continue
+			}
+			row, err := types.DecodeTuple(d.Data, w.types, nil)
+			if err != nil {
+				return heap.TID{}, false, 0, err
+			}
+			if bytes.Equal(indexKey(u.t, ix, row), key) {
+				return d.TID, true, 0, nil
+			}
+		}
+	}
+	return heap.TID{}, false, 0, nil
+}
