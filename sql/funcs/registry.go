@@ -1,5 +1,7 @@
 package funcs
 
+import "strings"
+
 // Registry holds function and aggregate overloads by name. Build it, Add to
 // it, then share it read-only (concurrent lookups are safe once no Add runs).
 type Registry struct {
@@ -20,4 +22,4 @@ func (r *Registry) AddAgg(a *Agg) { r.aggs[a.Name] = append(r.aggs[a.Name], a) }
 
 // IsAggregate reports whether name is an aggregate (the planner asks before
 // resolving, since aggregate calls are planned differently).
-func (r *Registry) IsAggregate(name string) bool { return len(r.aggs[name]) > 0 }
+func (r *Registry) IsAggregate(name string) bool { return len(r.aggs[strings.ToLower(name)]) > 0 }

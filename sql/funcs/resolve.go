@@ -81,7 +81,7 @@ func exactMatch(sigs []sig, in []types.Type) (int, []types.Type, bool) {
 
 // ResolveAgg is Resolve for aggregates; count(*) is ResolveAgg("count", nil).
 func (r *Registry) ResolveAgg(name string, args []types.Type) (*Agg, []types.Type, error) {
-	cands := r.aggs[strings.ToLower(name)]
+	cands := r.aggs[strings.ToLower(name)] // names are registered in lower case
 	sigs := make([]sig, len(cands))
 	for i, a := range cands {
 		sigs[i] = sig{args: a.Args}
