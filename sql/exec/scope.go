@@ -65,6 +65,10 @@ type scope struct {
 	inAgg bool
 	// noAggs names the clause in which aggregates are not allowed ("" allowed).
 	noAggs string
+	// grp is the GROUP BY of an aggregating scope (group.go); win collects
+	// window function calls where they are allowed (window.go; nil: not).
+	grp *grouping
+	win *windowing
 }
 
 // lookup finds the column ref names in sc (not its outer scopes): its
