@@ -24,6 +24,9 @@ const (
 	KindShow                 // SHOW name (session)
 	KindTxMode               // SET TRANSACTION ... (session)
 	KindEmpty                // empty statement
+	KindSavepoint            // SAVEPOINT name (Name)
+	KindRelease              // RELEASE [SAVEPOINT] name (Name)
+	KindRollbackTo           // ROLLBACK TO [SAVEPOINT] name (Name)
 )
 
 // Plan is a planned statement, reusable across executions with different
@@ -105,6 +108,7 @@ func build(stmt ast.Statement, cat *catalog.Set, paramTypes []uint32, reg *funcs
 		}
 	}
 	b := &builder{cp: &compiler{ps: ps, cat: cat, funcs: reg}, cat: cat}
+	b.cp.sq = &subqState{b: b}
 	p, err := b.stmt(stmt)
 	if err != nil {
 		return nil, err
@@ -129,6 +133,9 @@ type builder struct {
 }
 
 func (b *builder) stmt(st ast.Statement) (*Plan, error) {
+	if p, ok, err := b.withDML(st); ok {
+		return p, err
+	}
 	switch s := st.(type) {
 	case nil:
 		return &Plan{Kind: KindEmpty}, nil
@@ -174,7 +181,12 @@ func (b *builder) stmt(st ast.Statement) (*Plan, error) {
 	case *ast.CreateTable:
 		return b.createStmt(s)
 	case *ast.Drop:
+		if s.Type == ast.DropView {
+			return b.dropViewStmt(s)
+		}
 		return b.dropStmt(s)
+	case *ast.CreateView:
+		return b.createViewStmt(s)
 	case *ast.Truncate:
 		return b.truncateStmt(s)
 	case *ast.AlterTable:
@@ -222,6 +234,7 @@ func queryPlan(root node) *Plan {
 		t := c.typ
 		p.ColTypes = append(p.ColTypes, t)
 	}
+	root = regOutput(root, p.ColTypes)
 	p.run = func(c *Ctx, emit func([]types.Datum) error) (string, error) {
 		nrows := 0
 		err := root.run(c, func(r []types.Datum) error { nrows++; return emit(r) })
@@ -304,6 +317,12 @@ func txStmt(t *ast.Transaction) (*Plan, error) {
 		return &Plan{Kind: KindCommit}, nil
 	case ast.TxnRollback:
 		return &Plan{Kind: KindRollback}, nil
+	case ast.TxnSavepoint:
+		return &Plan{Kind: KindSavepoint, Name: t.Savepoint, Tag: "SAVEPOINT"}, nil
+	case ast.TxnRelease:
+		return &Plan{Kind: KindRelease, Name: t.Savepoint, Tag: "RELEASE"}, nil
+	case ast.TxnRollbackTo:
+		return &Plan{Kind: KindRollbackTo, Name: t.Savepoint, Tag: "ROLLBACK"}, nil
 	}
 	return nil, unsupported("%s is not supported", ast.CommandTag(t))
 }

@@ -24,14 +24,10 @@ import (
 // columns.
 func (b *builder) selectQuery(s *ast.Select, outer *scope) (node, error) {
 	switch {
-	case s.Op != ast.SetNone:
-		return nil, unsupported("UNION, INTERSECT and EXCEPT are not supported")
 	case s.With != nil:
-		return nil, unsupported("WITH is not supported")
-	case s.Distinct:
-		return nil, unsupported("DISTINCT is not supported")
-	case len(s.GroupBy) > 0 || s.Having != nil:
-		return nil, unsupported("GROUP BY and HAVING are not supported")
+		return b.withSelect(s, outer)
+	case s.Op != ast.SetNone:
+		return b.setOp(s, outer)
 	}
 	var in node
 	var err error
@@ -60,17 +56,18 @@ func (b *builder) selectQuery(s *ast.Select, outer *scope) (node, error) {
 			return nil, err
 		}
 	}
-	agg := false
+	agg := len(s.GroupBy) > 0 || s.Having != nil
 	for _, t := range targets {
 		agg = agg || b.cp.hasAggregate(t.Expr)
 	}
 	for _, o := range s.OrderBy {
 		agg = agg || b.cp.hasAggregate(o.Expr)
 	}
-	tsc := sc // the scope of the select list and ORDER BY
 	var aggs []*aggSpec
-	if agg {
-		tsc = &scope{outer: outer, aggs: &aggs, in: sc}
+	// tsc is the scope of the select list and ORDER BY (group.go)
+	tsc, gp, err := b.groupScope(s, sc, outer, agg, &aggs)
+	if err != nil {
+		return nil, err
 	}
 	var exprs []expr
 	var cols []column
@@ -121,7 +118,7 @@ func (b *builder) selectQuery(s *ast.Select, outer *scope) (node, error) {
 		if c, ok := o.Expr.(*ast.Const); ok && c.Type.OID == types.OIDInt4 {
 			pos := int(c.Value.I)
 			if pos < 1 || pos > visible {
-				return nil, errf(types.CodeInvalidParameterValue, "ORDER BY position %d is not in select list", pos)
+				return nil, errf(codeInvalidColumnRef, "ORDER BY position %d is not in select list", pos)
 			}
 			k.col = pos - 1
 		} else if cr, ok := o.Expr.(*ast.ColumnRef); ok && cr.Table == "" && !cr.Star {
@@ -130,6 +127,11 @@ func (b *builder) selectQuery(s *ast.Select, outer *scope) (node, error) {
 					k.col = i
 					break
 				}
+			}
+		}
+		if k.col < 0 {
+			if k.col, err = gp.orderByTarget(o.Expr, visible); err != nil {
+				return nil, err
 			}
 		}
 		if k.col < 0 {
@@ -144,17 +146,17 @@ func (b *builder) selectQuery(s *ast.Select, outer *scope) (node, error) {
 		k.t = exprs[k.col].typ()
 		keys = append(keys, k)
 	}
-	if agg {
-		acols := make([]column, len(aggs))
-		for i, a := range aggs {
-			acols[i] = column{name: a.fn, typ: a.t}
-		}
-		in = &aggNode{in: in, aggs: aggs, cols: acols}
+	if keys, err = gp.distinctKeys(&exprs, &cols, visible, keys); err != nil {
+		return nil, err
+	}
+	if in, err = gp.below(in); err != nil { // aggregation, HAVING, windows
+		return nil, err
 	}
 	in = &projectNode{in: in, exprs: exprs, cols: cols}
 	if keys != nil {
 		in = &sortNode{in: in, keys: keys}
 	}
+	in = gp.distinctNode(in)
 	if s.Limit != nil || s.Offset != nil {
 		ln := &limitNode{in: in}
 		for _, x := range []struct {
