@@ -502,6 +502,9 @@ func (cp *compiler) funcCall(f *ast.FuncCall, sc *scope) (expr, error) {
 
 // builtin compiles a call of a scalar function the executor implements.
 func (cp *compiler) builtin(name string, args []expr) (expr, error) {
+	if e, err := cp.sequenceFunc(name, args); e != nil || err != nil {
+		return e, err
+	}
 	switch {
 	case (name == "now" || name == "transaction_timestamp" || name == "statement_timestamp") && len(args) == 0:
 		return &nowExpr{t: types.Timestamptz}, nil

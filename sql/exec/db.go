@@ -16,6 +16,7 @@ import (
 	"github.com/borealis-db/borealis/sql/catalog"
 	"github.com/borealis-db/borealis/sql/funcs"
 	"github.com/borealis-db/borealis/sql/heap"
+	"github.com/borealis-db/borealis/sql/sequence"
 	"github.com/borealis-db/borealis/sql/pgcatalog"
 	"github.com/borealis-db/borealis/sql/txn"
 	"github.com/borealis-db/borealis/sql/types"
@@ -34,6 +35,8 @@ type DB struct {
 	// Funcs resolves the functions and aggregates the executor does not
 	// implement itself (read-only once the DB is open).
 	Funcs *funcs.Registry
+	// Seqs opens the sequences' pages (one in-memory state per sequence).
+	Seqs *sequence.Store
 
 	ddl chan struct{} // one DDL transaction at a time
 
@@ -58,7 +61,7 @@ func Open(ctx context.Context, log buffer.Log, poolSize int64, create bool) (*DB
 		meta.Close()
 		return nil, err
 	}
-	db := &DB{Pool: pool, Meta: meta, Mgr: mgr, Cat: cat, Funcs: funcs.Builtins(), ddl: make(chan struct{}, 1),
+	db := &DB{Pool: pool, Meta: meta, Mgr: mgr, Cat: cat, Funcs: funcs.Builtins(), Seqs: sequence.NewStore(meta), ddl: make(chan struct{}, 1),
 		heaps: map[redo.PageID]*heap.Heap{}, trees: map[redo.PageID]*btree.Tree{}}
 	pgcatalog.Register(db.Funcs, db.pageCount)
 	return db, nil
@@ -139,6 +142,9 @@ type Ctx struct {
 	InBlock bool
 	// Notice sends a NOTICE to the client (nil: notices are dropped).
 	Notice func(n *wire.Error) error
+	// Seq is the session's sequence state (currval, lastval; nil: a
+	// fresh one per statement).
+	Seq *sequence.Session
 
 	fctx *funcs.Context // built on first use (funcContext)
 	sub  *subRun        // subqueries' run-time state (subq)

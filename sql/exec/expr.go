@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/borealis-db/borealis/sql/ast"
+	"github.com/borealis-db/borealis/sql/pgcatalog"
 
 	"github.com/borealis-db/borealis/sql/types"
 )
@@ -236,8 +237,8 @@ func (e *regclassExpr) eval(c *Ctx, row []types.Datum) (types.Datum, error) {
 	if t, ok := c.Cat.Table(name); ok {
 		return types.NewInt(int64(t.OID)), nil
 	}
-	if v, ok := virtualTables[name]; ok {
-		return types.NewInt(int64(v.oid)), nil
+	if v, ok := pgcatalog.Lookup("", name); ok {
+		return types.NewInt(int64(v.OID)), nil
 	}
 	return types.Null, errf(CodeUndefinedTable, "relation %q does not exist", a.S)
 }

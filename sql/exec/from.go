@@ -35,6 +35,9 @@ func (b *builder) table(q ast.QualifiedName) (*catalog.Table, error) {
 	if err == nil && t.View != "" {
 		return nil, notAView(t)
 	}
+	if err == nil && t.Sequence {
+		return nil, errf(CodeWrongObjectType, "cannot change sequence %q", t.Name)
+	}
 	return t, err
 }
 
@@ -62,6 +65,9 @@ func (b *builder) tableExpr(te ast.TableExpr, outer *scope) (node, error) {
 		}
 		if t.View != "" {
 			return b.viewRef(t, alias)
+		}
+		if t.Sequence {
+			return &sequenceNode{t: t, cols: tableColumns(t, alias)}, nil
 		}
 		return newScan(t, alias), nil
 	case *ast.FuncRef:

@@ -187,6 +187,10 @@ func (b *builder) stmt(st ast.Statement) (*Plan, error) {
 		return b.dropStmt(s)
 	case *ast.CreateView:
 		return b.createViewStmt(s)
+	case *ast.CreateSequence:
+		return b.createSequenceStmt(s)
+	case *ast.AlterSequence:
+		return b.alterSequenceStmt(s)
 	case *ast.Truncate:
 		return b.truncateStmt(s)
 	case *ast.AlterTable:

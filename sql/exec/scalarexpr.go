@@ -120,7 +120,7 @@ func exprCommonType(es []expr, what string) (types.Type, error) {
 
 // category is pg_type.typcategory ('U' types are each their own).
 func category(t types.Type) string {
-	if t.OID == types.OIDOid {
+	if isOIDLike(t) {
 		return "N"
 	}
 	if ti, ok := types.Info(t.OID); ok {

@@ -256,20 +256,3 @@ func (n *seriesNode) run(c *Ctx, emit func([]types.Datum) error) error {
 	}
 	return nil
 }
-
-// virtualNode reads a pg_catalog relation generated from the catalog.
-type virtualNode struct {
-	v    *vtable
-	cols []column
-}
-
-func (n *virtualNode) columns() []column    { return n.cols }
-func (n *virtualNode) explain(e *explainer) { e.line("Seq Scan on pg_catalog relation") }
-func (n *virtualNode) run(c *Ctx, emit func([]types.Datum) error) error {
-	for _, r := range n.v.rows(c) {
-		if err := emit(append([]types.Datum(nil), r...)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
