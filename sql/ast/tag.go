@@ -61,6 +61,10 @@ func CommandTag(st Statement) string {
 		return "CREATE SCHEMA"
 	case *CreateView:
 		return "CREATE VIEW"
+	case *CreateSequence:
+		return "CREATE SEQUENCE"
+	case *AlterSequence:
+		return "ALTER SEQUENCE"
 	case *Discard:
 		return "DISCARD " + strings.ToUpper(s.Target)
 	}

@@ -45,6 +45,12 @@ func (cp *compiler) column(ref *ast.ColumnRef, sc *scope) (expr, error) {
 		look = sc.in // aggregate arguments and grouped columns
 	}
 	for s, depth := look, 0; s != nil; s, depth = s.outer, depth+1 {
+		if depth > 0 && s.aggs != nil { // an aggregating query around a subquery
+			if e, ok, err := cp.outerGroupedRef(ref, s, sc); ok || err != nil {
+				return e, err
+			}
+			continue
+		}
 		i, err := s.lookup(ref)
 		if err != nil {
 			return nil, err

@@ -59,18 +59,19 @@ func (b *builder) createStmt(s *ast.CreateTable) (*Plan, error) {
 		}
 		keys = append(keys, keyDef{k.cols, k.primary, c.Name})
 	}
+	var owned []ownedSequence // serial and identity columns (sequence.go)
 	for _, cd := range s.Columns {
 		if def.Column(cd.Name) >= 0 {
 			return nil, errf(CodeDuplicateColumn, "column %q specified more than once", cd.Name)
 		}
-		if cd.Identity != "" {
-			return nil, unsupported("identity columns are not supported")
-		}
-		t, err := typeName(cd.Type)
+		t, seq, err := columnSequence(cd)
 		if err != nil {
 			return nil, err
 		}
-		col := catalog.Column{Name: cd.Name, Type: t, NotNull: cd.NotNull}
+		col := catalog.Column{Name: cd.Name, Type: t, NotNull: cd.NotNull, Identity: cd.Identity}
+		if seq != nil {
+			owned = append(owned, ownedSequence{col: len(def.Columns), params: *seq})
+		}
 		if cd.Default != nil {
 			// Check that it compiles and fits the column now.
 			e, err := b.cp.expr(cd.Default, &scope{noAggs: "DEFAULT expressions"})
@@ -154,6 +155,9 @@ func (b *builder) createStmt(s *ast.CreateTable) (*Plan, error) {
 			t.Indexes = append(t.Indexes, ix)
 		}
 		t.Checks, t.ForeignKeys = checks, fixSelfRefs(t, fks)
+		if err := createOwned(c, t, owned); err != nil {
+			return "", err
+		}
 		if err := c.DB.Cat.Put(c.Ctx, c.Tx, t); err != nil {
 			return "", err
 		}
@@ -211,6 +215,9 @@ func keyConstraint(c *ast.Constraint) (keyCons, error) {
 }
 
 func (b *builder) dropStmt(s *ast.Drop) (*Plan, error) {
+	if s.Type == ast.DropSequence {
+		return b.dropSequenceStmt(s)
+	}
 	if s.Type != ast.DropTable {
 		return nil, unsupported("%s is not supported", ast.CommandTag(s))
 	}
@@ -242,10 +249,13 @@ func (b *builder) dropStmt(s *ast.Drop) (*Plan, error) {
 				}
 				return "", errf(CodeUndefinedTable, "table %q does not exist", n)
 			}
-			if t.View != "" {
-				return "", &types.Error{Code: CodeWrongObjectType, Message: fmt.Sprintf("%q is not a table", n), Hint: "Use DROP VIEW to remove a view."}
+			if t.View != "" || t.Sequence {
+				return "", &types.Error{Code: CodeWrongObjectType, Message: fmt.Sprintf("%q is not a table", n), Hint: dropHint(t)}
 			}
 			if err := c.DB.Cat.Drop(c.Ctx, c.Tx, t); err != nil {
+				return "", err
+			}
+			if err := dropOwnedSequences(c, t); err != nil {
 				return "", err
 			}
 		}
@@ -263,6 +273,7 @@ func (b *builder) truncateStmt(s *ast.Truncate) (*Plan, error) {
 		}
 		tables = append(tables, t)
 	}
+	restartIdentity := s.RestartIdentity
 	p := &Plan{Kind: KindQuery, DDL: true}
 	p.run = func(c *Ctx, _ func([]types.Datum) error) (string, error) {
 		if err := truncateReferenced(c.Cat, tables); err != nil {
@@ -281,6 +292,11 @@ func (b *builder) truncateStmt(s *ast.Truncate) (*Plan, error) {
 			}
 			if err := c.DB.Cat.Put(c.Ctx, c.Tx, t); err != nil {
 				return "", err
+			}
+			if restartIdentity {
+				if err := restartOwnedSequences(c, t); err != nil {
+					return "", err
+				}
 			}
 		}
 		return "TRUNCATE TABLE", nil

@@ -173,7 +173,7 @@ func (w *writer) conflicts(c *Ctx, h *heap.Heap, ix *catalog.Index, key []byte, 
 		if err != nil {
 			return err
 		}
-		if raw.Xmin != own {
+		if !c.Tx.Owns(raw.Xmin) {
 			st, _, err := mgr.CommitLSN(raw.Xmin)
 			if err != nil {
 				return err
@@ -184,7 +184,7 @@ func (w *writer) conflicts(c *Ctx, h *heap.Heap, ix *catalog.Index, key []byte, 
 		}
 		return nil
 	}
-	if hd.Xmax != txn.InvalidXid && !hd.LockOnly() && hd.Xmax != own {
+	if hd.Xmax != txn.InvalidXid && !hd.LockOnly() && !c.Tx.Owns(hd.Xmax) {
 		st, _, err := mgr.CommitLSN(hd.Xmax)
 		if err != nil {
 			return err
@@ -352,6 +352,9 @@ func (b *builder) insertStmt(s *ast.Insert) (*Plan, error) {
 			}
 			subConv = append(subConv, e)
 		}
+	}
+	if err := identityTargets(t, target, rows, sub != nil, s.Overriding); err != nil { // sequence.go
+		return nil, err
 	}
 	ret, err := b.returning(s.Returning, t, s.Alias)
 	if err != nil {

@@ -16,17 +16,17 @@ type Kind uint8
 
 // Plan kinds.
 const (
-	KindQuery    Kind = iota // runs in a transaction (SELECT, DML, DDL, COPY, ...)
-	KindBegin                // BEGIN / START TRANSACTION
-	KindCommit               // COMMIT / END
-	KindRollback             // ROLLBACK / ABORT
-	KindSet                  // SET name = value (session)
-	KindShow                 // SHOW name (session)
-	KindTxMode               // SET TRANSACTION ... (session)
-	KindEmpty                // empty statement
-	KindSavepoint            // SAVEPOINT name (Name)
-	KindRelease              // RELEASE [SAVEPOINT] name (Name)
-	KindRollbackTo           // ROLLBACK TO [SAVEPOINT] name (Name)
+	KindQuery      Kind = iota // runs in a transaction (SELECT, DML, DDL, COPY, ...)
+	KindBegin                  // BEGIN / START TRANSACTION
+	KindCommit                 // COMMIT / END
+	KindRollback               // ROLLBACK / ABORT
+	KindSet                    // SET name = value (session)
+	KindShow                   // SHOW name (session)
+	KindTxMode                 // SET TRANSACTION ... (session)
+	KindEmpty                  // empty statement
+	KindSavepoint              // SAVEPOINT name (Name)
+	KindRelease                // RELEASE [SAVEPOINT] name (Name)
+	KindRollbackTo             // ROLLBACK TO [SAVEPOINT] name (Name)
 )
 
 // Plan is a planned statement, reusable across executions with different

@@ -19,6 +19,7 @@ import (
 	"github.com/borealis-db/borealis/sql/ast"
 	"github.com/borealis-db/borealis/sql/catalog"
 	"github.com/borealis-db/borealis/sql/exec"
+	"github.com/borealis-db/borealis/sql/sequence"
 	"github.com/borealis-db/borealis/sql/txn"
 	"github.com/borealis-db/borealis/sql/types"
 	"github.com/borealis-db/borealis/wire"
@@ -127,6 +128,7 @@ type Session struct {
 	txStart            time.Time
 	ddlLocked, ddlSeen bool
 	localSettings      map[string]string // SET LOCAL: values to restore at transaction end
+	seq                *sequence.Session // currval/lastval state (created on first use)
 }
 
 // Params returns the parameters reported after authentication.
@@ -332,6 +334,8 @@ func (s *Session) run(ctx context.Context, stmt ast.Statement, slot **exec.Plan,
 		}
 		s.endTx(ctx, false)
 		return out.complete("ROLLBACK")
+	case exec.KindSavepoint, exec.KindRelease, exec.KindRollbackTo:
+		return s.savepoint(ctx, p, out)
 	}
 	if s.failed {
 		return &wire.Error{Code: exec.CodeInFailedTransaction,
@@ -422,7 +426,7 @@ func (s *Session) plan(ctx context.Context, stmt ast.Statement, paramOIDs []uint
 // err as a protocol error.
 func (s *Session) fail(ctx context.Context, err error) error {
 	if s.inBlock {
-		if s.tx != nil {
+		if s.tx != nil && !s.failSubtransaction() {
 			s.tx.Abort()
 			s.tx = nil
 		}
@@ -487,7 +491,7 @@ func (s *Session) query(ctx context.Context, stmt ast.Statement, slot **exec.Pla
 	}
 	c := &exec.Ctx{Ctx: ctx, DB: s.e.db, Tx: s.tx, Snap: snap, Cat: cat, Env: env, Params: params,
 		CopyIn: out.copyIn, Setting: s.setting, User: s.user, Database: s.database, InBlock: s.inBlock,
-		Notice: out.notice}
+		Notice: out.notice, Seq: s.seqSession()}
 	begun := false
 	tag, err := p.Run(c, func(r []types.Datum) error {
 		if !begun {
