@@ -56,6 +56,9 @@ type Node struct {
 	w          *logWriter // owned by the committer; replaced under mu
 	commits    uint64     // group commits so far (under mu)
 	maintPause time.Time  // maintainer: no maintenance before this (after a failure)
+	// repairSeen is, per group, what peers held at the previous repair
+	// round (repairLoop only).
+	repairSeen map[uint32]redo.LSN
 	kick       chan struct{}
 	tasks      chan *task
 	quit       chan struct{}

@@ -38,7 +38,8 @@ type groupView struct {
 
 func (n *Node) isSelf(addr string) bool { return addr == n.Addr() || addr == n.cfg.Listen }
 
-// repairOnce runs one round of repair over every group.
+// repairOnce runs one round of repair over every group. Only repairLoop
+// calls it (repairSeen is that goroutine's).
 func (n *Node) repairOnce(ctx context.Context) {
 	n.mu.RLock()
 	var views []groupView
@@ -52,6 +53,11 @@ func (n *Node) repairOnce(ctx context.Context) {
 		}
 	}
 	n.mu.RUnlock()
+	// prev: per group, the highest SCL a peer reported (or our own Highest)
+	// in the previous round; seen collects it for the next.
+	prev := n.repairSeen
+	seen := map[uint32]redo.LSN{}
+	defer func() { n.repairSeen = seen }()
 	statuses := map[string]*storagerpc.StatusResponse{}
 	for p := range peers {
 		cctx, cancel := context.WithTimeout(ctx, n.cfg.RPCTimeout)
@@ -81,7 +87,15 @@ func (n *Node) repairOnce(ctx context.Context) {
 			// Something to learn: records (the peer is ahead, or we have a
 			// gap), a higher epoch, or truncations (the peer holds less than
 			// we do at our epoch: a recovery may have cut what we hold).
-			behind := ps.SCL > v.scl || v.highest > v.scl
+			// Records count only when this replica did not reach, within a
+			// round, what it lacked in the previous round: a replica that
+			// is merely a little behind in the writer's stream (a deep
+			// pipeline, a busy disk) catches up from the stream, and
+			// fetching the same records from every peer as well would slow
+			// it down further.
+			target := max(ps.SCL, v.highest)
+			behind := (ps.SCL > v.scl || v.highest > v.scl) && prev[v.pg] > v.scl
+			seen[v.pg] = max(seen[v.pg], target)
 			cut := ps.Epoch == v.epoch && ps.Highest < v.highest
 			if !behind && !cut && ps.Epoch <= v.epoch {
 				continue
