@@ -13,6 +13,7 @@ import (
 	"github.com/borealis-db/borealis/quorum"
 	"github.com/borealis-db/borealis/segment/segtest"
 	"github.com/borealis-db/borealis/sql/exec"
+	"github.com/borealis-db/borealis/sql/session/writertest"
 )
 
 // startQuorumServer serves the engine in process over a quorum.Volume on
@@ -120,10 +121,10 @@ func TestQuorumPgbench(t *testing.T) {
 	if os.Getenv("BOREALIS_QUORUM_LATENCY") == "" {
 		t.Skip("set BOREALIS_QUORUM_LATENCY=1 to measure")
 	}
-	pg := pgbenchPath(t)
+	pg := writertest.PgbenchPath(t)
 	ts := startQuorumServer(t)
-	t.Log(runPgbench(t, pg, ts.addr, "-i", "-s", "1", "-q"))
-	before := sums(t, ts)
+	t.Log(writertest.Pgbench(t, pg, ts.addr, "-i", "-s", "1", "-q"))
+	before := writertest.Sums(t, ts.url())
 	secs := os.Getenv("BOREALIS_PGBENCH_T")
 	if secs == "" {
 		secs = "20"
@@ -143,7 +144,7 @@ func TestQuorumPgbench(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	out := runPgbench(t, pg, ts.addr, "-c", "8", "-j", "2", "-T", secs, "-M", "prepared")
+	out := writertest.Pgbench(t, pg, ts.addr, "-c", "8", "-j", "2", "-T", secs, "-M", "prepared")
 	if dir != "" {
 		pprof.StopCPUProfile()
 		for _, name := range []string{"block", "mutex"} {
@@ -157,10 +158,10 @@ func TestQuorumPgbench(t *testing.T) {
 			f.Close()
 		}
 	}
-	checkRun(t, out)
+	writertest.CheckRun(t, out)
 	t.Log(out)
 	t.Logf("buffer pool: %+v", ts.eng.DB().Pool.Stats())
-	checkInvariant(t, ts, before, "")
+	writertest.CheckInvariant(t, ts.url(), before, "")
 }
 
 // TestProcessWriterPgbench is TestQuorumPgbench against a `borealis writer`
@@ -169,18 +170,18 @@ func TestProcessWriterPgbench(t *testing.T) {
 	if os.Getenv("BOREALIS_QUORUM_LATENCY") == "" {
 		t.Skip("set BOREALIS_QUORUM_LATENCY=1 to measure")
 	}
-	pg := pgbenchPath(t)
+	pg := writertest.PgbenchPath(t)
 	cl := segtest.Start(t, bin, segtest.Options{SegmentPages: 8192})
-	w := startWriter(t, cl, 8192)
-	ts := &testServer{addr: w.addr}
-	t.Log(runPgbench(t, pg, ts.addr, "-i", "-s", "1", "-q"))
-	before := sums(t, ts)
+	w := writertest.Start(t, bin, cl, writertest.Options{SegmentPages: 8192, PoolSize: 64 << 20})
+	ts := &testServer{addr: w.Addr}
+	t.Log(writertest.Pgbench(t, pg, ts.addr, "-i", "-s", "1", "-q"))
+	before := writertest.Sums(t, ts.url())
 	secs := os.Getenv("BOREALIS_PGBENCH_T")
 	if secs == "" {
 		secs = "20"
 	}
-	out := runPgbench(t, pg, ts.addr, "-c", "8", "-j", "2", "-T", secs, "-M", "prepared")
-	checkRun(t, out)
+	out := writertest.Pgbench(t, pg, ts.addr, "-c", "8", "-j", "2", "-T", secs, "-M", "prepared")
+	writertest.CheckRun(t, out)
 	t.Log(out)
-	checkInvariant(t, ts, before, "")
+	writertest.CheckInvariant(t, ts.url(), before, "")
 }
