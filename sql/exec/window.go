@@ -63,7 +63,8 @@ type winSpec struct {
 	part  []expr
 	order []aggOrder
 	frame int32
-	// start and end are the frame offsets (int8; nil when not given).
+	// start and end are the frame offsets (nil when not given): int8 for
+	// ROWS and GROUPS, for RANGE of the type added to the ORDER BY value.
 	start, end expr
 }
 
@@ -208,8 +209,9 @@ func (cp *compiler) windowCall(f *ast.FuncCall, sc *scope) (expr, error) {
 			if e, err = cp.coerce(e, types.Int4, types.CoerceImplicit); err != nil {
 				return nil, errf(types.CodeUndefinedFunction, "function %s(%s, %s) does not exist", f.Name, wf.argType(0), e.typ())
 			}
-		case i == 2: // lag/lead default: the value's type
+		case i == 2: // lag/lead default: the common type (no typmod)
 			vt := wf.args[0].typ()
+			vt.Typmod = -1
 			ce, err2 := cp.coerce(e, vt, types.CoerceImplicit)
 			if err2 != nil {
 				// the other way round (lag(int, 1, 1.5) is numeric)
@@ -237,6 +239,9 @@ func (cp *compiler) windowCall(f *ast.FuncCall, sc *scope) (expr, error) {
 		wf.t = types.Float8
 	default:
 		wf.t = wf.args[0].typ()
+		if len(wf.args) > 2 {
+			wf.t.Typmod = -1
+		}
 	}
 	return w.add(wf), nil
 }
@@ -302,8 +307,6 @@ func (cp *compiler) winSpec(d *ast.WindowDef, sc *scope) (*winSpec, error) {
 		switch {
 		case frame&frameRange != 0 && len(s.order) != 1:
 			return nil, errf(codeWindowing, "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column")
-		case frame&frameRange != 0:
-			return nil, unsupported("RANGE with offset PRECEDING/FOLLOWING is not supported")
 		}
 	}
 	if frame&frameGroups != 0 && len(s.order) == 0 {
@@ -327,13 +330,45 @@ func (cp *compiler) winSpec(d *ast.WindowDef, sc *scope) (*winSpec, error) {
 		if err != nil {
 			return nil, err
 		}
-		if e, err = cp.coerce(e, types.Int8, types.CoerceImplicit); err != nil {
+		if frame&frameRange != 0 {
+			if e, err = cp.rangeOffset(e, s.order[0].e.typ()); err != nil {
+				return nil, err
+			}
+		} else if e, err = cp.coerce(e, types.Int8, types.CoerceImplicit); err != nil {
 			return nil, errf(types.CodeDatatypeMismatch, "argument of %s must be type bigint", kind)
 		}
 		*x.dst = e
 	}
 	w.specs = append(w.specs, s)
 	return s, nil
+}
+
+// rangeOffset coerces a RANGE frame offset to the type added to values of
+// the ORDER BY type ot: the number type itself, interval for dates and
+// times.
+func (cp *compiler) rangeOffset(e expr, ot types.Type) (expr, error) {
+	var to types.Type
+	switch {
+	case ot.IsInt():
+		to = types.Int8
+		if e.typ().IsInt() || isUnknown(e) {
+			to = e.typ()
+			if isUnknown(e) {
+				to = types.Int8
+			}
+		}
+	case ot.OID == types.OIDNumeric || ot.OID == types.OIDFloat8:
+		to = types.Type{OID: ot.OID, Typmod: -1}
+	case ot.OID == types.OIDDate || ot.OID == types.OIDTimestamp || ot.OID == types.OIDTimestamptz || ot.OID == types.OIDInterval:
+		to = types.Interval_
+	default:
+		return nil, unsupported("RANGE with offset PRECEDING/FOLLOWING is not supported for column type %s", ot)
+	}
+	out, err := cp.coerce(e, to, types.CoerceImplicit)
+	if err != nil {
+		return nil, unsupported("RANGE with offset PRECEDING/FOLLOWING is not supported for column type %s and offset type %s", ot, e.typ())
+	}
+	return out, nil
 }
 
 // exprList wraps a list of expressions for astEqual.
@@ -439,7 +474,9 @@ type winPass struct {
 	idx     []int           // row numbers in window order
 	part    [][]types.Datum // partition key values by row number
 	ord     [][]types.Datum // order key values by row number
-	st, end int64           // frame offsets
+	st, end int64           // frame offsets (ROWS, GROUPS)
+	stD     types.Datum     // frame offsets (RANGE)
+	endD    types.Datum
 }
 
 // sorted evaluates the window's keys and sorts the rows by them (stable).
@@ -476,6 +513,20 @@ func (s *winSpec) sorted(c *Ctx, rows [][]types.Datum) (*winPass, error) {
 		}
 		if d.IsNull() {
 			return nil, errf("22004", "frame %s offset must not be null", x.what)
+		}
+		if s.frame&frameRange != 0 {
+			if neg, err := negativeOffset(x.e.typ(), d); err != nil || neg {
+				if err == nil {
+					err = errf("22013", "invalid preceding or following size in window function")
+				}
+				return nil, err
+			}
+			if x.what == "starting" {
+				p.stD = d
+			} else {
+				p.endD = d
+			}
+			continue
 		}
 		if d.I < 0 {
 			return nil, errf("22013", "frame %s offset must not be negative", x.what)
@@ -627,11 +678,88 @@ func (wp *winPart) frame(j int) (int, int) {
 			hi = j + en + 1
 		}
 	}
+	if f&frameRange != 0 && f&frameOffsets != 0 {
+		if f&(frameStartOffPrec|frameStartOffFoll) != 0 {
+			lo = wp.rangeBound(j, wp.p.stD, f&frameStartOffFoll != 0, false)
+		}
+		if f&(frameEndOffPrec|frameEndOffFoll) != 0 {
+			hi = wp.rangeBound(j, wp.p.endD, f&frameEndOffFoll != 0, true)
+		}
+	}
 	lo, hi = max(lo, wp.ps), min(hi, wp.pe)
 	if hi < lo {
 		hi = lo
 	}
 	return lo, hi
+}
+
+// rangeBound is a RANGE frame bound of position j: the first position
+// whose ORDER BY value is at or after (end: past) the current value moved
+// by off (following: forward in the sort direction). A NULL current value
+// bounds at its NULL peers; non-NULL values never reach NULLs.
+func (wp *winPart) rangeBound(j int, off types.Datum, following, end bool) int {
+	p := wp.p
+	o := p.s.order[0]
+	val := func(k int) types.Datum { return p.ord[p.idx[k]][0] }
+	v := val(j)
+	if v.IsNull() {
+		if end {
+			return wp.ge[j-wp.ps]
+		}
+		return wp.gs[j-wp.ps]
+	}
+	// the non-NULL positions of the partition
+	nn0, nn1 := wp.ps, wp.pe
+	for nn0 < nn1 && val(nn0).IsNull() {
+		nn0++
+	}
+	for nn1 > nn0 && val(nn1-1).IsNull() {
+		nn1--
+	}
+	op := types.OpSub
+	if following != o.desc {
+		op = types.OpAdd
+	}
+	oe := p.s.start
+	if end {
+		oe = p.s.end
+	}
+	target, tt, err := types.Arith(op, o.e.typ(), v, oe.typ(), off)
+	if err != nil { // out of range: the bound is past every value
+		if op == types.OpAdd {
+			return nn1
+		}
+		return nn0
+	}
+	cmp := func(k int) int {
+		x := val(k)
+		if tt.OID != o.e.typ().OID {
+			if cx, err := types.Cast(x, o.e.typ(), tt, types.CoerceImplicit, nil); err == nil {
+				x = cx
+			}
+		}
+		r := types.CompareAs(tt, x, target)
+		if o.desc {
+			r = -r
+		}
+		return r
+	}
+	return nn0 + sort.Search(nn1-nn0, func(i int) bool {
+		r := cmp(nn0 + i)
+		if end {
+			return r > 0
+		}
+		return r >= 0
+	})
+}
+
+// negativeOffset reports whether a RANGE offset is negative.
+func negativeOffset(t types.Type, d types.Datum) (bool, error) {
+	z, _, err := types.Arith(types.OpSub, t, d, t, d)
+	if err != nil {
+		return false, err
+	}
+	return types.CompareAs(t, d, z) < 0, nil
 }
 
 // excluded reports whether frame position k is excluded for row j.
