@@ -64,7 +64,6 @@ func (b *builder) newWriterOnly(t *catalog.Table) (*writer, error) {
 	return w, nil
 }
 
-
 func indexKey(t *catalog.Table, ix *catalog.Index, vals []types.Datum) []byte {
 	var key []byte
 	for _, col := range ix.Columns {

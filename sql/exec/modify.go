@@ -37,7 +37,7 @@ func newTidNode(s *scanNode) *tidNode {
 	return &tidNode{scan: s, cols: cols}
 }
 
-func (n *tidNode) columns() []column     { return n.cols }
+func (n *tidNode) columns() []column    { return n.cols }
 func (n *tidNode) explain(e *explainer) { n.scan.explain(e) }
 func (n *tidNode) run(c *Ctx, emit func([]types.Datum) error) error {
 	return n.scan.scan(c, func(tid heap.TID, row []types.Datum) error {
