@@ -221,8 +221,11 @@ func targetName(t *ast.Target) string {
 			return "greatest"
 		}
 		return "least"
-	case *ast.CaseExpr:
-		return "case"
+	case *ast.CaseExpr, *ast.Subscript, *ast.Collate, *ast.ArrayExpr, *ast.RowExpr:
+		n, _ := figureColname(x)
+		return n
+	case *ast.Subquery:
+		return subqueryName(x)
 	}
 	if c, ok := t.Expr.(*ast.Cast); ok {
 		return c.Type.Name

@@ -78,6 +78,12 @@ func isAncestor(a, s *scope) bool {
 // outerRef compiles a reference to column i of the outer scope s, made
 // from scope sc (inside a subquery).
 func (cp *compiler) outerRef(s *scope, i int, sc *scope) (expr, error) {
+	return cp.outerRefAt(s, i, s.cols[i].typ, sc)
+}
+
+// outerRefAt compiles a reference to column i (of type t) of the rows
+// scope s is evaluated over, made from scope sc inside a subquery.
+func (cp *compiler) outerRefAt(s *scope, i int, t types.Type, sc *scope) (expr, error) {
 	if cp.sq == nil {
 		return nil, unsupported("correlated subqueries are not supported here")
 	}
@@ -95,10 +101,31 @@ func (cp *compiler) outerRef(s *scope, i int, sc *scope) (expr, error) {
 		}
 		f.correlated = true
 		if f.sc == s {
-			return &outerColExpr{sc: s, i: i, t: s.cols[i].typ}, nil
+			return &outerColExpr{sc: s, i: i, t: t}, nil
 		}
 	}
 	return nil, unsupported("this correlated reference is not supported")
+}
+
+// outerGroupedRef compiles a reference from inside a subquery to a column
+// of the aggregating query around it (scope s, evaluated over its
+// aggregation rows): the column must be grouped. ok is false when s's
+// input has no such column.
+func (cp *compiler) outerGroupedRef(ref *ast.ColumnRef, s, sc *scope) (expr, bool, error) {
+	i, err := s.in.lookup(ref)
+	if err != nil || i < 0 {
+		return nil, err != nil, err
+	}
+	g, err := cp.groupedColumn(ref, i, s)
+	if err != nil {
+		return nil, true, err
+	}
+	ce, ok := g.(*colExpr)
+	if !ok {
+		return nil, true, unsupported("this correlated reference is not supported")
+	}
+	e, err := cp.outerRefAt(s, ce.i, ce.t, sc)
+	return e, true, err
 }
 
 // outerColExpr is a column of an enclosing query's current row.
@@ -147,6 +174,31 @@ type subqueryExpr struct {
 	l, r expr
 	op   cmpOp
 	as   types.Type
+}
+
+// subqueryName is the column name PostgreSQL gives a subquery in a select
+// list: "exists", "array", a scalar subquery's own column name.
+func subqueryName(x *ast.Subquery) string {
+	switch x.Kind {
+	case ast.SubExists:
+		return "exists"
+	case ast.SubArray:
+		return "array"
+	case ast.SubScalar:
+		s := x.Select
+		for s != nil && s.Op != ast.SetNone {
+			s = s.Left
+		}
+		if s != nil && len(s.Targets) > 0 {
+			if cr, ok := s.Targets[0].Expr.(*ast.ColumnRef); !ok || !cr.Star {
+				return targetName(s.Targets[0])
+			}
+		}
+		if s != nil && s.Values != nil {
+			return "column1"
+		}
+	}
+	return "?column?"
 }
 
 // subquery compiles a subquery expression in scope sc.

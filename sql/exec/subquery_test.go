@@ -93,6 +93,8 @@ func TestSubqueriesSetOpsCTEs(t *testing.T) {
 		{"with t as (select 1 as one) select * from t t1, t t2", "1|1"},
 		{"with t as (select id from a) select id from a where id in (select id from t where id > 2) order by id", "3 4"},
 		{"select * from (with q as (select 5 as z) select z + 1 as z1 from q) s", "6"},
+		{"select grp, (select count(*) from a a2 where a2.grp = a1.grp) from a a1 group by grp order by grp", "x|2 y|1 z|1"},
+		{"select grp, count(*) from a a1 group by grp having count(*) < (select count(*) from b where b.a_id is not null) - 1 order by grp", "y|1 z|1"},
 	} {
 		t.Run(tc.sql, func(t *testing.T) {
 			if got := strings.Join(d.exec(tc.sql), " "); got != tc.want {
@@ -121,6 +123,7 @@ func TestSubqueryErrors(t *testing.T) {
 		{"with recursive r(n) as (select 1 union all select n::bigint + 1 from r where n < 3) select * from r", "42804"},
 		{"select array(select 1, 2)", "42601"},
 		{"create view v9 as select 1, 2", "42701"},
+		{"select grp, (select max(w) from b where b.a_id < a1.id) from a a1 group by grp", "42803"},
 	} {
 		_, _, err := d.query(tc.sql)
 		if te, ok := err.(*types.Error); !ok || te.Code != tc.code {
@@ -176,5 +179,22 @@ func TestViewsAndDMLSubqueries(t *testing.T) {
 		if got != tc.want {
 			t.Fatalf("%s: got %q, want %q", tc.sql, got, tc.want)
 		}
+	}
+}
+
+// TestSubqueryColumnNames checks the result column names PostgreSQL gives
+// subqueries in a select list.
+func TestSubqueryColumnNames(t *testing.T) {
+	d := subqDB(t)
+	_, p, err := d.query("select (select w from b limit 1), exists(select 1), array(select 1), 1 in (select 1), (select 1 union select 2 limit 1), (values (1))")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range p.Columns {
+		names = append(names, c.Name)
+	}
+	if got, want := strings.Join(names, ","), "w,exists,array,?column?,?column?,column1"; got != want {
+		t.Fatalf("got %s, want %s", got, want)
 	}
 }
