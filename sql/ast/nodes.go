@@ -354,7 +354,8 @@ type AlterCmd struct {
 	Def        *ColumnDef
 	Constraint *Constraint
 	Default    Expr
-	IfExists   bool // DROP COLUMN IF EXISTS / ADD COLUMN IF NOT EXISTS
+	DefaultSQL string // Default as SQL text (PostgreSQL's deparse)
+	IfExists   bool   // DROP COLUMN IF EXISTS / ADD COLUMN IF NOT EXISTS
 	Cascade    bool
 }
 

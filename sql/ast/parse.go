@@ -960,6 +960,11 @@ func (c *converter) alterTable(s *pg.AlterTableStmt) (Statement, error) {
 			if a.Default, err = c.optExpr(cmd.Def); err != nil {
 				return nil, err
 			}
+			if cmd.Def != nil {
+				if a.DefaultSQL, err = deparseExpr(cmd.Def); err != nil {
+					return nil, err
+				}
+			}
 		case pg.AlterTableType_AT_SetNotNull:
 			a.Type = AlterSetNotNull
 		case pg.AlterTableType_AT_DropNotNull:

@@ -155,7 +155,7 @@ func (b *builder) createStmt(s *ast.CreateTable) (*Plan, error) {
 			t.Indexes = append(t.Indexes, ix)
 		}
 		t.Checks, t.ForeignKeys = checks, fixSelfRefs(t, fks)
-		if err := createOwned(c, t, owned); err != nil {
+		if _, err := createOwned(c, t, owned); err != nil {
 			return "", err
 		}
 		if err := c.DB.Cat.Put(c.Ctx, c.Tx, t); err != nil {
@@ -305,6 +305,9 @@ func (b *builder) truncateStmt(s *ast.Truncate) (*Plan, error) {
 }
 
 func (b *builder) alterTableStmt(s *ast.AlterTable) (*Plan, error) {
+	if p, ok, err := b.alterTableDDL(s); ok { // altertable.go
+		return p, err
+	}
 	t, err := b.table(s.Table)
 	if err != nil {
 		return nil, err

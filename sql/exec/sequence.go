@@ -366,8 +366,10 @@ func columnSequence(cd *ast.ColumnDef) (types.Type, *sequence.Params, error) {
 }
 
 // createOwned creates the sequences of t's serial and identity columns
-// (t.OID set, t not stored yet) and sets the columns' defaults.
-func createOwned(c *Ctx, t *catalog.Table, owned []ownedSequence) error {
+// (t.OID set, t not stored yet) and sets the columns' defaults; it returns
+// the sequences.
+func createOwned(c *Ctx, t *catalog.Table, owned []ownedSequence) ([]*catalog.Table, error) {
+	var out []*catalog.Table
 	for _, o := range owned {
 		base := t.Name + "_" + t.Columns[o.col].Name + "_seq"
 		name := base
@@ -377,13 +379,15 @@ func createOwned(c *Ctx, t *catalog.Table, owned []ownedSequence) error {
 			}
 			name = fmt.Sprintf("%s%d", base, i)
 		}
-		if _, err := createSequence(c, name, o.params, t.OID, o.col); err != nil {
-			return err
+		st, err := createSequence(c, name, o.params, t.OID, o.col)
+		if err != nil {
+			return nil, err
 		}
+		out = append(out, st)
 		t.Columns[o.col].Default = "nextval(" + quoteLiteral(name) + "::regclass)"
 		t.Columns[o.col].NotNull = true
 	}
-	return nil
+	return out, nil
 }
 
 // quoteLiteral quotes s as an SQL string literal.
@@ -447,7 +451,8 @@ func (n *sequenceNode) run(c *Ctx, emit func([]types.Datum) error) error {
 
 // seqFunc is nextval, currval, setval or lastval.
 type seqFunc struct {
-	name string
+	name  string
+	fixed *catalog.Table // the sequence, when known at plan time (args unused)
 	args []expr // regclass/oid (integer) or text sequence name, then setval's value and is_called
 }
 
@@ -508,6 +513,17 @@ func (e *seqFunc) eval(c *Ctx, row []types.Datum) (types.Datum, error) {
 			}
 		}
 		return types.Null, sequence.ErrLastvalUndefined()
+	}
+	if e.fixed != nil {
+		q, err := c.DB.Seqs.Open(c.Ctx, e.fixed.Root)
+		if err != nil {
+			return types.Null, err
+		}
+		v, err := sess.Nextval(c.Ctx, e.fixed.Name, q)
+		if err != nil {
+			return types.Null, err
+		}
+		return types.NewInt(v), nil
 	}
 	vals := make([]types.Datum, len(e.args))
 	for i, a := range e.args {
