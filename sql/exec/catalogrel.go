@@ -329,11 +329,15 @@ func (n *regOutputNode) run(c *Ctx, emit func([]types.Datum) error) error {
 // heap (its page chain, read through a scan that sees every version) or of
 // an index's B-tree (its leaf and inner pages), found by OID in the
 // committed catalog. Both walk the relation, so they cost a full read;
-// other OIDs (views, catalog relations) have 0 pages.
+// a sequence has its one page; other OIDs (views, catalog relations) have
+// 0 pages.
 func (db *DB) pageCount(ctx context.Context, oid uint32) (int64, error) {
 	for _, t := range db.Cat.Current().Tables() {
 		if t.OID == oid {
-			if t.View != "" || t.Root == 0 {
+			switch {
+			case t.Sequence:
+				return 1, nil // its one page (sql/sequence)
+			case t.View != "" || t.Root == 0:
 				return 0, nil
 			}
 			return db.heapPages(ctx, t)

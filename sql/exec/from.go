@@ -66,12 +66,15 @@ func (b *builder) tableExpr(te ast.TableExpr, outer *scope) (node, error) {
 		if t.View != "" {
 			return b.viewRef(t, alias)
 		}
+		if alias == "" && q.Schema != "" {
+			alias = q.Name // schema.name is referred to as name
+		}
 		if t.Sequence {
 			return &sequenceNode{t: t, cols: tableColumns(t, alias)}, nil
 		}
 		return newScan(t, alias), nil
 	case *ast.FuncRef:
-		return b.funcRef(x)
+		return b.funcRef(x, outer)
 	case *ast.Join:
 		if x.Alias != nil {
 			return nil, unsupported("aliases for joins are not supported")
@@ -131,7 +134,7 @@ func (n *renameNode) explain(e *explainer) {
 }
 
 // funcRef plans a function in FROM (generate_series).
-func (b *builder) funcRef(x *ast.FuncRef) (node, error) {
+func (b *builder) funcRef(x *ast.FuncRef, outer *scope) (node, error) {
 	f := x.Func
 	if x.Lateral || x.WithOrdinality {
 		return nil, unsupported("this form of function in FROM is not supported")
@@ -145,7 +148,7 @@ func (b *builder) funcRef(x *ast.FuncRef) (node, error) {
 	var args []expr
 	t := types.Int4
 	for _, a := range f.Args {
-		e, err := b.cp.expr(a, &scope{noAggs: "functions in FROM"})
+		e, err := b.cp.expr(a, &scope{noAggs: "functions in FROM", outer: outer})
 		if err != nil {
 			return nil, err
 		}

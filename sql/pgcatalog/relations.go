@@ -86,7 +86,7 @@ func relations(env *Env) []*rel {
 	}
 	if env != nil && env.Cat != nil {
 		for _, t := range env.Cat.Tables() {
-			out = append(out, &rel{oid: t.OID, name: t.Name, ns: NamespacePublic, kind: 'r', table: t})
+			out = append(out, &rel{oid: t.OID, name: t.Name, ns: NamespacePublic, kind: tableKind(t), table: t})
 			for i := range t.Indexes {
 				ix := &t.Indexes[i]
 				out = append(out, &rel{oid: ix.OID, name: ix.Name, ns: NamespacePublic, kind: 'i', table: t, index: ix})
@@ -110,7 +110,7 @@ func findRel(env *Env, oid uint32) (*rel, bool) {
 		return nil, false
 	}
 	if t, ok := env.Cat.ByOID(oid); ok {
-		return &rel{oid: t.OID, name: t.Name, ns: NamespacePublic, kind: 'r', table: t}, true
+		return &rel{oid: t.OID, name: t.Name, ns: NamespacePublic, kind: tableKind(t), table: t}, true
 	}
 	for _, t := range env.Cat.Tables() {
 		for i := range t.Indexes {
@@ -123,11 +123,21 @@ func findRel(env *Env, oid uint32) (*rel, bool) {
 	return nil, false
 }
 
-// isConstraint reports whether an index backs a pg_constraint row. The
-// catalog does not record whether a non-primary unique index came from a
-// UNIQUE constraint or from CREATE UNIQUE INDEX; it is shown as the latter
-// (no constraint) until it does.
-func isConstraint(ix *catalog.Index) bool { return ix.Primary }
+// isConstraint reports whether an index backs a pg_constraint row: a
+// PRIMARY KEY or UNIQUE constraint's index (not CREATE UNIQUE INDEX's).
+func isConstraint(ix *catalog.Index) bool { return ix.Primary || ix.Constraint }
+
+// tableKind is the relkind of a catalog relation: 'S' for a sequence, 'v'
+// for a view, 'r' for a table.
+func tableKind(t *catalog.Table) byte {
+	switch {
+	case t.Sequence:
+		return 'S'
+	case t.View != "":
+		return 'v'
+	}
+	return 'r'
+}
 
 // constraintOID is the synthesized OID of the constraint an index backs.
 func constraintOID(ix *catalog.Index) uint32 { return ConstraintOIDBase + ix.OID }

@@ -88,6 +88,9 @@ func tableDefs() []*Table {
 	add(pc, "pg_publication", 6104, 'r', empty)
 	add(pc, "pg_publication_namespace", 6237, 'r', empty)
 	add(pc, "pg_publication_rel", 6106, 'r', empty)
+	// psql's \d subscripts prattrs (int2vector), which a text column
+	// cannot be: it is int2[] here (the relation has no rows).
+	defs[len(defs)-1].Columns[defs[len(defs)-1].Column("prattrs")].Type = typInt2Array
 	add(pc, "pg_inherits", 2611, 'r', empty)
 	add(pc, "pg_partitioned_table", 3350, 'r', empty)
 	add(pc, "pg_sequence", 2224, 'r', empty)
@@ -131,6 +134,11 @@ func classRows(_ *Table, env *Env) ([]rowMap, error) {
 		switch {
 		case r.index != nil:
 			m["relam"] = i(AMBtree)
+		case r.table != nil && r.kind != 'r':
+			m["relfilenode"] = i(0)
+			if r.kind == 'S' {
+				m["relfilenode"] = i(int64(r.oid))
+			}
 		case r.table != nil:
 			m["relam"] = i(AMHeap)
 			m["relhasindex"] = b(len(r.table.Indexes) > 0)
