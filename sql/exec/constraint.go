@@ -322,7 +322,7 @@ func (r *fkRef) lockParent(c *Ctx, vals []types.Datum) (bool, error) {
 	snap := latestSnapshot(c)
 	ptypes := r.parent.Types()
 	for _, tid := range tids {
-		vtid, _, data, ok, err := h.FetchIndexed(c.Ctx, tid, &snap, nil)
+		vtid, hd, data, ok, err := h.FetchIndexed(c.Ctx, tid, &snap, nil)
 		if err != nil {
 			return false, err
 		}
@@ -335,6 +335,11 @@ func (r *fkRef) lockParent(c *Ctx, vals []types.Datum) (bool, error) {
 		}
 		if !bytes.Equal(indexKey(r.parent, r.pix, row), key) {
 			continue
+		}
+		if c.Tx.Owns(hd.Xmin) && hd.Xmax == txn.InvalidXid {
+			// This transaction wrote the version: nobody else can change
+			// it before we commit (they wait for us on the previous one).
+			return true, nil
 		}
 		_, data, ok, err = h.LockLatest(c.Ctx, c.Tx, vtid, &snap, nil)
 		if err != nil {
