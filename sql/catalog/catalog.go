@@ -104,6 +104,10 @@ type Table struct {
 	// sequence is dropped with the table.
 	OwnedBy  uint32 `json:"owned_by,omitempty"`
 	OwnedCol int    `json:"owned_col,omitempty"`
+	// Namespace: the row is a schema (CREATE SCHEMA) named Name, not a
+	// relation; Set keeps schemas apart (Schema, Schemas). A relation of
+	// schema s other than public is named "s.name" (NormalizeName).
+	Namespace bool `json:"namespace,omitempty"`
 
 	tid heap.TID // the catalog row version this definition was read from
 }
@@ -148,8 +152,26 @@ func (t *Table) Clone() *Table {
 
 // Set is an immutable view of the catalog: every table by name and OID.
 type Set struct {
-	byName map[string]*Table
-	byOID  map[uint32]*Table
+	byName  map[string]*Table
+	byOID   map[uint32]*Table
+	schemas map[string]*Table
+}
+
+// Schema returns the schema named name created with CREATE SCHEMA (public
+// and pg_catalog are not stored).
+func (s *Set) Schema(name string) (*Table, bool) {
+	t, ok := s.schemas[name]
+	return t, ok
+}
+
+// Schemas returns the schemas created with CREATE SCHEMA, ordered by OID.
+func (s *Set) Schemas() []*Table {
+	out := make([]*Table, 0, len(s.schemas))
+	for _, t := range s.schemas {
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].OID < out[j].OID })
+	return out
 }
 
 // Table returns the table named name.
@@ -233,7 +255,7 @@ func (c *Catalog) Refresh(ctx context.Context) error {
 
 // Load reads the catalog as snap sees it (a DDL transaction's own view).
 func (c *Catalog) Load(ctx context.Context, snap *txn.Snapshot) (*Set, error) {
-	s := &Set{byName: map[string]*Table{}, byOID: map[uint32]*Table{}}
+	s := &Set{byName: map[string]*Table{}, byOID: map[uint32]*Table{}, schemas: map[string]*Table{}}
 	sc := c.h.Scan(ctx, snap)
 	var vals []types.Datum
 	for sc.Next() {
@@ -247,6 +269,10 @@ func (c *Catalog) Load(ctx context.Context, snap *txn.Snapshot) (*Set, error) {
 			return nil, fmt.Errorf("catalog: row %s: %w", sc.TID(), err)
 		}
 		t.tid = sc.TID()
+		if t.Namespace {
+			s.schemas[t.Name] = t
+			continue
+		}
 		s.byName[t.Name] = t
 		s.byOID[t.OID] = t
 	}
@@ -311,12 +337,16 @@ func (c *Catalog) Drop(ctx context.Context, tx *txn.Tx, t *Table) error {
 	return nil
 }
 
-// NormalizeName folds an identifier as the parser left it (already folded
-// for unquoted names) and strips a "public." qualification.
+// NormalizeName returns the catalog name of relation schema.name: name
+// for schema public (or none), "schema.name" for another schema (whether
+// it exists is the caller's question: Set.Schema). pg_catalog and
+// information_schema hold no stored relations: an error.
 func NormalizeName(schema, name string) (string, error) {
 	switch strings.ToLower(schema) {
 	case "", "public":
 		return name, nil
+	case "pg_catalog", "information_schema":
+		return "", fmt.Errorf("schema %q holds no tables", schema)
 	}
-	return "", fmt.Errorf("schema %q does not exist", schema)
+	return schema + "." + name, nil
 }

@@ -57,3 +57,37 @@ func TestAlterTableColumns(t *testing.T) {
 		{sql: "select count(*) from al2", want: "7"},
 	})
 }
+
+// Expected answers are PostgreSQL 15's.
+func TestSchemas(t *testing.T) {
+	d := newTestDB(t)
+	runSteps(t, d, []step{
+		{sql: "create schema app"},
+		{sql: "create schema app", code: "42P06", msg: `schema "app" already exists`},
+		{sql: "create schema if not exists app"},
+		{sql: "create schema public", code: "42P06"},
+		{sql: "create schema pg_x", code: "42939"},
+		{sql: "create table app.t (x int primary key)"},
+		{sql: "create table nosuch.t (x int)", code: "3F000", msg: `schema "nosuch" does not exist`},
+		{sql: "create sequence nosuch.s", code: "3F000"},
+		{sql: "insert into app.t values (1), (2)"},
+		{sql: "select * from app.t order by x", want: "1 2"},
+		{sql: "select t.x from app.t where x = 2", want: "2"},
+		{sql: "select * from t", code: "42P01"},
+		{sql: "create table t (y text)"},
+		{sql: "insert into t values ('public')"},
+		{sql: "select * from t", want: "public"},
+		{sql: "create sequence app.s"},
+		{sql: "select nextval('app.s'), nextval('app.s')", want: "1|2"},
+		{sql: "alter table app.t add column z int default 5"},
+		{sql: "select * from app.t order by x", want: "1|5 2|5"},
+		{sql: "drop schema app", code: "2BP01", msg: "cannot drop schema app because other objects depend on it"},
+		{sql: "drop schema nosuch", code: "3F000", msg: `schema "nosuch" does not exist`},
+		{sql: "drop schema if exists nosuch"},
+		{sql: "drop schema app cascade"},
+		{sql: "select * from app.t", code: "42P01"},
+		{sql: "select * from t", want: "public"},
+		{sql: "create schema app"},
+		{sql: "drop schema app restrict"},
+	})
+}

@@ -128,7 +128,11 @@ func (b *builder) createStmt(s *ast.CreateTable) (*Plan, error) {
 	def.Indexes = nil
 	ifNotExists := s.IfNotExists
 	p := &Plan{Kind: KindQuery, DDL: true}
+	schema := s.Name.Schema
 	p.run = func(c *Ctx, _ func([]types.Datum) error) (string, error) {
+		if err := checkSchema(c.Cat, schema); err != nil { // schema.go
+			return "", err
+		}
 		if _, ok := c.Cat.Table(name); ok {
 			if ifNotExists {
 				return "CREATE TABLE", c.notice(CodeDuplicateTable, "relation %q already exists, skipping", name)
@@ -217,6 +221,9 @@ func keyConstraint(c *ast.Constraint) (keyCons, error) {
 func (b *builder) dropStmt(s *ast.Drop) (*Plan, error) {
 	if s.Type == ast.DropSequence {
 		return b.dropSequenceStmt(s)
+	}
+	if s.Type == ast.DropSchema {
+		return b.dropSchemaStmt(s)
 	}
 	if s.Type != ast.DropTable {
 		return nil, unsupported("%s is not supported", ast.CommandTag(s))

@@ -189,6 +189,8 @@ func (b *builder) stmt(st ast.Statement) (*Plan, error) {
 		return b.createViewStmt(s)
 	case *ast.CreateSequence:
 		return b.createSequenceStmt(s)
+	case *ast.CreateSchema:
+		return b.createSchemaStmt(s)
 	case *ast.AlterSequence:
 		return b.alterSequenceStmt(s)
 	case *ast.Truncate:

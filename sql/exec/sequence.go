@@ -141,7 +141,11 @@ func (b *builder) createSequenceStmt(s *ast.CreateSequence) (*Plan, error) {
 	}
 	ifNotExists := s.IfNotExists
 	p := &Plan{Kind: KindQuery, DDL: true}
+	schema := s.Name.Schema
 	p.run = func(c *Ctx, _ func([]types.Datum) error) (string, error) {
+		if err := checkSchema(c.Cat, schema); err != nil {
+			return "", err
+		}
 		if _, ok := c.Cat.Table(name); ok {
 			if ifNotExists {
 				return "CREATE SEQUENCE", c.notice(CodeDuplicateTable, "relation %q already exists, skipping", name)
@@ -453,7 +457,7 @@ func (n *sequenceNode) run(c *Ctx, emit func([]types.Datum) error) error {
 type seqFunc struct {
 	name  string
 	fixed *catalog.Table // the sequence, when known at plan time (args unused)
-	args []expr // regclass/oid (integer) or text sequence name, then setval's value and is_called
+	args  []expr         // regclass/oid (integer) or text sequence name, then setval's value and is_called
 }
 
 // sequenceFunc compiles the sequence functions; nil, nil for other names.

@@ -1,0 +1,151 @@
+package exec
+
+// Schemas (area "ddl"): CREATE SCHEMA [IF NOT EXISTS] and DROP SCHEMA [IF
+// EXISTS] [CASCADE|RESTRICT]. A schema is a catalog row with Namespace set;
+// a relation in schema s (other than public) is stored under the name
+// "s.name" (catalog.NormalizeName), so qualified names work wherever
+// relations are named (FROM, INSERT INTO, DDL). Not done: search_path for
+// unqualified names (they always mean public; plans are built without the
+// session's settings), current_schema() follows nothing.
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/borealis-db/borealis/sql/ast"
+	"github.com/borealis-db/borealis/sql/catalog"
+	"github.com/borealis-db/borealis/sql/types"
+	"github.com/borealis-db/borealis/wire"
+)
+
+// CodeDuplicateSchema is SQLSTATE 42P06.
+const CodeDuplicateSchema = "42P06"
+
+// builtinSchemas always exist and are not stored.
+var builtinSchemas = map[string]bool{"public": true, "pg_catalog": true, "information_schema": true}
+
+// schemaExists reports whether schema exists in cat.
+func schemaExists(cat *catalog.Set, schema string) bool {
+	if schema == "" || builtinSchemas[schema] {
+		return true
+	}
+	_, ok := cat.Schema(schema)
+	return ok
+}
+
+// checkSchema answers 3F000 when a relation is created in a schema that
+// does not exist.
+func checkSchema(cat *catalog.Set, schema string) error {
+	if !schemaExists(cat, strings.ToLower(schema)) {
+		return errf(CodeUndefinedSchema, "schema %q does not exist", schema)
+	}
+	return nil
+}
+
+func (b *builder) createSchemaStmt(s *ast.CreateSchema) (*Plan, error) {
+	name, ifNotExists := s.Name, s.IfNotExists
+	if strings.HasPrefix(name, "pg_") {
+		return nil, &types.Error{Code: "42939", Message: fmt.Sprintf("unacceptable schema name %q", name),
+			Detail: `The prefix "pg_" is reserved for system schemas.`}
+	}
+	p := &Plan{Kind: KindQuery, DDL: true}
+	p.run = func(c *Ctx, _ func([]types.Datum) error) (string, error) {
+		if schemaExists(c.Cat, name) {
+			if ifNotExists {
+				return "CREATE SCHEMA", c.notice(CodeDuplicateSchema, "schema %q already exists, skipping", name)
+			}
+			return "", errf(CodeDuplicateSchema, "schema %q already exists", name)
+		}
+		t := &catalog.Table{Name: name, Namespace: true}
+		var err error
+		if t.OID, err = c.DB.Cat.NewOID(); err != nil {
+			return "", err
+		}
+		if err := c.DB.Cat.Put(c.Ctx, c.Tx, t); err != nil {
+			return "", err
+		}
+		return "CREATE SCHEMA", nil
+	}
+	return p, nil
+}
+
+// relKind names a relation's kind as DROP's messages do.
+func relKind(t *catalog.Table) string {
+	switch {
+	case t.Sequence:
+		return "sequence"
+	case t.View != "":
+		return "view"
+	}
+	return "table"
+}
+
+func (b *builder) dropSchemaStmt(s *ast.Drop) (*Plan, error) {
+	var names []string
+	for _, q := range s.Names {
+		names = append(names, q.Name)
+	}
+	ifExists, cascade := s.IfExists, s.Cascade
+	p := &Plan{Kind: KindQuery, DDL: true}
+	p.run = func(c *Ctx, _ func([]types.Datum) error) (string, error) {
+		for _, n := range names {
+			sc, ok := c.Cat.Schema(n)
+			if !ok {
+				if builtinSchemas[n] {
+					return "", unsupported("dropping schema %q is not supported", n)
+				}
+				if ifExists {
+					if err := c.notice("00000", "schema %q does not exist, skipping", n); err != nil {
+						return "", err
+					}
+					continue
+				}
+				return "", errf(CodeUndefinedSchema, "schema %q does not exist", n)
+			}
+			var members []*catalog.Table
+			var lines []string
+			for _, t := range c.Cat.Tables() {
+				if strings.HasPrefix(t.Name, n+".") {
+					members = append(members, t)
+					lines = append(lines, fmt.Sprintf("%s %s", relKind(t), t.Name))
+				}
+			}
+			if len(members) > 0 && !cascade {
+				var detail []string
+				for _, l := range lines {
+					detail = append(detail, l+" depends on schema "+n)
+				}
+				return "", &types.Error{Code: "2BP01",
+					Message: fmt.Sprintf("cannot drop schema %s because other objects depend on it", n),
+					Detail:  strings.Join(detail, "\n"),
+					Hint:    "Use DROP ... CASCADE to drop the dependent objects too."}
+			}
+			if len(members) > 0 && c.Notice != nil {
+				n := &wire.Error{Severity: wire.SeverityNotice, Code: "00000"}
+				if len(lines) == 1 {
+					n.Message = "drop cascades to " + lines[0]
+				} else {
+					n.Message = fmt.Sprintf("drop cascades to %d other objects", len(lines))
+					var d []string
+					for _, l := range lines {
+						d = append(d, "drop cascades to "+l)
+					}
+					n.Detail = strings.Join(d, "\n")
+				}
+				if err := c.Notice(n); err != nil {
+					return "", err
+				}
+			}
+			for _, t := range members {
+				if err := c.DB.Cat.Drop(c.Ctx, c.Tx, t); err != nil {
+					return "", err
+				}
+			}
+			if err := c.DB.Cat.Drop(c.Ctx, c.Tx, sc); err != nil {
+				return "", err
+			}
+		}
+		return "DROP SCHEMA", nil
+	}
+	return p, nil
+}
