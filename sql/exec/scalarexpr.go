@@ -88,6 +88,7 @@ func isRowExpr(e ast.Expr) bool { _, ok := e.(*ast.RowExpr); return ok }
 // one casts implicitly to it; different categories are 42804.
 func exprCommonType(es []expr, what string) (types.Type, error) {
 	t := types.Unknown
+	mixed := false
 	for _, e := range es {
 		et := e.typ()
 		if et.OID == types.OIDUnknown {
@@ -111,6 +112,10 @@ func exprCommonType(es []expr, what string) (types.Type, error) {
 		if !preferred(t) && ok1 && toNew == types.CoerceImplicit && !(ok2 && toOld == types.CoerceImplicit) {
 			t = et
 		}
+		mixed = true
+	}
+	if mixed {
+		t.Typmod = -1 // select_common_typmod: inputs of different types
 	}
 	if t.OID == types.OIDUnknown {
 		return types.Text, nil
@@ -529,4 +534,50 @@ func (cp *compiler) coalesce(x *ast.Coalesce, sc *scope) (expr, error) {
 		return nil, err
 	}
 	return &coalesceExpr{args: args, t: t}, nil
+}
+
+// figureColname names a select-list expression as PostgreSQL's
+// FigureColname does, with its strength: 2 for a real name (column,
+// function, ARRAY, ROW, ...), 1 for a fallback (a cast's type name,
+// "case"), 0 for none ("?column?").
+func figureColname(e ast.Expr) (string, int) {
+	switch x := e.(type) {
+	case *ast.ColumnRef:
+		if x.Star {
+			return "?column?", 0
+		}
+		return x.Column, 2
+	case *ast.FuncCall:
+		return x.Name, 2
+	case *ast.SQLValueFunc:
+		return x.Name, 2
+	case *ast.Coalesce:
+		return "coalesce", 2
+	case *ast.NullIf:
+		return "nullif", 2
+	case *ast.MinMax:
+		if x.Greatest {
+			return "greatest", 2
+		}
+		return "least", 2
+	case *ast.ArrayExpr:
+		return "array", 2
+	case *ast.RowExpr:
+		return "row", 2
+	case *ast.Subscript:
+		return figureColname(x.Expr)
+	case *ast.Collate:
+		return figureColname(x.Expr)
+	case *ast.CaseExpr:
+		if n, s := figureColname(x.Else); s == 2 {
+			return n, 2
+		}
+		return "case", 1
+	case *ast.Cast:
+		if n, s := figureColname(x.Expr); s == 2 {
+			return n, 2
+		}
+		return x.Type.Name, 1
+	}
+	return "?column?", 0
 }

@@ -89,6 +89,9 @@ func (s *Session) Exec(ctx context.Context, query string, w wire.ResultWriter) e
 }
 
 func appendText(dst []byte, t types.Type, d types.Datum, env *types.Env) []byte {
+	if dst == nil {
+		dst = make([]byte, 0, 16) // an empty value is not NULL
+	}
 	if t.OID == types.OIDOid || t.OID == exec.OIDRegclass {
 		return strconv.AppendInt(dst, d.I, 10)
 	}
@@ -96,6 +99,9 @@ func appendText(dst []byte, t types.Type, d types.Datum, env *types.Env) []byte 
 }
 
 func appendBinary(dst []byte, t types.Type, d types.Datum) ([]byte, error) {
+	if dst == nil {
+		dst = make([]byte, 0, 16) // an empty value is not NULL
+	}
 	if t.OID == types.OIDOid || t.OID == exec.OIDRegclass {
 		return binary.BigEndian.AppendUint32(dst, uint32(d.I)), nil
 	}

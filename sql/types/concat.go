@@ -137,15 +137,22 @@ func Concat(lt Type, a Datum, rt Type, b Datum, env *Env) (Datum, Type, error) {
 		}
 		return NewJSON(JSONConcat(a.J, b.J)), res, nil
 	}
-	as := FormatText(lt, a, env)
-	if lt.OID == OIDBpchar {
-		as = TrimBpchar(as)
+	return NewString(concatText(lt, a, env) + concatText(rt, b, env)), res, nil
+}
+
+// concatText is an operand of text || anynonarray as text: bpchar without
+// its padding, bool as PostgreSQL's bool-to-text cast spells it ("true").
+func concatText(t Type, d Datum, env *Env) string {
+	switch t.OID {
+	case OIDBpchar:
+		return TrimBpchar(FormatText(t, d, env))
+	case OIDBool:
+		if d.Bool() {
+			return "true"
+		}
+		return "false"
 	}
-	bs := FormatText(rt, b, env)
-	if rt.OID == OIDBpchar {
-		bs = TrimBpchar(bs)
-	}
-	return NewString(as + bs), res, nil
+	return FormatText(t, d, env)
 }
 
 // JSONConcat is jsonb || jsonb: two objects merge (the right side's value
