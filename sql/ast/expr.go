@@ -413,9 +413,6 @@ func (c *converter) subLink(s *pg.SubLink) (Expr, error) {
 		if out.Op == "" {
 			out.Op = "=" // IN (subquery)
 		}
-		if s.Testexpr.GetRowExpr() != nil {
-			return nil, c.unsupported("row comparison with subquery", s.Location)
-		}
 		if out.Left, err = c.expr(s.Testexpr); err != nil {
 			return nil, err
 		}

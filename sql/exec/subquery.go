@@ -170,10 +170,11 @@ type subqueryExpr struct {
 	t          types.Type
 
 	// ANY / ALL: l over the outer row, r over the subquery's row, compared
-	// as type as with op.
-	l, r expr
+	// as types as with op (several for a row: (a, b) IN (SELECT x, y ...),
+	// = or <> only).
+	l, r []expr
 	op   cmpOp
-	as   types.Type
+	as   []types.Type
 }
 
 // subqueryName is the column name PostgreSQL gives a subquery in a select
@@ -212,9 +213,13 @@ func (cp *compiler) subquery(x *ast.Subquery, sc *scope) (expr, error) {
 	}
 	cols := plan.columns()
 	e := &subqueryExpr{kind: x.Kind, plan: plan, sc: sc, correlated: corr}
-	if x.Kind != ast.SubExists && len(cols) != 1 {
+	left := []ast.Expr{x.Left}
+	if row, ok := x.Left.(*ast.RowExpr); ok {
+		left = row.Args
+	}
+	if x.Kind != ast.SubExists && len(cols) != len(left) {
 		if x.Kind == ast.SubAny || x.Kind == ast.SubAll {
-			if len(cols) > 1 {
+			if len(cols) > len(left) {
 				return nil, errf(types.CodeSyntaxError, "subquery has too many columns")
 			}
 			return nil, errf(types.CodeSyntaxError, "subquery has too few columns")
@@ -241,21 +246,24 @@ func (cp *compiler) subquery(x *ast.Subquery, sc *scope) (expr, error) {
 		e.t = at
 	case ast.SubAny, ast.SubAll:
 		op, ok := cmpOps[x.Op]
-		if !ok {
+		if !ok || (len(left) > 1 && op != cmpEQ && op != cmpNE) {
 			return nil, unsupported("operator %s with ANY/ALL (subquery) is not supported", x.Op)
 		}
-		l, err := cp.expr(x.Left, sc)
-		if err != nil {
-			return nil, err
-		}
-		l2, r2, as, err := cp.comparable(l, &colExpr{i: 0, t: cols[0].typ})
-		if err != nil {
-			if te, ok := err.(*types.Error); ok && te.Code == types.CodeUndefinedFunction {
-				return nil, errf(types.CodeUndefinedFunction, "operator does not exist: %s %s %s", l.typ(), x.Op, cols[0].typ)
+		for i, a := range left {
+			l, err := cp.expr(a, sc)
+			if err != nil {
+				return nil, err
 			}
-			return nil, err
+			l2, r2, as, err := cp.comparable(l, &colExpr{i: i, t: cols[i].typ})
+			if err != nil {
+				if te, ok := err.(*types.Error); ok && te.Code == types.CodeUndefinedFunction {
+					return nil, errf(types.CodeUndefinedFunction, "operator does not exist: %s %s %s", l.typ(), x.Op, cols[i].typ)
+				}
+				return nil, err
+			}
+			e.l, e.r, e.as = append(e.l, l2), append(e.r, r2), append(e.as, as)
 		}
-		e.l, e.r, e.op, e.as, e.t = l2, r2, op, as, types.Bool
+		e.op, e.t = op, types.Bool
 	default:
 		return nil, unsupported("this kind of subquery is not supported")
 	}
@@ -293,10 +301,10 @@ func (e *subqueryExpr) rows(c *Ctx, row []types.Datum) ([][]types.Datum, error) 
 }
 
 func (e *subqueryExpr) eval(c *Ctx, row []types.Datum) (types.Datum, error) {
-	var left types.Datum
-	if e.l != nil {
+	left := make([]types.Datum, len(e.l))
+	for i, l := range e.l {
 		var err error
-		if left, err = e.l.eval(c, row); err != nil {
+		if left[i], err = l.eval(c, row); err != nil {
 			return types.Null, err
 		}
 	}
@@ -337,19 +345,15 @@ func (e *subqueryExpr) eval(c *Ctx, row []types.Datum) (types.Datum, error) {
 	all := e.kind == ast.SubAll
 	sawNull := false
 	for _, r := range rs {
-		if left.IsNull() {
-			sawNull = true
-			break
-		}
-		v, err := e.r.eval(c, r)
+		v, null, err := e.compare(c, left, r)
 		if err != nil {
 			return types.Null, err
 		}
-		if v.IsNull() {
+		if null {
 			sawNull = true
 			continue
 		}
-		if cmpResult(e.op, types.CompareAs(e.as, left, v)) != all {
+		if v != all {
 			return types.NewBool(!all), nil
 		}
 	}
@@ -360,6 +364,38 @@ func (e *subqueryExpr) eval(c *Ctx, row []types.Datum) (types.Datum, error) {
 }
 
 func (e *subqueryExpr) typ() types.Type { return e.t }
+
+// compare applies the ANY/ALL operator to the left values and a subquery
+// row: its truth value, or null. A row comparison is = (every pair equal;
+// false when a non-NULL pair differs, else NULL when a pair has a NULL) or
+// its negation <>.
+func (e *subqueryExpr) compare(c *Ctx, left, r []types.Datum) (v, null bool, err error) {
+	eq := true
+	for i, l := range left {
+		rv, err := e.r[i].eval(c, r)
+		if err != nil {
+			return false, false, err
+		}
+		if l.IsNull() || rv.IsNull() {
+			null = true
+			continue
+		}
+		x := types.CompareAs(e.as[i], l, rv)
+		if len(left) == 1 {
+			return cmpResult(e.op, x), false, nil
+		}
+		if x != 0 {
+			eq = false
+		}
+	}
+	if len(left) > 1 && !eq {
+		return e.op == cmpNE, false, nil
+	}
+	if null {
+		return false, true, nil
+	}
+	return e.op == cmpEQ, false, nil
+}
 
 // cmpResult applies a comparison operator to a three-way comparison.
 func cmpResult(op cmpOp, x int) bool {

@@ -94,6 +94,8 @@ func TestSubqueriesSetOpsCTEs(t *testing.T) {
 		{"with t as (select id from a) select id from a where id in (select id from t where id > 2) order by id", "3 4"},
 		{"select * from (with q as (select 5 as z) select z + 1 as z1 from q) s", "6"},
 		{"select grp, (select count(*) from a a2 where a2.grp = a1.grp) from a a1 group by grp order by grp", "x|2 y|1 z|1"},
+		{"select id from a where (v, grp) in (select v, grp from a where id < 3) order by id", "1 2"},
+		{"select id, (v, grp) not in (select v, grp from a where id > 2), (id, v) = any (select a_id, w/10 from b) from a order by id", "1|t|t 2|t|f 3|f|t 4|NULL|NULL"},
 		{"select grp, count(*) from a a1 group by grp having count(*) < (select count(*) from b where b.a_id is not null) - 1 order by grp", "y|1 z|1"},
 	} {
 		t.Run(tc.sql, func(t *testing.T) {
@@ -124,6 +126,7 @@ func TestSubqueryErrors(t *testing.T) {
 		{"select array(select 1, 2)", "42601"},
 		{"create view v9 as select 1, 2", "42701"},
 		{"select grp, (select max(w) from b where b.a_id < a1.id) from a a1 group by grp", "42803"},
+		{"select (1,2) in (select 1)", "42601"},
 	} {
 		_, _, err := d.query(tc.sql)
 		if te, ok := err.(*types.Error); !ok || te.Code != tc.code {
