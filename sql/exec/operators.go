@@ -363,6 +363,11 @@ func (cp *compiler) anyAll(x *ast.AnyAll, sc *scope) (expr, error) {
 	if !ok {
 		return nil, errf(CodeWrongObjectType, "op ANY/ALL (array) requires array on right side")
 	}
+	if isUnknown(l) {
+		if l, err = cp.coerce(l, elem, types.CoerceImplicit); err != nil {
+			return nil, err
+		}
+	}
 	// The element comparison compiles over a two-column row (x, element).
 	op, err := cp.binaryOp(x.Op, &colExpr{i: 0, t: l.typ()}, &colExpr{i: 1, t: elem})
 	if err != nil {

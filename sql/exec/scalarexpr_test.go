@@ -1,9 +1,11 @@
 package exec
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/borealis-db/borealis/sql/ast"
 	"github.com/borealis-db/borealis/sql/types"
 )
 
@@ -113,6 +115,39 @@ func TestExpressionErrors(t *testing.T) {
 		te, ok := err.(*types.Error)
 		if !ok || te.Code != tc.code {
 			t.Errorf("%s: %v, want SQLSTATE %s", tc.sql, err, tc.code)
+		}
+	}
+}
+
+// TestExpressionParams: parameters in the new operators take their type
+// from the other operand, as PostgreSQL infers it.
+func TestExpressionParams(t *testing.T) {
+	d := exprTestDB(t)
+	for _, tc := range []struct {
+		sql  string
+		want []types.OID
+	}{
+		{"select id from ty where $1 = any (arr)", []types.OID{types.OIDInt4}},
+		{"select id from ty where j @> $1 and j ? $2", []types.OID{types.OIDJSONB, types.OIDText}},
+		{"select id from e where s like $1 and s ~ $2", []types.OID{types.OIDText, types.OIDText}},
+		{"select arr[$1] from ty", []types.OID{types.OIDInt4}},
+		{"select case when $1 then 1 end, coalesce($2, 1.5)", []types.OID{types.OIDBool, types.OIDNumeric}},
+	} {
+		st, err := ast.ParseOne(tc.sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := d.db.Build(st, d.db.Cat.Current(), nil)
+		if err != nil {
+			t.Errorf("%s: %v", tc.sql, err)
+			continue
+		}
+		var got []types.OID
+		for _, pt := range p.ParamTypes {
+			got = append(got, pt.OID)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("%s: parameter types %v, want %v", tc.sql, got, tc.want)
 		}
 	}
 }
