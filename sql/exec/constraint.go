@@ -2,7 +2,6 @@ package exec
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -638,19 +637,4 @@ func (w *writer) deleteLatest(c *Ctx, tid heap.TID, row []types.Datum, recheck f
 		}
 		tid, row = ltid, lrow
 	}
-}
-
-// errConstraint reports whether err is a constraint violation of one of
-// the given codes.
-func errConstraint(err error, codes ...string) bool {
-	var te *types.Error
-	if !errors.As(err, &te) {
-		return false
-	}
-	for _, c := range codes {
-		if te.Code == c {
-			return true
-		}
-	}
-	return false
 }
