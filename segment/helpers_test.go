@@ -253,3 +253,17 @@ func damage(t testing.TB, path string, off int) {
 		t.Fatal(err)
 	}
 }
+
+// waitFlushed waits until the group's memtable records at or below vdl are
+// in a layer, so that a test's batches make separate layers (the maintainer
+// would otherwise be free to flush several batches at once, and a test
+// waiting for a compaction would never see a second layer).
+func waitFlushed(t *testing.T, n *testNode, pg uint32, vdl redo.LSN) {
+	t.Helper()
+	eventually(t, "memtable flush", func() bool {
+		n.mu.RLock()
+		defer n.mu.RUnlock()
+		g := n.groups[pg]
+		return g != nil && g.flushedVDL >= vdl
+	})
+}

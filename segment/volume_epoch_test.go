@@ -103,6 +103,7 @@ func TestGCBelowReportedVDL(t *testing.T) {
 		if _, err := appendBatches(t, n.cli, r); err != nil {
 			t.Fatal(err)
 		}
+		waitFlushed(t, n, 1, r.VDL)
 	}
 	var h redo.LSN
 	eventually(t, "GC horizon to rise", func() bool { h = groupStatus(t, n.cli, 1).GCHorizon; return h > 0 })
