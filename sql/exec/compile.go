@@ -521,7 +521,12 @@ func (cp *compiler) builtin(name string, args []expr) (expr, error) {
 	case name == "current_database" && len(args) == 0:
 		return &textFuncExpr{fn: func(c *Ctx) types.Datum { return types.NewString(c.Database) }}, nil
 	case name == "current_schema" && len(args) == 0:
-		return &textFuncExpr{fn: func(*Ctx) types.Datum { return types.NewString("public") }}, nil
+		return &textFuncExpr{fn: func(c *Ctx) types.Datum { // schema.go
+			if s := currentSchemas(c); len(s) > 0 {
+				return types.NewString(s[0])
+			}
+			return types.Null
+		}}, nil
 	case name == "current_setting" && len(args) == 1:
 		a, err := cp.coerce(args[0], types.Text, types.CoerceImplicit)
 		if err != nil {

@@ -23,9 +23,9 @@ func (b *builder) createStmt(s *ast.CreateTable) (*Plan, error) {
 	if s.Temp {
 		return nil, unsupported("temporary tables are not supported")
 	}
-	name, err := catalog.NormalizeName(s.Name.Schema, s.Name.Name)
+	name, schema, err := b.createName(s.Name) // schema.go
 	if err != nil {
-		return nil, errf("3F000", "schema %q does not exist", s.Name.Schema)
+		return nil, err
 	}
 	def := &catalog.Table{Name: name}
 	for _, o := range s.Options {
@@ -128,7 +128,6 @@ func (b *builder) createStmt(s *ast.CreateTable) (*Plan, error) {
 	def.Indexes = nil
 	ifNotExists := s.IfNotExists
 	p := &Plan{Kind: KindQuery, DDL: true}
-	schema := s.Name.Schema
 	p.run = func(c *Ctx, _ func([]types.Datum) error) (string, error) {
 		if err := checkSchema(c.Cat, schema); err != nil { // schema.go
 			return "", err

@@ -67,6 +67,8 @@ type Plan struct {
 
 	// Explain is the plan's shape, as EXPLAIN prints it.
 	Explain string
+	// SearchPath is the search_path the plan was built with (BuildPath).
+	SearchPath string
 
 	run func(c *Ctx, emit func([]types.Datum) error) (string, error)
 }
@@ -84,17 +86,26 @@ func (p *Plan) Run(c *Ctx, emit func([]types.Datum) error) (string, error) {
 // database's function registry. paramTypes are the client's parameter type
 // OIDs (0: infer).
 func (db *DB) Build(stmt ast.Statement, cat *catalog.Set, paramTypes []uint32) (*Plan, error) {
-	return build(stmt, cat, paramTypes, db.Funcs)
+	return build(stmt, cat, paramTypes, db.Funcs, "")
+}
+
+// BuildPath is Build with the session's search_path (searchPath is the
+// setting's text; "" means public only): unqualified relation names are
+// looked up in its schemas, CREATE without a schema creates in the first
+// that exists. The plan's SearchPath records it: a plan is valid only for
+// the same setting.
+func (db *DB) BuildPath(stmt ast.Statement, cat *catalog.Set, paramTypes []uint32, searchPath string) (*Plan, error) {
+	return build(stmt, cat, paramTypes, db.Funcs, searchPath)
 }
 
 // Build plans one parsed statement against catalog cat, knowing only the
 // executor's own functions. paramTypes are the client's parameter type
 // OIDs (0: infer).
 func Build(stmt ast.Statement, cat *catalog.Set, paramTypes []uint32) (*Plan, error) {
-	return build(stmt, cat, paramTypes, nil)
+	return build(stmt, cat, paramTypes, nil, "")
 }
 
-func build(stmt ast.Statement, cat *catalog.Set, paramTypes []uint32, reg *funcs.Registry) (*Plan, error) {
+func build(stmt ast.Statement, cat *catalog.Set, paramTypes []uint32, reg *funcs.Registry, searchPath string) (*Plan, error) {
 	ps := &params{}
 	for i, o := range paramTypes {
 		if o != 0 {
@@ -107,13 +118,14 @@ func build(stmt ast.Statement, cat *catalog.Set, paramTypes []uint32, reg *funcs
 			*ps.get(i) = t
 		}
 	}
-	b := &builder{cp: &compiler{ps: ps, cat: cat, funcs: reg}, cat: cat}
+	b := &builder{cp: &compiler{ps: ps, cat: cat, funcs: reg}, cat: cat, path: parseSearchPath(searchPath)}
 	b.cp.sq = &subqState{b: b}
 	p, err := b.stmt(stmt)
 	if err != nil {
 		return nil, err
 	}
 	p.Cat = cat
+	p.SearchPath = searchPath
 	if p.Kind == KindQuery && !p.ReadOnly {
 		p.WriteCommand = writeCommand(stmt)
 	}
@@ -128,8 +140,9 @@ func build(stmt ast.Statement, cat *catalog.Set, paramTypes []uint32, reg *funcs
 
 // builder plans the statements of one Build.
 type builder struct {
-	cp  *compiler
-	cat *catalog.Set
+	cp   *compiler
+	cat  *catalog.Set
+	path []string // search_path schemas (schema.go); nil: public
 }
 
 func (b *builder) stmt(st ast.Statement) (*Plan, error) {

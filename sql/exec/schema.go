@@ -149,3 +149,88 @@ func (b *builder) dropSchemaStmt(s *ast.Drop) (*Plan, error) {
 	}
 	return p, nil
 }
+
+// parseSearchPath splits a search_path setting into schema names
+// (unquoted names folded to lower case, "quoted" kept).
+func parseSearchPath(v string) []string {
+	var out []string
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if len(part) >= 2 && part[0] == '"' && part[len(part)-1] == '"' {
+			part = strings.ReplaceAll(part[1:len(part)-1], `""`, `"`)
+		} else {
+			part = strings.ToLower(part)
+		}
+		if part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// pathLookup finds an unqualified relation in a schema of the search path
+// listed before public (public itself is the ordinary lookup).
+func (b *builder) pathLookup(q ast.QualifiedName) (*catalog.Table, bool) {
+	if q.Schema != "" {
+		return nil, false
+	}
+	for _, s := range b.path {
+		if s == "public" {
+			return nil, false
+		}
+		if builtinSchemas[s] {
+			continue
+		}
+		if t, ok := b.cat.Table(s + "." + q.Name); ok {
+			return t, true
+		}
+	}
+	return nil, false
+}
+
+// createName is the catalog name and schema of a relation CREATE makes:
+// an unqualified name goes to the first schema of the search path that
+// exists (3F000 when none does).
+func (b *builder) createName(q ast.QualifiedName) (string, string, error) {
+	schema := q.Schema
+	if schema == "" && b.path != nil {
+		schema = "-"
+		for _, s := range b.path {
+			if s == "pg_catalog" || s == "information_schema" || !schemaExists(b.cat, s) {
+				continue
+			}
+			schema = s
+			break
+		}
+		if schema == "-" {
+			return "", "", errf(CodeUndefinedSchema, "no schema has been selected to create in")
+		}
+	}
+	n, err := catalog.NormalizeName(schema, q.Name)
+	if err != nil {
+		return "", "", errf(CodeUndefinedSchema, "schema %q does not exist", schema)
+	}
+	return n, schema, nil
+}
+
+// currentSchemas are the schemas of the session's search_path that exist
+// (current_schema() is the first).
+func currentSchemas(c *Ctx) []string {
+	v := "\"$user\", public"
+	if c.Setting != nil {
+		if s, ok := c.Setting("search_path"); ok {
+			v = s
+		}
+	}
+	var out []string
+	for _, s := range parseSearchPath(v) {
+		if s == "$user" {
+			s = c.User
+		}
+		if s == "pg_catalog" || s == "information_schema" || c.Cat == nil || !schemaExists(c.Cat, s) {
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}

@@ -127,7 +127,7 @@ func resolveOwnedBy(cat *catalog.Set, ownedBy string) (uint32, int, error) {
 }
 
 func (b *builder) createSequenceStmt(s *ast.CreateSequence) (*Plan, error) {
-	name, err := b.objectName(s.Name)
+	name, schema, err := b.createName(s.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +141,6 @@ func (b *builder) createSequenceStmt(s *ast.CreateSequence) (*Plan, error) {
 	}
 	ifNotExists := s.IfNotExists
 	p := &Plan{Kind: KindQuery, DDL: true}
-	schema := s.Name.Schema
 	p.run = func(c *Ctx, _ func([]types.Datum) error) (string, error) {
 		if err := checkSchema(c.Cat, schema); err != nil {
 			return "", err
@@ -579,11 +578,21 @@ func sequenceArg(c *Ctx, d types.Datum) (*catalog.Table, error) {
 		if err != nil {
 			return nil, err
 		}
-		tt, err := lookupRelation(c.Cat, schema, name)
-		if err != nil {
-			return nil, err
+		if schema == "" {
+			for _, s := range currentSchemas(c) { // search_path
+				if tt, ok := c.Cat.Table(s + "." + name); ok && s != "public" {
+					t = tt
+					break
+				}
+			}
 		}
-		t = tt
+		if t == nil {
+			tt, err := lookupRelation(c.Cat, schema, name)
+			if err != nil {
+				return nil, err
+			}
+			t = tt
+		}
 	}
 	if !t.Sequence {
 		return nil, errf(CodeWrongObjectType, "%q is not a sequence", t.Name)

@@ -21,6 +21,9 @@ const (
 
 // relation resolves a table or view name.
 func (b *builder) relation(q ast.QualifiedName) (*catalog.Table, error) {
+	if t, ok := b.pathLookup(q); ok { // schema.go: search_path
+		return t, nil
+	}
 	name, err := catalog.NormalizeName(q.Schema, q.Name)
 	if err != nil {
 		return nil, errf(CodeUndefinedTable, "relation \"%s.%s\" does not exist", q.Schema, q.Name)

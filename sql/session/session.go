@@ -419,7 +419,7 @@ func (s *Session) plan(ctx context.Context, stmt ast.Statement, paramOIDs []uint
 	} else {
 		cat = s.e.db.Cat.Current()
 	}
-	return s.e.db.Build(stmt, cat, paramOIDs)
+	return s.e.db.BuildPath(stmt, cat, paramOIDs, s.settings["search_path"])
 }
 
 // fail marks an open block failed (and aborts its transaction) and returns
@@ -462,7 +462,7 @@ func (s *Session) query(ctx context.Context, stmt ast.Statement, slot **exec.Pla
 	if err != nil {
 		return s.abortStmt(ctx, implicit, err)
 	}
-	if p.Cat != cat {
+	if p.Cat != cat || p.SearchPath != s.settings["search_path"] {
 		ptypes := make([]uint32, len(p.ParamTypes))
 		for i, t := range p.ParamTypes {
 			ptypes[i] = uint32(t.OID)
@@ -470,7 +470,7 @@ func (s *Session) query(ctx context.Context, stmt ast.Statement, slot **exec.Pla
 		if len(ptypes) == 0 {
 			ptypes = paramOIDs
 		}
-		if p, err = s.e.db.Build(stmt, cat, ptypes); err != nil {
+		if p, err = s.e.db.BuildPath(stmt, cat, ptypes, s.settings["search_path"]); err != nil {
 			return s.abortStmt(ctx, implicit, err)
 		}
 		if planMu != nil {
