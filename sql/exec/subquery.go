@@ -204,7 +204,12 @@ func subqueryName(x *ast.Subquery) string {
 
 // subquery compiles a subquery expression in scope sc.
 func (cp *compiler) subquery(x *ast.Subquery, sc *scope) (expr, error) {
-	if cp.sq == nil {
+	switch {
+	case sc.noAggs == "DEFAULT expressions":
+		return nil, unsupported("cannot use subquery in DEFAULT expression")
+	case sc.noAggs == "check constraints":
+		return nil, unsupported("cannot use subquery in check constraint")
+	case cp.sq == nil:
 		return nil, unsupported("cannot use subquery in this context")
 	}
 	plan, corr, err := cp.subplan(x.Select, sc, "")

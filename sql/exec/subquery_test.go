@@ -127,6 +127,8 @@ func TestSubqueryErrors(t *testing.T) {
 		{"create view v9 as select 1, 2", "42701"},
 		{"select grp, (select max(w) from b where b.a_id < a1.id) from a a1 group by grp", "42803"},
 		{"select (1,2) in (select 1)", "42601"},
+		{"create table zz (a int default (select 1))", "0A000"},
+		{"create table zz (a int check (a > (select 1)))", "0A000"},
 	} {
 		_, _, err := d.query(tc.sql)
 		if te, ok := err.(*types.Error); !ok || te.Code != tc.code {
