@@ -88,7 +88,7 @@ func typeName(tn *ast.TypeName) (types.Type, error) {
 	}
 	t, err := types.LookupType(tn.Name, tn.Mods)
 	if err != nil {
-		return t, err
+		return t, knownUnsupportedType(tn, err)
 	}
 	if !t.Supported() {
 		return t, unsupported("type %s is not supported", tn.Name)
@@ -107,7 +107,7 @@ func (cp *compiler) coerce(e expr, t types.Type, ctx types.CoercionContext) (exp
 		pt := cp.ps.get(p.n)
 		if pt.OID == 0 {
 			*pt = types.Type{OID: t.OID, Typmod: -1}
-			if t.OID == OIDRegclass || t.OID == types.OIDOid {
+			if isRegType(t) {
 				*pt = types.Text
 			}
 		}

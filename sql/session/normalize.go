@@ -96,6 +96,12 @@ func bindConsts(paramTypes []types.Type, consts []*ast.Const, env *types.Env) ([
 		switch {
 		case c.Type.OID == t.OID:
 			out[i] = c.Value
+		case c.Type.OID == types.OIDUnknown && t.OID == types.OIDOid:
+			n, err := strconv.ParseUint(strings.TrimSpace(c.Value.S), 10, 32)
+			if err != nil {
+				return nil, types.Errorf(types.CodeInvalidTextRep, "invalid input syntax for type oid: \"%s\"", c.Value.S)
+			}
+			out[i] = types.NewInt(int64(n))
 		case c.Type.OID == types.OIDUnknown:
 			d, err := types.ParseText(t, c.Value.S, env)
 			if err != nil {
