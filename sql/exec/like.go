@@ -448,3 +448,26 @@ func (e *atTimeZoneExpr) eval(c *Ctx, row []types.Datum) (types.Datum, error) {
 	return types.NewTimestamptz(us), err
 }
 func (e *atTimeZoneExpr) typ() types.Type { return e.t }
+
+// pgOnlyTypes are built-in PostgreSQL types this engine does not support:
+// naming one is 0A000 (not 42704, which says the type does not exist).
+var pgOnlyTypes = map[string]bool{
+	"float4": true, "real": true, "time": true, "timetz": true, "money": true, "bit": true,
+	"varbit": true, "xml": true, "json": true, "inet": true, "cidr": true, "macaddr": true,
+	"macaddr8": true, "point": true, "line": true, "lseg": true, "box": true, "path": true,
+	"polygon": true, "circle": true, "tsvector": true, "tsquery": true, "int4range": true,
+	"int8range": true, "numrange": true, "tsrange": true, "tstzrange": true, "daterange": true,
+	"pg_lsn": true, "txid_snapshot": true, "pg_snapshot": true, "char": true, "name": true,
+	"regproc": true, "regprocedure": true, "regoper": true, "regoperator": true, "regconfig": true,
+	"regdictionary": true, "regrole": true, "regcollation": true, "xid": true, "xid8": true,
+	"cid": true, "tid": true, "int2vector": true, "oidvector": true, "record": true,
+}
+
+// knownUnsupportedType turns "type does not exist" for a PostgreSQL
+// built-in type into 0A000; other errors pass through.
+func knownUnsupportedType(tn *ast.TypeName, err error) error {
+	if te, ok := err.(*types.Error); ok && te.Code == types.CodeUndefinedObject && pgOnlyTypes[tn.Name] && (tn.Schema == "" || tn.Schema == "pg_catalog") {
+		return unsupported("type %s is not supported", tn.Name)
+	}
+	return err
+}

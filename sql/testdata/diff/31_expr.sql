@@ -72,5 +72,5 @@ select extract(year from date '2024-05-06'), extract(month from timestamp '2024-
 select position('lo' in 'hello'), substring('abcdef' from 2 for 3), substring('abcdef' from 3), substring('abcdef' for 2), trim(both 'x' from 'xaxx'), trim(leading from '  a '), trim(trailing 'y' from 'ayy'), overlay('abcdef' placing 'XY' from 2 for 3);
 select timestamptz '2024-05-06 07:08:09+00' at time zone 'UTC', timestamp '2024-05-06 07:08:09' at time zone 'UTC', timestamptz '2024-01-01 00:00+00' at time zone 'America/New_York';
 select current_date = now()::date, current_timestamp = now(), localtimestamp <= now()::timestamp, current_user, session_user, user, current_catalog, current_schema;
-select pg_typeof(current_timestamp(2)), pg_typeof(localtimestamp), pg_typeof(current_date), current_timestamp(0) <= now();
+select pg_typeof(current_timestamp(2)), pg_typeof(localtimestamp), pg_typeof(current_date), current_timestamp(0) - date_trunc('second', now()) in (interval '0', interval '1 second');
 drop table xe;
