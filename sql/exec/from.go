@@ -14,6 +14,13 @@ func (b *builder) from(items []ast.TableExpr, outer *scope) (node, error) {
 	}
 	var out node
 	for _, it := range items {
+		if sr, ok := isLateral(it); ok && out != nil {
+			var err error
+			if out, err = b.lateralJoin(nil, out, sr, outer); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		n, err := b.tableExpr(it, outer)
 		if err != nil {
 			return nil, err
@@ -82,6 +89,9 @@ func (b *builder) tableExpr(te ast.TableExpr, outer *scope) (node, error) {
 		l, err := b.tableExpr(x.Left, outer)
 		if err != nil {
 			return nil, err
+		}
+		if sr, ok := isLateral(x.Right); ok {
+			return b.lateralJoin(x, l, sr, outer)
 		}
 		r, err := b.tableExpr(x.Right, outer)
 		if err != nil {

@@ -76,3 +76,6 @@ drop view sq_emp;
 drop view sq_v, sq_v2;
 drop view sq_v;
 drop view if exists sq_v;
+select d.dname, t.name from sq_dept d, lateral (select name from sq_emp e where e.dept = d.id order by salary desc limit 1) t order by 1;
+select d.dname, t.name, t.n from sq_dept d left join lateral (select name, count(*) over () as n from sq_emp e where e.dept = d.id order by salary desc nulls last limit 1) t on true order by 1;
+select e.name, x.total from sq_emp e cross join lateral (select sum(salary) as total from sq_emp r where r.boss = e.id) x order by e.id;
