@@ -31,8 +31,8 @@ import (
 // alterTableDDL plans the ALTER TABLE forms of this file; ok false for the
 // others (constraints: constraintddl.go).
 func (b *builder) alterTableDDL(s *ast.AlterTable) (p *Plan, ok bool, err error) {
-	if len(s.Cmds) != 1 {
-		return nil, false, nil
+	if len(s.Cmds) > 1 {
+		return b.alterTableMulti(s)
 	}
 	cmd := s.Cmds[0]
 	switch cmd.Type {
@@ -492,4 +492,55 @@ func (b *builder) renameTable(t *catalog.Table, cmd *ast.AlterCmd) (*Plan, error
 		nt.Name = to
 		return c.DB.Cat.Put(c.Ctx, c.Tx, nt)
 	}), nil
+}
+
+// alterTableMulti runs several ADD/DROP COLUMN, SET/DROP NOT NULL and
+// SET/DROP DEFAULT subcommands of one ALTER TABLE in order, each seeing the
+// ones before it (the command counter advances between them, as
+// PostgreSQL's CommandCounterIncrement). Other mixes stay 0A000.
+func (b *builder) alterTableMulti(s *ast.AlterTable) (*Plan, bool, error) {
+	t, err := b.relation(s.Table)
+	if err != nil {
+		if s.IfExists {
+			return missingTablePlan(s.Table.Name), true, nil
+		}
+		return nil, true, err
+	}
+	var subs []*Plan
+	for _, cmd := range s.Cmds {
+		switch cmd.Type {
+		case ast.AlterAddColumn, ast.AlterDropColumn, ast.AlterSetNotNull, ast.AlterDropNotNull, ast.AlterSetDefault:
+		default:
+			return nil, true, unsupported("ALTER TABLE with several commands is supported only for ADD/DROP COLUMN, SET/DROP NOT NULL and SET/DROP DEFAULT")
+		}
+		if cmd.Type == ast.AlterSetDefault && t.Column(cmd.Column) < 0 {
+			return nil, true, unsupported("ALTER TABLE with several commands: SET/DROP DEFAULT of a column added in the same statement is not supported")
+		}
+		p, _, err := b.alterTableDDL(&ast.AlterTable{Table: s.Table, Cmds: []*ast.AlterCmd{cmd}})
+		if err != nil {
+			return nil, true, err
+		}
+		subs = append(subs, p)
+	}
+	p := &Plan{Kind: KindQuery, DDL: true}
+	p.run = func(c *Ctx, emit func([]types.Datum) error) (string, error) {
+		for i, sp := range subs {
+			if i > 0 {
+				if err := c.Tx.NextCommand(); err != nil {
+					return "", err
+				}
+				snap := c.Tx.Snapshot()
+				cat, err := c.DB.Cat.Load(c.Ctx, &snap)
+				if err != nil {
+					return "", err
+				}
+				c.Snap, c.Cat = snap, cat
+			}
+			if _, err := sp.Run(c, emit); err != nil {
+				return "", err
+			}
+		}
+		return "ALTER TABLE", nil
+	}
+	return p, true, nil
 }

@@ -91,3 +91,19 @@ func TestSchemas(t *testing.T) {
 		{sql: "drop schema app restrict"},
 	})
 }
+
+func TestAlterTableSeveralCommands(t *testing.T) {
+	d := newTestDB(t)
+	runSteps(t, d, []step{
+		{sql: "create table m (id int primary key, a text)"},
+		{sql: "insert into m values (1, 'x'), (2, null)"},
+		{sql: "alter table m add column c int default 3, add column d int, drop column a"},
+		{sql: "select * from m order by id", want: "1|3|NULL 2|3|NULL"},
+		{sql: "alter table m alter column c set not null, alter column d set default 9"},
+		{sql: "insert into m (id) values (3)"},
+		{sql: "select * from m order by id", want: "1|3|NULL 2|3|NULL 3|3|9"},
+		{sql: "alter table m add column e int, alter column d set not null", code: "23502"},
+		{sql: "select * from m order by id", want: "1|3|NULL 2|3|NULL 3|3|9"},
+		{sql: "alter table m add column f int, add constraint k unique (c)", code: "0A000"},
+	})
+}

@@ -1,6 +1,10 @@
 package exec
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/borealis-db/borealis/sql/types"
+)
 
 // Expected answers are PostgreSQL 15's.
 func TestSequences(t *testing.T) {
@@ -83,5 +87,49 @@ func TestSerialAndIdentity(t *testing.T) {
 		{sql: "select nextval('ser_id_seq')", code: "42P01"},
 		{sql: "create table ser (id serial)"},
 		{sql: "insert into ser default values returning id", want: "1"},
+	})
+}
+
+func TestSplitQualified(t *testing.T) {
+	for _, c := range []struct{ in, schema, name, code string }{
+		{in: "s1", name: "s1"},
+		{in: "S1", name: "s1"},
+		{in: `"S1"`, name: "S1"},
+		{in: " app . Seq ", schema: "app", name: "seq"},
+		{in: `"a""b".c`, schema: `a"b`, name: "c"},
+		{in: "db.app.s", schema: "app", name: "s"},
+		{in: "a.b.c.d", code: CodeInvalidName},
+		{in: "", code: CodeInvalidName},
+		{in: `"open`, code: CodeInvalidName},
+		{in: "a.", code: CodeInvalidName},
+		{in: `"x"y`, code: CodeInvalidName},
+	} {
+		s, n, err := splitQualified(c.in)
+		if c.code != "" {
+			if !containsCode(err, c.code) {
+				t.Errorf("%q: got %q.%q %v, want %s", c.in, s, n, err, c.code)
+			}
+			continue
+		}
+		if err != nil || s != c.schema || n != c.name {
+			t.Errorf("%q: got %q.%q %v, want %q.%q", c.in, s, n, err, c.schema, c.name)
+		}
+	}
+}
+
+func containsCode(err error, code string) bool {
+	te, ok := err.(*types.Error)
+	return ok && te.Code == code
+}
+
+func FuzzSplitQualified(f *testing.F) {
+	for _, s := range []string{"s", `"a"".b"`, "a.b.c", " x . y ", `"`, "."} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		s, n, err := splitQualified(in)
+		if err == nil && n == "" {
+			t.Fatalf("%q: empty name without error (schema %q)", in, s)
+		}
 	})
 }
