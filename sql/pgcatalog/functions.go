@@ -397,6 +397,9 @@ func indexDef(env *Env, r *rel, col int, pretty bool) string {
 
 // constraintDef is pg_get_constraintdef for a constraint OID.
 func constraintDef(env *Env, oid uint32) (string, bool) {
+	if oid >= CheckOIDBase && oid < AttrDefOIDBase {
+		return tableConstraintDef(env, oid)
+	}
 	if oid < ConstraintOIDBase || oid >= AttrDefOIDBase {
 		return "", false
 	}

@@ -142,6 +142,10 @@ func classRows(_ *Table, env *Env) ([]rowMap, error) {
 		case r.table != nil:
 			m["relam"] = i(AMHeap)
 			m["relhasindex"] = b(len(r.table.Indexes) > 0)
+			m["relchecks"] = i(int64(len(r.table.Checks)))
+			// relhastriggers stays false: with it psql lists foreign keys
+			// through pg_partition_ancestors(), a set-returning function
+			// in a select list, which the executor lacks.
 			m["relreplident"] = s("d")
 			if r.table.FillFactor != 0 {
 				m["reloptions"] = textArray("fillfactor=" + strconv.Itoa(r.table.FillFactor))
@@ -264,7 +268,7 @@ func constraintRows(_ *Table, env *Env) ([]rowMap, error) {
 			"conkey": types.NewArray(types.MakeArray(keys)),
 		})
 	}
-	return out, nil
+	return append(out, tableConstraintRows(env)...), nil
 }
 
 func attrdefRows(_ *Table, env *Env) ([]rowMap, error) {
