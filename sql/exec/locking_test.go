@@ -159,3 +159,59 @@ func TestForeignKeyWaitsForParentDelete(t *testing.T) {
 		t.Fatal("child insert still waiting")
 	}
 }
+
+// TestOnConflictWaitsForInserter: an upsert whose key a transaction in
+// progress has just inserted waits for it, then takes the DO UPDATE path
+// when it commits (and inserts when it aborts).
+func TestOnConflictWaitsForInserter(t *testing.T) {
+	for _, commit := range []bool{true, false} {
+		d := newTestDB(t)
+		d.exec("create table kv (k int primary key, v int)")
+		t1 := d.begin()
+		t1.must("insert into kv values (1, 10)")
+		t2 := d.begin()
+		done := make(chan string, 1)
+		go func() {
+			s, err := t2.run(context.Background(), "insert into kv values (1, 5) on conflict (k) do update set v = kv.v + excluded.v returning v")
+			if err != nil {
+				s = err.Error()
+			}
+			done <- s
+		}()
+		deadline := time.Now().Add(10 * time.Second)
+		for d.db.Mgr.WaitingFor(t2.tx.Xid()) == 0 {
+			if time.Now().After(deadline) {
+				t.Fatal("the upsert never waited for the inserter")
+			}
+			select {
+			case s := <-done:
+				t.Fatalf("the upsert did not wait: %q", s)
+			default:
+			}
+			time.Sleep(time.Millisecond)
+		}
+		want := "5"
+		if commit {
+			want = "15"
+			if err := t1.tx.Commit(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			t1.tx.Abort()
+		}
+		select {
+		case s := <-done:
+			if s != want {
+				t.Fatalf("commit=%v: upsert returned %q, want %s", commit, s, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("upsert still waiting")
+		}
+		if err := t2.tx.Commit(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(d.exec("select v from kv"), " "); got != want {
+			t.Fatalf("commit=%v: table holds %q, want %s", commit, got, want)
+		}
+	}
+}
