@@ -370,8 +370,13 @@ func sqlValueFunc(x *ast.SQLValueFunc) (expr, error) {
 		return &textFuncExpr{fn: func(c *Ctx) types.Datum { return types.NewString(c.User) }}, nil
 	case "current_catalog":
 		return &textFuncExpr{fn: func(c *Ctx) types.Datum { return types.NewString(c.Database) }}, nil
-	case "current_schema":
-		return &textFuncExpr{fn: func(*Ctx) types.Datum { return types.NewString("public") }}, nil
+	case "current_schema": // as current_schema(): the first schema of search_path
+		return &textFuncExpr{fn: func(c *Ctx) types.Datum {
+			if s := currentSchemas(c); len(s) > 0 {
+				return types.NewString(s[0])
+			}
+			return types.Null
+		}}, nil
 	}
 	return sqlValueFuncMore(x)
 }
