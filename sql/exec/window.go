@@ -195,6 +195,8 @@ func (cp *compiler) windowCall(f *ast.FuncCall, sc *scope) (expr, error) {
 		return nil, errf(CodeWrongObjectType, "ORDER BY specified, but %s is not an aggregate function", f.Name)
 	case f.Filter != nil:
 		return nil, unsupported("FILTER is not implemented for non-aggregate window functions")
+	case len(f.Args) > 0 && (f.Name == "rank" || f.Name == "dense_rank" || f.Name == "percent_rank" || f.Name == "cume_dist"):
+		return nil, errf(CodeWrongObjectType, "WITHIN GROUP is required for ordered-set aggregate %s", f.Name)
 	case len(f.Args) < n[0] || len(f.Args) > n[1]:
 		return nil, errf(types.CodeUndefinedFunction, "function %s with %d arguments does not exist", f.Name, len(f.Args))
 	}
