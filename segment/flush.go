@@ -278,10 +278,15 @@ func (n *Node) installManifest(replaced []*layer) error {
 	}
 	oldStart := n.logStart
 	n.logStart = start
-	err := n.writeManifestLocked()
+	m := n.manifestLocked()
 	n.met.layers.Set(float64(n.layerCount()))
 	n.mu.Unlock()
-	if err != nil {
+	// Written and fsynced (file and directory) without the state lock, so
+	// that a slow disk does not hold up group commits. Only the maintainer
+	// goroutine writes the manifest once the node runs, and what it
+	// describes stays valid: files are deleted only after it is durable,
+	// and later changes are in log files at or after its logStart.
+	if err := writeManifest(n.cfg.Dir, m); err != nil {
 		return err
 	}
 	if len(replaced) > 0 {

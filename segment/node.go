@@ -453,6 +453,12 @@ func (n *Node) layerCount() int {
 // writeManifestLocked writes the manifest from the current state; the
 // caller holds mu or is the only goroutine (start-up).
 func (n *Node) writeManifestLocked() error {
+	return writeManifest(n.cfg.Dir, n.manifestLocked())
+}
+
+// manifestLocked returns the manifest of the current state. Call with mu
+// held.
+func (n *Node) manifestLocked() *manifest {
 	m := &manifest{nextSeq: n.nextSeq, logStart: n.logStart}
 	pgs := make([]uint32, 0, len(n.groups))
 	for pg := range n.groups {
@@ -462,7 +468,7 @@ func (n *Node) writeManifestLocked() error {
 	for _, pg := range pgs {
 		m.groups = append(m.groups, n.groups[pg].meta())
 	}
-	return writeManifest(n.cfg.Dir, m)
+	return m
 }
 
 // diskBytes sums the sizes of the data directory's files.
