@@ -369,3 +369,42 @@ func (db *DB) heapPages(ctx context.Context, t *catalog.Table) (int64, error) {
 	}
 	return int64(sc.Pages()), nil
 }
+
+// oidArgs lists argument type vectors for a second function lookup when
+// the first finds none: PostgreSQL casts reg* values and integers to oid
+// implicitly (pg_table_is_visible('t'::regclass), format_type(23, -1)).
+// Every vector maps the reg* types to oid; the first maps every integer
+// too, the others one integer position each.
+func oidArgs(in []types.Type) [][]types.Type {
+	oid := types.Type{OID: types.OIDOid, Typmod: -1}
+	base := make([]types.Type, len(in))
+	all := make([]types.Type, len(in))
+	var ints []int
+	changed := false
+	for i, t := range in {
+		base[i], all[i] = t, t
+		switch {
+		case isRegType(t):
+			base[i], all[i] = oid, oid
+			changed = true
+		case t.IsInt():
+			all[i] = oid
+			ints = append(ints, i)
+		}
+	}
+	var out [][]types.Type
+	if len(ints) > 0 || changed {
+		out = append(out, all)
+	}
+	if len(ints) > 1 || (len(ints) == 1 && changed) {
+		for _, i := range ints {
+			v := append([]types.Type(nil), base...)
+			v[i] = oid
+			out = append(out, v)
+		}
+	}
+	if changed && len(ints) > 0 {
+		out = append(out, base)
+	}
+	return out
+}

@@ -49,6 +49,14 @@ func (cp *compiler) registryFunc(name string, args []expr) (expr, error) {
 	}
 	f, params, err := cp.funcs.Resolve(name, in)
 	if err != nil {
+		for _, oin := range oidArgs(in) {
+			if f2, p2, err2 := cp.funcs.Resolve(name, oin); err2 == nil {
+				f, params, err = f2, p2, nil
+				break
+			}
+		}
+	}
+	if err != nil {
 		return nil, err
 	}
 	for i := range args {
