@@ -191,3 +191,16 @@ func TestOnConflict(t *testing.T) {
 		{sql: "select sku, qty, note from inv order by sku", want: "a|100|x b|2|NULL e|7|NULL"},
 	})
 }
+
+func TestInsertSelectUnknownLiterals(t *testing.T) {
+	d := newTestDB(t)
+	runSteps(t, d, []step{
+		{sql: "create table dst (a int, b text default 'd', c numeric(5,1))"},
+		{sql: "insert into dst (a) select '42'"},
+		{sql: "insert into dst (a, c) select null, '1.25'"},
+		{sql: "insert into dst (a) select 'abc'", code: "22P02"},
+		{sql: "insert into dst (a) select 'abc'::text", code: "42804"},
+		{sql: "insert into dst (a) select 1, 2", code: "42601"},
+		{sql: "select a, b, c from dst order by a", want: "42|d|NULL NULL|d|1.3"},
+	})
+}

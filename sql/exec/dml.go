@@ -345,7 +345,11 @@ func (b *builder) insertStmt(s *ast.Insert) (*Plan, error) {
 			return nil, errf(types.CodeSyntaxError, "INSERT has more expressions than target columns")
 		}
 		for i, oc := range outCols {
-			e, err := b.cp.coerce(&colExpr{i: i, t: oc.typ}, ttypes[i], types.CoerceAssignment)
+			mode := types.CoerceAssignment
+			if unknownTarget(s.Source, i) { // modify.go
+				mode = types.CoerceExplicit
+			}
+			e, err := b.cp.coerce(&colExpr{i: i, t: oc.typ}, ttypes[i], mode)
 			if err != nil {
 				return nil, err
 			}

@@ -231,3 +231,15 @@ func (b *builder) deleteStmt(s *ast.Delete) (*Plan, error) {
 	}
 	return p, nil
 }
+
+// unknownTarget reports whether output column i of an INSERT's SELECT is
+// an untyped literal (a string constant or NULL): PostgreSQL types it as
+// the target column, so its text converts like an input literal ('42'
+// into an integer column) where a text value would be 42804.
+func unknownTarget(s *ast.Select, i int) bool {
+	if s == nil || s.Op != ast.SetNone || s.Values != nil || i >= len(s.Targets) {
+		return false
+	}
+	c, ok := s.Targets[i].Expr.(*ast.Const)
+	return ok && c.Type.OID == types.OIDUnknown
+}
