@@ -11,3 +11,8 @@ create index pgbench_accounts_bid on pgbench_accounts (bid);
 insert into pgbench_branches values (1, 0, null);
 insert into pgbench_tellers select g, 1, 0, null from generate_series(1, 10) g;
 insert into pgbench_accounts select g, 1, 0, '' from generate_series(1, 1000) g;
+-- A table with the other kinds of column and constraint psql's \d shows
+-- (serial, UNIQUE, NOT NULL, defaults, CHECK), an index on it and a sequence.
+create table accounts (id serial primary key, name varchar(40) not null unique, balance numeric(12,2) default 0 check (balance >= 0), created timestamptz default now(), note text default 'none');
+create index accounts_created_idx on accounts (created, note);
+create sequence order_seq;
