@@ -1,6 +1,8 @@
 package exec
 
 import (
+	"strings"
+
 	"github.com/borealis-db/borealis/sql/ast"
 	"github.com/borealis-db/borealis/sql/types"
 )
@@ -20,6 +22,7 @@ const CodeInvalidRecursion = "42P19"
 
 // cteDef is a CTE in scope.
 type cteDef struct {
+	dml  bool // INSERT/UPDATE/DELETE ... RETURNING: runs once, first
 	name string
 	cols []column // output names and types (qualifier "")
 	body node     // produces the rows (a recursiveNode when recursive)
@@ -67,6 +70,9 @@ func (b *builder) cteRef(x *ast.TableRef) (n node, ok bool, err error) {
 	for i := range cols {
 		cols[i].table = rel
 	}
+	if def.dml && len(def.cols) == 0 {
+		return nil, true, unsupported("WITH query %q does not have a RETURNING clause", def.name)
+	}
 	if def.work != nil {
 		def.work.refs++
 		if def.work.refs > 1 {
@@ -86,7 +92,14 @@ func (b *builder) withSelect(s *ast.Select, outer *scope) (node, error) {
 	defer pop()
 	inner := *s
 	inner.With = nil
-	return b.selectQuery(&inner, outer)
+	n, err := b.selectQuery(&inner, outer)
+	if err != nil {
+		return nil, err
+	}
+	if dml := b.dmlCTEs(); dml != nil {
+		n = &dmlFirstNode{dml: dml, in: n}
+	}
+	return n, nil
 }
 
 // withDML plans INSERT/UPDATE/DELETE with a WITH clause (read-only CTEs);
@@ -119,8 +132,19 @@ func (b *builder) withDML(st ast.Statement) (p *Plan, ok bool, err error) {
 		return nil, true, err
 	}
 	defer pop()
-	p, err = b.stmt(inner)
-	return p, true, err
+	if p, err = b.stmt(inner); err != nil {
+		return nil, true, err
+	}
+	if dml := b.dmlCTEs(); dml != nil {
+		run := p.run
+		p.run = func(c *Ctx, emit func([]types.Datum) error) (string, error) {
+			if err := runDMLCTEs(c, dml); err != nil {
+				return "", err
+			}
+			return run(c, emit)
+		}
+	}
+	return p, true, nil
 }
 
 // pushWith plans the CTEs of w and brings them into scope until pop.
@@ -133,6 +157,10 @@ func (b *builder) pushWith(w *ast.With, outer *scope) (pop func(), err error) {
 	pop = func() { sq.ctes = sq.ctes[:base] }
 	seen := map[string]bool{}
 	for _, cte := range w.CTEs {
+		if _, ok := cte.Query.(*ast.Select); !ok && w != sq.top {
+			pop()
+			return nil, unsupported("WITH clause containing a data-modifying statement must be at the top level")
+		}
 		if seen[cte.Name] {
 			pop()
 			return nil, errf(CodeDuplicateAlias, "WITH query name %q specified more than once", cte.Name)
@@ -153,11 +181,11 @@ const cteBarrier = "WITH queries that reference columns of an enclosing query ar
 
 // planCTE plans one CTE.
 func (b *builder) planCTE(cte *ast.CTE, recursive bool, outer *scope) (*cteDef, error) {
+	def := &cteDef{name: cte.Name}
 	sel, ok := cte.Query.(*ast.Select)
 	if !ok {
-		return nil, unsupported("data-modifying statements in WITH are not supported")
+		return b.planDMLCTE(def, cte)
 	}
-	def := &cteDef{name: cte.Name}
 	if recursive && refsRelation(sel, cte.Name) {
 		return b.planRecursive(def, cte, sel, outer)
 	}
@@ -360,4 +388,122 @@ func (n *recursiveNode) explain(e *explainer) {
 	e.line("Recursive Union")
 	e.child(n.left)
 	e.child(n.right)
+}
+
+// topWith returns the WITH clause of a statement's top level.
+func topWith(st ast.Statement) *ast.With {
+	switch s := st.(type) {
+	case *ast.Select:
+		return s.With
+	case *ast.Insert:
+		return s.With
+	case *ast.Update:
+		return s.With
+	case *ast.Delete:
+		return s.With
+	}
+	return nil
+}
+
+// dmlCommand names the first data-modifying statement of w ("" none).
+func dmlCommand(w *ast.With) string {
+	if w == nil {
+		return ""
+	}
+	for _, cte := range w.CTEs {
+		if _, ok := cte.Query.(*ast.Select); !ok {
+			return ast.CommandTag(cte.Query)
+		}
+	}
+	return ""
+}
+
+// planDMLCTE plans INSERT/UPDATE/DELETE ... RETURNING in WITH: its
+// RETURNING rows are the CTE's rows. It runs once, before the main query
+// (which, like PostgreSQL's, does not see its changes: they are made by
+// the statement's own command).
+func (b *builder) planDMLCTE(def *cteDef, cte *ast.CTE) (*cteDef, error) {
+	switch cte.Query.(type) {
+	case *ast.Insert, *ast.Update, *ast.Delete:
+	default:
+		return nil, unsupported("this statement in WITH is not supported")
+	}
+	p, err := b.stmt(cte.Query)
+	if err != nil {
+		return nil, err
+	}
+	var in []column
+	for i, c := range p.Columns {
+		in = append(in, column{name: c.Name, typ: p.ColTypes[i]})
+	}
+	if def.cols, err = cteColumns(cte, in); err != nil {
+		return nil, err
+	}
+	def.dml = true
+	def.body = &dmlCTENode{p: p, cols: def.cols}
+	return def, nil
+}
+
+// dmlCTEs returns the data-modifying CTEs in scope.
+func (b *builder) dmlCTEs() []*cteDef {
+	var out []*cteDef
+	for _, d := range b.cp.sq.ctes {
+		if d.dml {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// runDMLCTEs runs the data-modifying CTEs (once per execution) and keeps
+// their RETURNING rows for the CTE scans.
+func runDMLCTEs(c *Ctx, dml []*cteDef) error {
+	r := c.subq()
+	for _, d := range dml {
+		if _, done := r.cache[d]; done {
+			continue
+		}
+		rows := [][]types.Datum{}
+		if err := d.body.run(c, func(row []types.Datum) error {
+			rows = append(rows, row)
+			return nil
+		}); err != nil {
+			return err
+		}
+		r.cache[d] = rows
+	}
+	return nil
+}
+
+// dmlFirstNode runs a query's data-modifying CTEs before the query.
+type dmlFirstNode struct {
+	dml []*cteDef
+	in  node
+}
+
+func (n *dmlFirstNode) columns() []column { return n.in.columns() }
+func (n *dmlFirstNode) run(c *Ctx, emit func([]types.Datum) error) error {
+	if err := runDMLCTEs(c, n.dml); err != nil {
+		return err
+	}
+	return n.in.run(c, emit)
+}
+func (n *dmlFirstNode) explain(e *explainer) { n.in.explain(e) }
+
+// dmlCTENode runs a data-modifying statement; its rows are the RETURNING
+// rows.
+type dmlCTENode struct {
+	p    *Plan
+	cols []column
+}
+
+func (n *dmlCTENode) columns() []column { return n.cols }
+func (n *dmlCTENode) run(c *Ctx, emit func([]types.Datum) error) error {
+	_, err := n.p.Run(c, emit)
+	return err
+}
+func (n *dmlCTENode) explain(e *explainer) {
+	for _, l := range strings.Split(n.p.Explain, "\n") {
+		e.line("%s", l)
+	}
 }

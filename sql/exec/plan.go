@@ -119,7 +119,7 @@ func build(stmt ast.Statement, cat *catalog.Set, paramTypes []uint32, reg *funcs
 		}
 	}
 	b := &builder{cp: &compiler{ps: ps, cat: cat, funcs: reg}, cat: cat, path: parseSearchPath(searchPath)}
-	b.cp.sq = &subqState{b: b}
+	b.cp.sq = &subqState{b: b, top: topWith(stmt)}
 	p, err := b.stmt(stmt)
 	if err != nil {
 		return nil, err
@@ -158,7 +158,7 @@ func (b *builder) stmt(st ast.Statement) (*Plan, error) {
 			return nil, err
 		}
 		p := queryPlan(root)
-		p.ReadOnly = lockingCommand(s) == "" // FOR UPDATE/SHARE writes row locks
+		p.ReadOnly = lockingCommand(s) == "" && dmlCommand(s.With) == "" // FOR UPDATE/SHARE writes row locks
 		return p, nil
 	case *ast.Explain:
 		for _, o := range s.Options {
@@ -288,6 +288,9 @@ func writeCommand(st ast.Statement) string {
 	case *ast.Vacuum:
 		return ""
 	case *ast.Select:
+		if w := dmlCommand(s.With); w != "" {
+			return w
+		}
 		return lockingCommand(s)
 	}
 	return ast.CommandTag(st)

@@ -24,6 +24,7 @@ type subqState struct {
 	b      *builder
 	frames []*subFrame // subqueries being compiled, innermost last
 	ctes   []*cteDef   // CTEs in scope, innermost last
+	top    *ast.With   // the statement's top-level WITH (may hold DML)
 }
 
 // subFrame is a subquery (or CTE body) being compiled.

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/borealis-db/borealis/sql/ast"
 	"github.com/borealis-db/borealis/sql/types"
 )
 
@@ -212,5 +213,65 @@ func TestSubqueryColumnNames(t *testing.T) {
 	}
 	if got, want := strings.Join(names, ","), "w,exists,array,?column?,?column?,column1"; got != want {
 		t.Fatalf("got %s, want %s", got, want)
+	}
+}
+
+// TestDataModifyingCTEs runs INSERT/UPDATE/DELETE ... RETURNING in WITH
+// (each runs once, before the main query, which does not see its changes)
+// in order; want is PostgreSQL's rows or "ERROR code".
+func TestDataModifyingCTEs(t *testing.T) {
+	d := newTestDB(t)
+	for _, tc := range []struct{ sql, want string }{
+		{"create table dm (id int primary key, v int)", ""},
+		{"insert into dm values (1, 10), (2, 20), (3, 30)", ""},
+		{"with ins as (insert into dm values (4, 40), (5, 50) returning id, v) select id, v, (select count(*) from dm) as before from ins order by id", "4|40|3 5|50|3"},
+		{"select count(*), sum(v) from dm", "5|150"},
+		{"with d as (delete from dm where v > 35 returning id) select count(*) from d", "2"},
+		{"select count(*), sum(v) from dm", "3|60"},
+		{"with u as (update dm set v = v + 1 where id < 3 returning id, v) select * from u order by id", "1|11 2|21"},
+		{"with u as (update dm set v = v + 1 where id = 3) select 1", "1"},
+		{"select id, v from dm order by id", "1|11 2|21 3|31"},
+		{"with u as (update dm set v = v + 1 where id = 3) select * from u", "ERROR 0A000"},
+		{"with x as (delete from dm where id = 1 returning *) insert into dm select id + 10, v from x", ""},
+		{"select id, v from dm order by id", "2|21 3|31 11|11"},
+		{"select * from (with i as (insert into dm values (99, 0) returning id) select * from i) s", "ERROR 0A000"},
+	} {
+		rows, _, err := d.query(tc.sql)
+		got := strings.Join(rows, " ")
+		if err != nil {
+			got = "ERROR " + err.Error()
+			if te, ok := err.(*types.Error); ok {
+				got = "ERROR " + te.Code
+			}
+		}
+		if got != tc.want {
+			t.Fatalf("%s: got %q, want %q", tc.sql, got, tc.want)
+		}
+	}
+}
+
+// TestDataModifyingCTEPlanWrites: a SELECT whose WITH holds DML is a
+// writing statement (refused in read-only transactions as the DML).
+func TestDataModifyingCTEPlanWrites(t *testing.T) {
+	d := subqDB(t)
+	for _, tc := range []struct {
+		sql      string
+		readOnly bool
+		command  string
+	}{
+		{"with i as (insert into s1 values (1) returning x) select * from i", false, "INSERT"},
+		{"with i as (select x from s1) select * from i", true, ""},
+	} {
+		st, err := ast.ParseOne(tc.sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := d.db.Build(st, d.db.Cat.Current(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.ReadOnly != tc.readOnly || p.WriteCommand != tc.command {
+			t.Errorf("%s: ReadOnly %v WriteCommand %q, want %v %q", tc.sql, p.ReadOnly, p.WriteCommand, tc.readOnly, tc.command)
+		}
 	}
 }
