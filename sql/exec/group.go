@@ -229,6 +229,26 @@ func (cp *compiler) dependsOnGroupedKey(g *grouping, i int) bool {
 	return false
 }
 
+// groupedStar expands "*" / "t.*" in an aggregating query: every column
+// must be grouped (or depend on a grouped primary key).
+func (gp *groupPlan) groupedStar(cr *ast.ColumnRef, exprs []expr, cols []column) ([]expr, []column, error) {
+	idx, err := gp.in.star(cr.Table)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, i := range idx {
+		c := gp.in.cols[i]
+		ref := &ast.ColumnRef{Table: c.table, Column: c.name}
+		e, err := gp.b.cp.groupedColumn(ref, i, gp.tsc)
+		if err != nil {
+			return nil, nil, err
+		}
+		exprs = append(exprs, e)
+		cols = append(cols, column{name: c.name, typ: c.typ})
+	}
+	return exprs, cols, nil
+}
+
 // orderByTarget finds the select-list column an ORDER BY expression
 // (not a position or output name) equals, or -1; for SELECT DISTINCT an
 // expression outside the select list is 42P10.

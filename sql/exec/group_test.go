@@ -77,6 +77,10 @@ func TestGroupingAndWindows(t *testing.T) {
 		{"select id, sum(id) over (order by name range 1 preceding) from emp", nil, "0A000"},
 		{"select id, rank(id) over () from emp", nil, "42809"},
 		{"select sum(sum(sal)) from emp", nil, "42803"},
+		{"select * from emp group by id order by id", []string{"1|eng|ann|100.00|10|t", "2|eng|bob|120.50|NULL|t", "3|ops|cat|90.00|5|f", "4|ops|dan|90.00|5|t", "5|eng|eve|150.00|20|t", "6|NULL|fay|70.00|NULL|NULL", "7|hr|gus|80.25|0|f"}, ""},
+		{"select * from emp group by dept", nil, "42803"},
+		{"select e.* from emp e group by e.id order by 1 limit 2", []string{"1|eng|ann|100.00|10|t", "2|eng|bob|120.50|NULL|t"}, ""},
+		{"select * from emp e join emp f using (id) group by e.id order by 1 limit 1", nil, "42803"},
 	}
 	for _, c := range cases {
 		rows, _, err := d.query(c.sql)

@@ -73,8 +73,11 @@ func (b *builder) selectQuery(s *ast.Select, outer *scope) (node, error) {
 	var cols []column
 	for _, t := range targets {
 		if cr, ok := t.Expr.(*ast.ColumnRef); ok && cr.Star {
-			if agg {
-				return nil, errf(CodeGrouping, "column \"*\" must appear in the GROUP BY clause or be used in an aggregate function")
+			if agg && (len(s.From) > 0 || s.Values != nil) {
+				if exprs, cols, err = gp.groupedStar(cr, exprs, cols); err != nil {
+					return nil, err
+				}
+				continue
 			}
 			if len(s.From) == 0 && s.Values == nil {
 				return nil, errf(types.CodeSyntaxError, "SELECT * with no tables specified is not valid")
