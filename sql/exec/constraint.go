@@ -458,6 +458,9 @@ func (w *writer) parentChanged(c *Ctx, old, nv []types.Datum) error {
 					switch action {
 					case "c":
 						out[cc] = nv[d.fk.RefColumns[j]]
+						if err := fitColumn(d.child.Columns[cc].Type, out[cc]); err != nil {
+							return nil, err
+						}
 					case "n":
 						out[cc] = types.Null
 					case "d":

@@ -204,3 +204,25 @@ func TestInsertSelectUnknownLiterals(t *testing.T) {
 		{sql: "select a, b, c from dst order by a", want: "42|d|NULL NULL|d|1.3"},
 	})
 }
+
+func TestForeignKeyTypes(t *testing.T) {
+	d := newTestDB(t)
+	runSteps(t, d, []step{
+		{sql: "create table p4 (id int primary key, name varchar(5) unique)"},
+		{sql: "create table p8 (id bigint primary key)"},
+		{sql: "create table c8 (a bigint references p4 on update cascade, n text references p4 (name) on update cascade)"},
+		{sql: "create table c4 (a int references p8 on update cascade)"},
+		{sql: "create table cbad (a text references p4)", code: "42804", msg: `foreign key constraint "cbad_a_fkey" cannot be implemented`},
+		{sql: "insert into p4 values (1, 'one')"},
+		{sql: "insert into p8 values (1)"},
+		{sql: "insert into c8 values (1, 'one')"},
+		{sql: "insert into c8 values (2, null)", code: "23503"},
+		{sql: "insert into c8 values (null, 'two')", code: "23503"},
+		{sql: "insert into c4 values (1)"},
+		{sql: "update p4 set id = 7, name = 'seven' where id = 1"},
+		{sql: "select a, n from c8", want: "7|seven"},
+		{sql: "update p8 set id = 5000000000 where id = 1", code: "22003"},
+		{sql: "update p8 set id = 9 where id = 1"},
+		{sql: "select a from c4", want: "9"},
+	})
+}

@@ -180,9 +180,19 @@ func (b *builder) planForeignKey(def *catalog.Table, x extraCons) (catalog.Forei
 	}
 	for i, col := range fk.Columns {
 		ct, pt := def.Columns[col].Type, parent.Columns[fk.RefColumns[i]].Type
-		if ct.OID != pt.OID {
-			return fk, unsupported("foreign key column %q of type %s referencing column %q of type %s: keys of different types are not supported",
-				def.Columns[col].Name, ct, parent.Columns[fk.RefColumns[i]].Name, pt)
+		if !fkCompatible(ct, pt) {
+			name := c.Name
+			if name == "" {
+				var cols []string
+				for _, col := range fk.Columns {
+					cols = append(cols, def.Columns[col].Name)
+				}
+				name = def.Name + "_" + strings.Join(cols, "_") + "_fkey"
+			}
+			return fk, &types.Error{Code: "42804",
+				Message: fmt.Sprintf("foreign key constraint %q cannot be implemented", name),
+				Detail: fmt.Sprintf("Key columns %q and %q are of incompatible types: %s and %s.",
+					def.Columns[col].Name, parent.Columns[fk.RefColumns[i]].Name, ct, pt)}
 		}
 	}
 	return fk, nil
@@ -428,4 +438,44 @@ func (b *builder) alterDropConstraint(t *catalog.Table, cmd *ast.AlterCmd) (*Pla
 		return "ALTER TABLE", nil
 	}
 	return p, nil
+}
+
+// fkCompatible reports whether a referencing column of type ct can
+// reference one of type pt: the same type, or two types whose values and
+// index keys are alike (the integer family; text and varchar).
+func fkCompatible(ct, pt types.Type) bool {
+	family := func(t types.Type) int {
+		switch t.OID {
+		case types.OIDInt2, types.OIDInt4, types.OIDInt8:
+			return 1
+		case types.OIDText, types.OIDVarchar:
+			return 2
+		}
+		return 0
+	}
+	return ct.OID == pt.OID || (family(ct) != 0 && family(ct) == family(pt))
+}
+
+// fitColumn checks that a value copied from a referenced column fits the
+// referencing column's type (ON UPDATE CASCADE from int8 into int4, or
+// from text into varchar(n)).
+func fitColumn(t types.Type, d types.Datum) error {
+	if d.IsNull() {
+		return nil
+	}
+	switch t.OID {
+	case types.OIDInt2:
+		if d.I < -32768 || d.I > 32767 {
+			return errf("22003", "smallint out of range")
+		}
+	case types.OIDInt4:
+		if d.I < -2147483648 || d.I > 2147483647 {
+			return errf("22003", "integer out of range")
+		}
+	case types.OIDVarchar:
+		if n := t.Typmod - 4; t.Typmod >= 4 && len([]rune(d.S)) > int(n) {
+			return errf("22001", "value too long for type character varying(%d)", n)
+		}
+	}
+	return nil
 }
