@@ -98,6 +98,11 @@ func TestCatalogRelations(t *testing.T) {
 		{"select 'pg_class'::regclass::oid = 1259, 1259 = 'pg_class'::regclass", "t|t"},
 		{"select relname from pg_class where relname = 'order_seq' and relkind = 'S'", "order_seq"},
 		{"select count(*) from pg_class where relname = 'pg_class'", "1"},
+		{"select x from unnest(array[3,1,2]) x", "3 1 2"},
+		{"select count(*) from unnest(null::int[])", "0"},
+		{"select u.v from unnest(array['a','b']) as u(v) order by 1 desc", "b a"},
+		{"select unnest from unnest(array[1])", "1"},
+		{"select c.relname, array(select 'toast.' || x from unnest(t.reloptions) x) from pg_class c left join pg_class t on c.reltoastrelid = t.oid where c.relname = 'accounts'", "accounts|{}"},
 	} {
 		t.Run(tc.sql, func(t *testing.T) {
 			rows, _, err := d.query(tc.sql)
@@ -114,6 +119,7 @@ func TestCatalogRelations(t *testing.T) {
 		{"select * from information_schema.nosuch", CodeUndefinedTable},
 		{"select 1::regclass::text, '-1'::regclass", CodeUndefinedTable},
 		{"select true::regclass", types.CodeCannotCoerce},
+		{"select * from unnest(1)", types.CodeUndefinedFunction},
 	} {
 		_, _, err := d.query(tc.sql)
 		if te, ok := err.(*types.Error); !ok || te.Code != tc.code {

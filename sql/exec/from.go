@@ -149,6 +149,9 @@ func (b *builder) funcRef(x *ast.FuncRef, outer *scope) (node, error) {
 	if x.Lateral || x.WithOrdinality {
 		return nil, unsupported("this form of function in FROM is not supported")
 	}
+	if f.Name == "unnest" && !x.Lateral && !x.WithOrdinality {
+		return b.unnestRef(x, outer)
+	}
 	if f.Name != "generate_series" || f.Schema != "" {
 		return nil, unsupported("function %s in FROM is not supported", f.Name)
 	}
