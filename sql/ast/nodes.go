@@ -344,6 +344,7 @@ const (
 	AlterRenameColumn
 	AlterRenameTable
 	AlterRenameConstraint
+	AlterColumnType // ALTER COLUMN ... TYPE (Def.Type; USING not supported)
 )
 
 // AlterCmd is one action of ALTER TABLE.

@@ -969,6 +969,17 @@ func (c *converter) alterTable(s *pg.AlterTableStmt) (Statement, error) {
 			a.Type = AlterSetNotNull
 		case pg.AlterTableType_AT_DropNotNull:
 			a.Type = AlterDropNotNull
+		case pg.AlterTableType_AT_AlterColumnType:
+			a.Type = AlterColumnType
+			cd := cmd.Def.GetColumnDef()
+			if cd == nil || cd.RawDefault != nil || cd.CollClause != nil {
+				return nil, c.unsupported("ALTER COLUMN TYPE with USING or COLLATE", -1)
+			}
+			t, err := c.typeName(cd.TypeName)
+			if err != nil {
+				return nil, err
+			}
+			a.Def = &ColumnDef{Name: cmd.Name, Type: t}
 		default:
 			return nil, c.unsupported("ALTER TABLE "+strings.TrimPrefix(cmd.Subtype.String(), "AT_"), -1)
 		}

@@ -37,7 +37,7 @@ func (b *builder) alterTableDDL(s *ast.AlterTable) (p *Plan, ok bool, err error)
 	cmd := s.Cmds[0]
 	switch cmd.Type {
 	case ast.AlterAddColumn, ast.AlterDropColumn, ast.AlterSetDefault, ast.AlterSetNotNull, ast.AlterDropNotNull,
-		ast.AlterRenameColumn, ast.AlterRenameTable:
+		ast.AlterRenameColumn, ast.AlterRenameTable, ast.AlterColumnType:
 	default:
 		if s.IfExists {
 			if _, err := b.relation(s.Table); err != nil {
@@ -72,6 +72,8 @@ func (b *builder) alterTableDDL(s *ast.AlterTable) (p *Plan, ok bool, err error)
 		p, err = b.renameColumn(t, cmd)
 	case ast.AlterRenameTable:
 		p, err = b.renameTable(t, cmd)
+	case ast.AlterColumnType:
+		p, err = b.alterColumnType(t, cmd)
 	}
 	return p, true, err
 }
@@ -543,4 +545,35 @@ func (b *builder) alterTableMulti(s *ast.AlterTable) (*Plan, bool, error) {
 		return "ALTER TABLE", nil
 	}
 	return p, true, nil
+}
+
+// alterColumnType is ALTER COLUMN ... TYPE when the stored values need no
+// change: the same type with a typmod that accepts every old value (a
+// longer or unlimited varchar, an unlimited numeric). Anything else would
+// rewrite and convert every row: 0A000.
+func (b *builder) alterColumnType(t *catalog.Table, cmd *ast.AlterCmd) (*Plan, error) {
+	pos := t.Column(cmd.Column)
+	if pos < 0 {
+		return nil, columnMissing(t, cmd.Column)
+	}
+	nt, err := typeName(cmd.Def.Type)
+	if err != nil {
+		return nil, err
+	}
+	old := t.Columns[pos].Type
+	trivial := old.OID == nt.OID && (old.Typmod == nt.Typmod || nt.Typmod < 0 ||
+		(old.OID == types.OIDVarchar && old.Typmod >= 0 && nt.Typmod >= old.Typmod))
+	if !trivial {
+		return nil, unsupported("ALTER COLUMN TYPE is supported only without a change of the stored values (same type, longer or unlimited varchar, unlimited numeric)")
+	}
+	name := cmd.Column
+	return alterPlan(t.Name, func(c *Ctx, t0 *catalog.Table) error {
+		i := t0.Column(name)
+		if i < 0 {
+			return columnMissing(t0, name)
+		}
+		t1 := t0.Clone()
+		t1.Columns[i].Type = nt
+		return c.DB.Cat.Put(c.Ctx, c.Tx, t1)
+	}), nil
 }

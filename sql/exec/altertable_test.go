@@ -107,3 +107,20 @@ func TestAlterTableSeveralCommands(t *testing.T) {
 		{sql: "alter table m add column f int, add constraint k unique (c)", code: "0A000"},
 	})
 }
+
+func TestAlterColumnType(t *testing.T) {
+	d := newTestDB(t)
+	runSteps(t, d, []step{
+		{sql: "create table ct (id int primary key, v varchar(3), n numeric(5,2))"},
+		{sql: "insert into ct values (1, 'abc', 1.5)"},
+		{sql: "insert into ct values (2, 'abcdef', 1)", code: "22001"},
+		{sql: "alter table ct alter column v type varchar(6)"},
+		{sql: "insert into ct values (2, 'abcdef', 1)"},
+		{sql: "alter table ct alter column v type varchar"},
+		{sql: "alter table ct alter column n type numeric"},
+		{sql: "insert into ct values (3, 'abcdefghij', 123456.789)"},
+		{sql: "select v, n from ct order by id", want: "abc|1.50 abcdef|1.00 abcdefghij|123456.789"},
+		{sql: "alter table ct alter column id type bigint", code: "0A000"},
+		{sql: "alter table ct alter column nope type int", code: "42703"},
+	})
+}
