@@ -533,6 +533,9 @@ func (s *Session) abortStmt(ctx context.Context, implicit bool, err error) error
 }
 
 func (s *Session) set(p *exec.Plan, out *output) error {
+	if p.Tag == "DISCARD ALL" {
+		s.seqSession().Discard() // currval/lastval are forgotten too
+	}
 	if p.Reset {
 		names := []string{p.Name}
 		if p.Name == "all" {
