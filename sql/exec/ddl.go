@@ -422,36 +422,7 @@ func (b *builder) buildIndexPlan(name string, ix catalog.Index, tag string, ifNo
 			return "", err
 		}
 		// Every version that is or may become live gets an entry.
-		sc := h.Scan(c.Ctx, nil)
-		mgr := c.DB.Mgr
-		for sc.Next() {
-			hd := sc.Header()
-			if dead, err := deadToAll(mgr, c.Tx, hd); err != nil {
-				return "", err
-			} else if dead {
-				continue
-			}
-			vals, err := types.DecodeTuple(sc.Data(), w.types, nil)
-			if err != nil {
-				return "", err
-			}
-			if nix.Primary {
-				for _, col := range nix.Columns {
-					if vals[col].IsNull() {
-						return "", &types.Error{Code: CodeNotNullViolation,
-							Message: fmt.Sprintf("column %q of relation %q contains null values", t.Columns[col].Name, t.Name)}
-					}
-				}
-			}
-			if err := w.indexInsert(c, &nix, vals, sc.TID(), true); err != nil {
-				if te, ok := err.(*types.Error); ok && te.Code == CodeUniqueViolation {
-					te.Message = fmt.Sprintf("could not create unique index %q", ix.Name)
-					te.Detail = strings.Replace(te.Detail, "already exists", "is duplicated", 1)
-				}
-				return "", err
-			}
-		}
-		if err := sc.Err(); err != nil {
+		if err := w.fillIndex(c, h, &nix); err != nil {
 			return "", err
 		}
 		if nix.Primary {
