@@ -140,6 +140,7 @@ func TestSubqueryErrors(t *testing.T) {
 		{"select (1,2) in (select 1)", "42601"},
 		{"select a.id, s.w from a right join lateral (select w from b where b.a_id = a.id) s on true", "42P10"},
 		{"create table zz (a int default (select 1))", "0A000"},
+		{"create view vp as select $1::int as p", "42P02"},
 		{"create table zz (a int check (a > (select 1)))", "0A000"},
 	} {
 		_, _, err := d.query(tc.sql)

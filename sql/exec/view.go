@@ -85,6 +85,9 @@ func (b *builder) createViewStmt(s *ast.CreateView) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(b.cp.ps.types) > 0 {
+		return nil, errf(CodeUndefinedParameter, "there is no parameter $1")
+	}
 	out := in.columns()
 	if len(s.Columns) > len(out) {
 		return nil, errf(types.CodeSyntaxError, "CREATE VIEW specifies more column names than columns")
