@@ -100,6 +100,8 @@ func TestSubqueriesSetOpsCTEs(t *testing.T) {
 		{"select a.id, s.n, s.m from a cross join lateral (select count(*) as n, max(w) as m from b where b.a_id = a.id) s order by a.id", "1|2|200 2|0|NULL 3|1|300 4|0|NULL"},
 		{"select a.id, t.x from a, lateral (select a.v * 2 as x union all select a.v * 3) t where a.id < 3 order by 1, 2", "1|20 1|30 2|40 2|60"},
 		{"select count(*) from a right join lateral (select 1 as one) s on true", "4"},
+		{"with r as (select random() as x) select r1.x = r2.x from r r1, r r2", "t"},
+		{"select count(distinct x) from (select (select random()) as x from a) s", "1"},
 		{"select grp, count(*) from a a1 group by grp having (select count(*) from a a2 where a2.grp = a1.grp) > 1", "x|2"},
 		{"select grp from a a1 group by grp order by (select count(*) from a a2 where a2.grp = a1.grp) desc, grp desc", "x z y"},
 		{"select distinct on (grp) grp, (select max(w) from b where b.a_id = a.id) from a order by grp, id desc", "x|NULL y|300 z|NULL"},
