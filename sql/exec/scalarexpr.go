@@ -184,9 +184,11 @@ func (cp *compiler) caseExpr(x *ast.CaseExpr, sc *scope) (expr, error) {
 		} else if cond, err = cp.expr(w.Cond, sc); err != nil {
 			return nil, err
 		}
-		if cond, err = cp.coerce(cond, types.Bool, types.CoerceImplicit); err != nil {
+		c, err := cp.coerce(cond, types.Bool, types.CoerceImplicit)
+		if err != nil {
 			return nil, errf(types.CodeDatatypeMismatch, "argument of CASE/WHEN must be type boolean, not type %s", cond.typ())
 		}
+		cond = c
 		res, err := cp.expr(w.Result, sc)
 		if err != nil {
 			return nil, err

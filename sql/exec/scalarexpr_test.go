@@ -11,7 +11,7 @@ import (
 
 // exprTestDB is the schema of the expression tests (the same statements
 // produced the expected answers on PostgreSQL 15).
-func exprTestDB(t *testing.T) *testDB {
+func exprTestDB(t testing.TB) *testDB {
 	d := newTestDB(t)
 	for _, s := range []string{
 		"create table e (id int primary key, a int, b int, s text)",
