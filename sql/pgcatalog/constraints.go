@@ -1,7 +1,10 @@
 package pgcatalog
 
 import (
+	"strconv"
 	"strings"
+
+	pg "github.com/pganalyze/pg_query_go/v5"
 
 	"github.com/borealis-db/borealis/sql/catalog"
 	"github.com/borealis-db/borealis/sql/types"
@@ -103,7 +106,7 @@ func tableConstraintDef(env *Env, oid uint32) (string, bool) {
 	for _, t := range env.Cat.Tables() {
 		for k, c := range t.Checks {
 			if tableConstraintOID(CheckOIDBase, t.OID, k) == oid {
-				return "CHECK (" + c.Expr + ")", true
+				return "CHECK (" + checkExpr(t, c.Expr) + ")", true
 			}
 		}
 		for k, fk := range t.ForeignKeys {
@@ -138,4 +141,40 @@ func columnNames(t *catalog.Table, cols []int) string {
 		}
 	}
 	return strings.Join(names, ", ")
+}
+
+// checkExpr renders a CHECK expression as pg_get_constraintdef does for
+// the one shape it recognizes, `column op integer` on a numeric or
+// double precision column, where PostgreSQL shows the constant's implicit
+// cast (`balance >= 0::numeric`); any other expression is returned as the
+// catalog stores it.
+func checkExpr(t *catalog.Table, text string) string {
+	res, err := pg.Parse("SELECT " + text)
+	if err != nil || len(res.Stmts) != 1 {
+		return text
+	}
+	sel := res.Stmts[0].Stmt.GetSelectStmt()
+	if sel == nil || len(sel.TargetList) != 1 {
+		return text
+	}
+	e := sel.TargetList[0].GetResTarget().GetVal().GetAExpr()
+	if e == nil || e.GetKind() != pg.A_Expr_Kind_AEXPR_OP || len(e.GetName()) != 1 {
+		return text
+	}
+	ref, c := e.GetLexpr().GetColumnRef(), e.GetRexpr().GetAConst()
+	if ref == nil || c == nil || c.GetIval() == nil || len(ref.GetFields()) != 1 || c.GetIval().Ival < 0 {
+		return text
+	}
+	name := ref.GetFields()[0].GetString_().GetSval()
+	for _, col := range t.Columns {
+		if col.Name != name {
+			continue
+		}
+		if col.Type.OID != types.OIDNumeric && col.Type.OID != types.OIDFloat8 {
+			return text
+		}
+		return quoteIdent(name) + " " + e.GetName()[0].GetString_().GetSval() + " " +
+			strconv.FormatInt(int64(c.GetIval().Ival), 10) + "::" + formatType(col.Type.OID, -1, false)
+	}
+	return text
 }
