@@ -790,6 +790,34 @@ func (wp *winPart) frameRows(j int) []int {
 	return out
 }
 
+// rowSpan is a frame without exclusions: positions lo..hi-1.
+type rowSpan [2]int
+
+// positions is a row frame as a list: len and i-th position.
+type positions interface {
+	len() int
+	at(i int) int
+}
+
+func (r rowSpan) len() int     { return r[1] - r[0] }
+func (r rowSpan) at(i int) int { return r[0] + i }
+
+// frameList is an explicit list of frame positions (with exclusions).
+type frameList []int
+
+func (l frameList) len() int     { return len(l) }
+func (l frameList) at(i int) int { return l[i] }
+
+// frameList returns row j's frame positions without materializing a
+// frame that has no exclusions.
+func (wp *winPart) frameList(j int) positions {
+	lo, hi := wp.frame(j)
+	if wp.p.s.frame&frameExclusions == 0 {
+		return rowSpan{lo, hi}
+	}
+	return frameList(wp.frameRows(j))
+}
+
 func (wp *winPart) compute(c *Ctx, f *winFunc, fi int, res [][]types.Datum) error {
 	n := wp.pe - wp.ps
 	set := func(j int, d types.Datum) { res[wp.p.idx[j]][fi] = d }
@@ -856,16 +884,16 @@ func (wp *winPart) compute(c *Ctx, f *winFunc, fi int, res [][]types.Datum) erro
 			}
 			set(j, d)
 		case "first_value", "last_value", "nth_value":
-			fr := wp.frameRows(j)
+			fr := wp.frameList(j)
 			k := -1
 			switch f.name {
 			case "first_value":
-				if len(fr) > 0 {
-					k = fr[0]
+				if fr.len() > 0 {
+					k = fr.at(0)
 				}
 			case "last_value":
-				if len(fr) > 0 {
-					k = fr[len(fr)-1]
+				if fr.len() > 0 {
+					k = fr.at(fr.len() - 1)
 				}
 			default:
 				d, err := f.args[1].eval(c, wp.row(j))
@@ -879,8 +907,8 @@ func (wp *winPart) compute(c *Ctx, f *winFunc, fi int, res [][]types.Datum) erro
 				if d.I <= 0 {
 					return errf("22016", "argument of nth_value must be greater than zero")
 				}
-				if d.I <= int64(len(fr)) {
-					k = fr[d.I-1]
+				if d.I <= int64(fr.len()) {
+					k = fr.at(int(d.I - 1))
 				}
 			}
 			if k < 0 {
