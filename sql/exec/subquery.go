@@ -39,6 +39,7 @@ type subFrame struct {
 type subRun struct {
 	binds []binding
 	cache map[any][][]types.Datum // uncorrelated subqueries' rows, materialized CTEs
+	sets  map[*subqueryExpr]*valueSet
 }
 
 // binding is the current row of a scope that a running subquery reads
@@ -176,6 +177,16 @@ type subqueryExpr struct {
 	l, r []expr
 	op   cmpOp
 	as   []types.Type
+	// hashed: an uncorrelated "x = ANY (SELECT y ...)" of one hashable
+	// type probes a set of the subquery's values (built once per execution).
+	hashed bool
+}
+
+// valueSet is the probe set of a hashed = ANY subquery.
+type valueSet struct {
+	keys    map[string]bool
+	hasNull bool
+	empty   bool
 }
 
 // subqueryName is the column name PostgreSQL gives a subquery in a select
@@ -270,6 +281,8 @@ func (cp *compiler) subquery(x *ast.Subquery, sc *scope) (expr, error) {
 			e.l, e.r, e.as = append(e.l, l2), append(e.r, r2), append(e.as, as)
 		}
 		e.op, e.t = op, types.Bool
+		e.hashed = !corr && op == cmpEQ && len(left) == 1 && hashable(e.as[0]) &&
+			e.l[0].typ().OID == e.as[0].OID && e.r[0].typ().OID == e.as[0].OID
 	default:
 		return nil, unsupported("this kind of subquery is not supported")
 	}
@@ -347,6 +360,9 @@ func (e *subqueryExpr) eval(c *Ctx, row []types.Datum) (types.Datum, error) {
 		}
 		return types.NewArray(types.MakeArray(elems)), nil
 	}
+	if e.hashed {
+		return e.probe(c, left[0], rs)
+	}
 	// ANY / ALL with three-valued logic.
 	all := e.kind == ast.SubAll
 	sawNull := false
@@ -370,6 +386,43 @@ func (e *subqueryExpr) eval(c *Ctx, row []types.Datum) (types.Datum, error) {
 }
 
 func (e *subqueryExpr) typ() types.Type { return e.t }
+
+// probe answers a hashed "x = ANY (subquery)" from the value set of the
+// subquery's rows rs (built on first use): true when x is in it, else NULL
+// when x or a value is NULL (and the set is not empty), else false.
+func (e *subqueryExpr) probe(c *Ctx, x types.Datum, rs [][]types.Datum) (types.Datum, error) {
+	r := c.subq()
+	if r.sets == nil {
+		r.sets = map[*subqueryExpr]*valueSet{}
+	}
+	set := r.sets[e]
+	if set == nil {
+		set = &valueSet{keys: map[string]bool{}, empty: len(rs) == 0}
+		for _, row := range rs {
+			v, err := e.r[0].eval(c, row)
+			if err != nil {
+				return types.Null, err
+			}
+			if v.IsNull() {
+				set.hasNull = true
+				continue
+			}
+			set.keys[string(types.AppendKey(nil, e.as[0], v, false))] = true
+		}
+		r.sets[e] = set
+	}
+	switch {
+	case set.empty:
+		return types.NewBool(false), nil
+	case x.IsNull():
+		return types.Null, nil
+	case set.keys[string(types.AppendKey(nil, e.as[0], x, false))]:
+		return types.NewBool(true), nil
+	case set.hasNull:
+		return types.Null, nil
+	}
+	return types.NewBool(false), nil
+}
 
 // compare applies the ANY/ALL operator to the left values and a subquery
 // row: its truth value, or null. A row comparison is = (every pair equal;
