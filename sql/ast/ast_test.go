@@ -100,8 +100,7 @@ func TestUnsupportedConstructs(t *testing.T) {
 		{"COPY t FROM '/etc/passwd'", "COPY to or from a file or program is not supported"},
 		{"LISTEN chan", "LISTEN is not supported"},
 		{"PREPARE TRANSACTION 'x'", "two-phase commit is not supported"},
-		{"CREATE SEQUENCE s", "CREATE SEQUENCE is not supported"},
-		{"ALTER TABLE t ALTER COLUMN a TYPE bigint", "ALTER TABLE AlterColumnType is not supported"},
+		{"ALTER TABLE t ALTER COLUMN a TYPE bigint USING a + 1", "ALTER COLUMN TYPE with USING or COLLATE is not supported"},
 		{"CREATE TABLE t (a int PRIMARY KEY DEFERRABLE)", "deferrable constraints is not supported"},
 		{"SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY a) FROM t", "WITHIN GROUP is not supported"},
 		{"DELETE FROM t WHERE CURRENT OF c", "WHERE CURRENT OF is not supported"},
@@ -109,7 +108,6 @@ func TestUnsupportedConstructs(t *testing.T) {
 		{"VACUUM (NO_SUCH_OPTION) t", "VACUUM option no_such_option is not supported"},
 		{"SELECT * FROM t ORDER BY a FETCH FIRST 1 ROWS WITH TIES", "FETCH FIRST ... WITH TIES is not supported"},
 		{"CREATE INDEX ON t (a text_pattern_ops)", "index collations and operator classes is not supported"},
-		{"INSERT INTO t OVERRIDING SYSTEM VALUE VALUES (1)", "OVERRIDING is not supported"},
 		{"CREATE TABLE t (a int[] )", ""}, // parses, and resolves to int4[]
 	}
 	for _, c := range cases {

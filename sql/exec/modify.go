@@ -156,6 +156,9 @@ func (b *builder) updateStmt(s *ast.Update) (*Plan, error) {
 				e = &constExpr{d: types.Null, t: t.Columns[i].Type}
 			}
 		} else {
+			if t.Columns[i].Identity == "a" { // sequence.go
+				return nil, identityUpdateErr(t.Columns[i].Name)
+			}
 			if b.cp.hasAggregate(sc.Expr) {
 				return nil, errf(CodeGrouping, "aggregate functions are not allowed in UPDATE")
 			}
@@ -198,7 +201,7 @@ func (b *builder) updateStmt(s *ast.Update) (*Plan, error) {
 		})
 		return fmt.Sprintf("UPDATE %d", n), err
 	}
-	return p, nil
+	return deferChecks(p), nil
 }
 
 func (b *builder) deleteStmt(s *ast.Delete) (*Plan, error) {
@@ -229,7 +232,7 @@ func (b *builder) deleteStmt(s *ast.Delete) (*Plan, error) {
 		})
 		return fmt.Sprintf("DELETE %d", n), err
 	}
-	return p, nil
+	return deferChecks(p), nil
 }
 
 // unknownTarget reports whether output column i of an INSERT's SELECT is

@@ -681,3 +681,10 @@ func lookupRelation(cat *catalog.Set, schema, name string) (*catalog.Table, erro
 	}
 	return t, nil
 }
+
+// identityUpdateErr is UPDATE's 428C9 for a GENERATED ALWAYS column set to
+// anything but DEFAULT.
+func identityUpdateErr(col string) error {
+	return &types.Error{Code: "428C9", Message: fmt.Sprintf("column %q can only be updated to DEFAULT", col),
+		Detail: fmt.Sprintf("Column %q is an identity column defined as GENERATED ALWAYS.", col)}
+}
