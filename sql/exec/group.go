@@ -249,6 +249,24 @@ func (gp *groupPlan) groupedStar(cr *ast.ColumnRef, exprs []expr, cols []column)
 	return exprs, cols, nil
 }
 
+// outputName finds the output column named name for ORDER BY, or -1;
+// two differently computed columns of that name are 42702.
+func outputName(name string, exprs []expr, cols []column, visible int) (int, error) {
+	found := -1
+	for i := 0; i < visible; i++ {
+		if cols[i].name != name {
+			continue
+		}
+		if found >= 0 && !reflect.DeepEqual(exprs[found], exprs[i]) {
+			return -1, errf(CodeAmbiguousColumn, "ORDER BY %q is ambiguous", name)
+		}
+		if found < 0 {
+			found = i
+		}
+	}
+	return found, nil
+}
+
 // orderByTarget finds the select-list column an ORDER BY expression
 // (not a position or output name) equals, or -1; for SELECT DISTINCT an
 // expression outside the select list is 42P10.

@@ -77,6 +77,8 @@ func TestGroupingAndWindows(t *testing.T) {
 		{"select id, sum(id) over (order by name range 1 preceding) from emp", nil, "0A000"},
 		{"select id, rank(id) over () from emp", nil, "42809"},
 		{"select sum(sum(sal)) from emp", nil, "42803"},
+		{"select id as x, name as x from emp order by x", nil, "42702"},
+		{"select id as x, id as x from emp order by x limit 2", []string{"1|1", "2|2"}, ""},
 		{"select id, sum(id) over w, count(*) over w from emp window w as (order by sal groups between current row and 1 following exclude group) order by id", []string{"1|2|1", "2|5|1", "3|1|1", "4|1|1", "5|NULL|0", "6|7|1", "7|7|2"}, ""},
 		{"select id, first_value(name) over w, last_value(name) over w, nth_value(name, 2) over w from emp window w as (order by sal, id rows between 1 preceding and 1 following exclude current row) order by id", []string{"1|dan|bob|bob", "2|ann|eve|eve", "3|gus|dan|dan", "4|cat|ann|ann", "5|bob|bob|NULL", "6|gus|gus|NULL", "7|fay|cat|cat"}, ""},
 		{"select * from emp group by id order by id", []string{"1|eng|ann|100.00|10|t", "2|eng|bob|120.50|NULL|t", "3|ops|cat|90.00|5|f", "4|ops|dan|90.00|5|t", "5|eng|eve|150.00|20|t", "6|NULL|fay|70.00|NULL|NULL", "7|hr|gus|80.25|0|f"}, ""},

@@ -125,11 +125,8 @@ func (b *builder) selectQuery(s *ast.Select, outer *scope) (node, error) {
 			}
 			k.col = pos - 1
 		} else if cr, ok := o.Expr.(*ast.ColumnRef); ok && cr.Table == "" && !cr.Star {
-			for i := 0; i < visible; i++ {
-				if cols[i].name == cr.Column {
-					k.col = i
-					break
-				}
+			if k.col, err = outputName(cr.Column, exprs, cols, visible); err != nil {
+				return nil, err
 			}
 		}
 		if k.col < 0 {
