@@ -19,9 +19,9 @@ import (
 //
 // CHECK expressions are stored as SQL text and compiled against the
 // table's columns; a row violates one when it evaluates to false (NULL
-// passes). FOREIGN KEY checks run per row, at once (PostgreSQL runs them at
-// the end of the statement; the difference shows only for a statement that
-// inserts a child before its parent). They read the newest committed state
+// passes). The referencing side's FOREIGN KEY checks run at the end of
+// the statement (deferChecks), the referenced side's actions per row
+// (PostgreSQL runs NO ACTION at the end of the statement too). They read the newest committed state
 // plus the transaction's own work, like PostgreSQL's RI queries:
 //   - referencing side (INSERT/UPDATE changing the key): the referenced row
 //     is looked up through the unique index on the referenced columns and
@@ -280,8 +280,48 @@ func keyText(c *Ctx, t *catalog.Table, cols []int, vals []types.Datum) string {
 	return "(" + strings.Join(names, ", ") + ")=(" + strings.Join(vs, ", ") + ")"
 }
 
+// deferChecks makes p's statement queue the referencing side's foreign
+// key checks and run them when its rows are all written (PostgreSQL runs
+// them as AFTER triggers at the end of the statement, so a statement may
+// insert a child before its parent). RETURNING rows are held until the
+// checks passed, as PostgreSQL sends none when one fails.
+func deferChecks(p *Plan) *Plan {
+	run := p.run
+	p.run = func(c *Ctx, emit func([]types.Datum) error) (string, error) {
+		if c.fkQueue != nil { // a nested statement (data-modifying CTE)
+			return run(c, emit)
+		}
+		var queue []func() error
+		c.fkQueue = &queue
+		defer func() { c.fkQueue = nil }()
+		var held [][]types.Datum
+		tag, err := run(c, func(r []types.Datum) error {
+			held = append(held, r)
+			return nil
+		})
+		if err != nil {
+			return tag, err
+		}
+		for len(queue) > 0 {
+			check := queue[0]
+			queue = queue[1:]
+			if err := check(); err != nil {
+				return "", err
+			}
+		}
+		for _, r := range held {
+			if err := emit(r); err != nil {
+				return "", err
+			}
+		}
+		return tag, nil
+	}
+	return p
+}
+
 // checkParents enforces the table's foreign keys on a new row version
-// (old is the previous version on UPDATE, nil on INSERT).
+// (old is the previous version on UPDATE, nil on INSERT): at the end of
+// the statement when it queues them (deferChecks), else at once.
 func (w *writer) checkParents(c *Ctx, vals, old []types.Datum) error {
 	for _, r := range w.refs {
 		if anyNull(vals, r.fk.Columns) {
@@ -290,15 +330,28 @@ func (w *writer) checkParents(c *Ctx, vals, old []types.Datum) error {
 		if old != nil && sameKey(w.t, old, vals, r.fk.Columns) {
 			continue
 		}
-		ok, err := r.lockParent(c, vals)
-		if err != nil {
+		if c.fkQueue != nil {
+			r, vals := r, append([]types.Datum(nil), vals...)
+			*c.fkQueue = append(*c.fkQueue, func() error { return w.checkParent(c, r, vals) })
+			continue
+		}
+		if err := w.checkParent(c, r, vals); err != nil {
 			return err
 		}
-		if !ok {
-			return &types.Error{Code: CodeForeignKeyViolation,
-				Message: fmt.Sprintf("insert or update on table %q violates foreign key constraint %q", w.t.Name, r.fk.Name),
-				Detail:  fmt.Sprintf("Key %s is not present in table %q.", keyText(c, w.t, r.fk.Columns, vals), r.parent.Name)}
-		}
+	}
+	return nil
+}
+
+// checkParent checks (and locks) the parent row of vals for foreign key r.
+func (w *writer) checkParent(c *Ctx, r *fkRef, vals []types.Datum) error {
+	ok, err := r.lockParent(c, vals)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &types.Error{Code: CodeForeignKeyViolation,
+			Message: fmt.Sprintf("insert or update on table %q violates foreign key constraint %q", w.t.Name, r.fk.Name),
+			Detail:  fmt.Sprintf("Key %s is not present in table %q.", keyText(c, w.t, r.fk.Columns, vals), r.parent.Name)}
 	}
 	return nil
 }

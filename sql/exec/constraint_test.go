@@ -226,3 +226,15 @@ func TestForeignKeyTypes(t *testing.T) {
 		{sql: "select a from c4", want: "9"},
 	})
 }
+
+func TestForeignKeyCheckedAtStatementEnd(t *testing.T) {
+	d := newTestDB(t)
+	runSteps(t, d, []step{
+		{sql: "create table tree (id int primary key, up int references tree)"},
+		// The child comes before its parent in one statement.
+		{sql: "insert into tree values (2, 1), (1, null) returning id", want: "2 1"},
+		{sql: "insert into tree values (4, 3), (5, 9) returning id", code: "23503", msg: "Key (up)=(3) is not present"},
+		{sql: "select count(*) from tree", want: "2"},
+		{sql: "update tree set up = id + 5 where id = 1", code: "23503"},
+	})
+}

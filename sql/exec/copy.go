@@ -151,5 +151,5 @@ func (b *builder) copyStmt(s *ast.Copy) (*Plan, error) {
 		}
 		return fmt.Sprintf("COPY %d", n), nil
 	}
-	return p, nil
+	return deferChecks(p), nil // constraint.go
 }

@@ -148,6 +148,10 @@ type Ctx struct {
 
 	fctx *funcs.Context // built on first use (funcContext)
 	sub  *subRun        // subqueries' run-time state (subq)
+
+	// fkQueue holds the running statement's deferred foreign key checks
+	// (constraint.go).
+	fkQueue *[]func() error
 }
 
 // notice sends a NOTICE with code and message, if the session takes them.

@@ -421,7 +421,7 @@ func (b *builder) insertStmt(s *ast.Insert) (*Plan, error) {
 		}
 		return fmt.Sprintf("INSERT 0 %d", n), nil
 	}
-	return p, nil
+	return deferChecks(p), nil // constraint.go
 }
 
 // CodeDuplicateColumn is 42701.
