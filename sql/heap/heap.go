@@ -226,19 +226,64 @@ func (h *Heap) Insert(ctx context.Context, tx *txn.Tx, data []byte) (TID, error)
 	return h.insertItem(ctx, item, h.reserve)
 }
 
+// InsertBatch adds row versions created by tx (xid assigned if needed), all
+// at its current command id, as Insert would one by one, and returns their
+// TIDs in order. Consecutive tuples share pages and mini-transactions: one
+// MTR per page filled rather than one per tuple. On error, tuples already
+// placed stay (invisible once tx aborts, as with Insert).
+func (h *Heap) InsertBatch(ctx context.Context, tx *txn.Tx, datas [][]byte) ([]TID, error) {
+	for i, data := range datas {
+		if len(data) > MaxData {
+			return nil, fmt.Errorf("%w: tuple %d: %d bytes, at most %d", ErrTooBig, i, len(data), MaxData)
+		}
+	}
+	if len(datas) == 0 {
+		return nil, nil
+	}
+	xid, err := tx.AssignXid(ctx)
+	if err != nil {
+		return nil, err
+	}
+	hd := Header{Xmin: xid, Cmin: tx.CommandID()}
+	items := make([][]byte, len(datas))
+	for i, data := range datas {
+		items[i] = append(appendHeader(nil, &hd), data...)
+	}
+	tids := make([]TID, 0, len(items))
+	for len(tids) < len(items) {
+		got, err := h.insertItems(ctx, items[len(tids):], h.reserve)
+		if err != nil {
+			return tids, err
+		}
+		tids = append(tids, got...)
+	}
+	return tids, nil
+}
+
 // insertItem places item on a page with room (reserve bytes left over),
 // extending the heap when none has.
 func (h *Heap) insertItem(ctx context.Context, item []byte, reserve int) (TID, error) {
+	tids, err := h.insertItems(ctx, [][]byte{item}, reserve)
+	if err != nil {
+		return TID{}, err
+	}
+	return tids[0], nil
+}
+
+// insertItems places the longest prefix of items (at least one) that fits
+// on one page with room (reserve bytes left over), in one MTR, extending
+// the heap when no page has room, and returns their TIDs.
+func (h *Heap) insertItems(ctx context.Context, items [][]byte, reserve int) ([]TID, error) {
 	tried := 0
 	for {
-		id, ok := h.fsm.candidate(len(item) + reserve)
+		id, ok := h.fsm.candidate(len(items[0]) + reserve)
 		if !ok || tried > 8 {
 			break
 		}
 		tried++
 		f, err := h.pin(ctx, id)
 		if err != nil {
-			return TID{}, err
+			return nil, err
 		}
 		f.Lock()
 		pg := f.Page()
@@ -248,16 +293,16 @@ func (h *Heap) insertItem(ctx context.Context, item []byte, reserve int) (TID, e
 			h.fsm.forget(id)
 			continue
 		}
-		if !fits(pg, len(item), reserve) {
+		if !fits(pg, len(items[0]), reserve) {
 			if err := h.pruneLocked(f); err != nil {
 				f.Unlock()
 				h.pool.Unpin(f)
-				return TID{}, err
+				return nil, err
 			}
 		}
-		if fits(pg, len(item), reserve) {
+		if fits(pg, len(items[0]), reserve) {
 			m := h.pool.Begin()
-			slot, err := placeLocked(m, f, item)
+			tids, err := placeAll(m, f, items, reserve)
 			_, e := m.End()
 			h.fsm.set(id, pg.FreeSpace())
 			f.Unlock()
@@ -266,62 +311,81 @@ func (h *Heap) insertItem(ctx context.Context, item []byte, reserve int) (TID, e
 				err = e
 			}
 			if err != nil {
-				return TID{}, fmt.Errorf("heap: insert: %w", err)
+				return nil, fmt.Errorf("heap: insert: %w", err)
 			}
-			return TID{Page: id, Slot: uint16(slot)}, nil
+			return tids, nil
 		}
 		h.fsm.set(id, pg.FreeSpace())
 		f.Unlock()
 		h.pool.Unpin(f)
 	}
-	return h.extend(ctx, item)
+	return h.extend(ctx, items)
 }
 
-// extend adds a page at the end of the chain and puts item on it.
-func (h *Heap) extend(ctx context.Context, item []byte) (TID, error) {
+// placeAll places the longest prefix of items (at least the first, which
+// the caller checked fits) that fits on f leaving reserve bytes, in m.
+func placeAll(m *buffer.MTR, f *buffer.Frame, items [][]byte, reserve int) ([]TID, error) {
+	var tids []TID
+	for k, item := range items {
+		if k > 0 && !fits(f.Page(), len(item), reserve) {
+			break
+		}
+		slot, err := placeLocked(m, f, item)
+		if err != nil {
+			return nil, err
+		}
+		tids = append(tids, TID{Page: f.ID(), Slot: uint16(slot)})
+	}
+	return tids, nil
+}
+
+// extend adds a page at the end of the chain and puts the longest prefix
+// of items (at least one) that fits on it, or on the last page when that
+// has room.
+func (h *Heap) extend(ctx context.Context, items [][]byte) ([]TID, error) {
 	h.extendMu.Lock()
 	defer h.extendMu.Unlock()
 	root, err := h.pin(ctx, h.root)
 	if err != nil {
-		return TID{}, err
+		return nil, err
 	}
 	defer h.pool.Unpin(root)
 	root.Lock()
 	defer root.Unlock()
 	if err := checkHeapPage(root.Page()); err != nil {
-		return TID{}, err
+		return nil, err
 	}
 	lastID := redo.PageID(binary.LittleEndian.Uint64(root.Page().Special()[offLast:]))
 	last := root
 	if lastID != h.root {
 		if last, err = h.pin(ctx, lastID); err != nil {
-			return TID{}, err
+			return nil, err
 		}
 		defer h.pool.Unpin(last)
 		last.Lock()
 		defer last.Unlock()
 		if err := checkHeapPage(last.Page()); err != nil {
-			return TID{}, err
+			return nil, err
 		}
 	}
 	// The last page may have room (another inserter's page, or the FSM not
 	// knowing it yet, e.g. after a restart).
-	if fits(last.Page(), len(item), h.reserve) {
+	if fits(last.Page(), len(items[0]), h.reserve) {
 		m := h.pool.Begin()
-		slot, err := placeLocked(m, last, item)
+		tids, err := placeAll(m, last, items, h.reserve)
 		_, e := m.End()
 		h.fsm.set(lastID, last.Page().FreeSpace())
 		if err == nil {
 			err = e
 		}
 		if err != nil {
-			return TID{}, fmt.Errorf("heap: insert: %w", err)
+			return nil, fmt.Errorf("heap: insert: %w", err)
 		}
-		return TID{Page: lastID, Slot: uint16(slot)}, nil
+		return tids, nil
 	}
 	nf, err := h.meta.NewPage()
 	if err != nil {
-		return TID{}, fmt.Errorf("heap: extend: %w", err)
+		return nil, fmt.Errorf("heap: extend: %w", err)
 	}
 	defer h.pool.Unpin(nf)
 	nf.Lock()
@@ -336,19 +400,19 @@ func (h *Heap) extend(ctx context.Context, item []byte) (TID, error) {
 	if err == nil {
 		err = m.SetSpecial(root, offLast, b[:])
 	}
-	var slot int
+	var tids []TID
 	if err == nil {
-		slot, err = placeLocked(m, nf, item)
+		tids, err = placeAll(m, nf, items, h.reserve)
 	}
 	if _, e := m.End(); err == nil {
 		err = e
 	}
 	if err != nil {
-		return TID{}, fmt.Errorf("heap: extend: %w", err)
+		return nil, fmt.Errorf("heap: extend: %w", err)
 	}
 	h.fsm.set(lastID, last.Page().FreeSpace())
 	h.fsm.set(nf.ID(), nf.Page().FreeSpace())
-	return TID{Page: nf.ID(), Slot: uint16(slot)}, nil
+	return tids, nil
 }
 
 // Fetch returns the version at tid if snap sees it: its header, and its data
