@@ -17,6 +17,21 @@ func (cp *compiler) operator(op string, l, r expr) (expr, error) {
 		if err != nil {
 			return nil, err
 		}
+		// Fix the type of an unknown operand now (a parameter left unknown
+		// would be typed text later): the array, jsonb or bytea type of
+		// the result, else text.
+		for _, e := range []*expr{&l, &r} {
+			if !isUnknown(*e) {
+				continue
+			}
+			to := types.Text
+			if t.IsArray() || t.OID == types.OIDJSONB || t.OID == types.OIDBytea {
+				to = t
+			}
+			if *e, err = cp.coerce(*e, to, types.CoerceImplicit); err != nil {
+				return nil, err
+			}
+		}
 		return &concatExpr{l: l, r: r, t: t}, nil
 	case "^":
 		if cp.funcs != nil {

@@ -133,6 +133,7 @@ func TestExpressionParams(t *testing.T) {
 		{"select id from ty where j @> $1 and j ? $2", []types.OID{types.OIDJSONB, types.OIDText}},
 		{"select id from e where s like $1 and s ~ $2", []types.OID{types.OIDText, types.OIDText}},
 		{"select arr[$1] from ty", []types.OID{types.OIDInt4}},
+		{"select j || $1, arr || $2, s || $3 from ty, e", []types.OID{types.OIDJSONB, types.OIDInt4Array, types.OIDText}},
 		{"select case when $1 then 1 end, coalesce($2, 1.5)", []types.OID{types.OIDBool, types.OIDNumeric}},
 	} {
 		st, err := ast.ParseOne(tc.sql)

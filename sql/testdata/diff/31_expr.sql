@@ -73,4 +73,17 @@ select position('lo' in 'hello'), substring('abcdef' from 2 for 3), substring('a
 select timestamptz '2024-05-06 07:08:09+00' at time zone 'UTC', timestamp '2024-05-06 07:08:09' at time zone 'UTC', timestamptz '2024-01-01 00:00+00' at time zone 'America/New_York';
 select current_date = now()::date, current_timestamp = now(), localtimestamp <= now()::timestamp, current_user, session_user, user, current_catalog, current_schema;
 select pg_typeof(current_timestamp(2)), pg_typeof(localtimestamp), pg_typeof(current_date), current_timestamp(0) - date_trunc('second', now()) in (interval '0', interval '1 second');
+create table xv (id int, v varchar(2), c char(3), i int2, big bigint[], j jsonb, iv interval, u uuid, b bytea);
+insert into xv values (1, 'ab', 'x', 7, array[1, 2], '{"k": [1, 2]}', '90 minutes', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'hi');
+insert into xv (id, v) values (2, 'abc');
+insert into xv (id, i) values (3, 40000);
+insert into xv (id, big) values (4, '{1,x}');
+insert into xv (id, j) values (5, '{"a":');
+insert into xv (id, iv) values (6, 'soon');
+insert into xv (id, i, big, j) values (7, 2.5, '{3,4}', '[true]');
+update xv set big = big || 9, j = j || '{"n": null}', iv = iv * 2, c = c || 'y' where id = 1;
+update xv set v = 'too long' where id = 1;
+select id, v, c || '|', i, big, j, iv, u, b from xv order by id;
+select id, big[2], j -> 'k' -> 0, j ->> 'n', iv + interval '1 hour' from xv where big @> array[1::bigint] or j @> '[true]' order by id;
+drop table xv;
 drop table xe;
