@@ -235,7 +235,9 @@ func ParseNumeric(s string) (*Numeric, error) {
 	}
 	sc := int64(frac) - exp
 	if sc < 0 {
-		n.coef.Mul(&n.coef, pow10(int32(-sc)))
+		if sig > 0 { // zero times 10^exp is zero: no 10^exp to build (0e100000000)
+			n.coef.Mul(&n.coef, pow10(int32(-sc)))
+		}
 		sc = 0
 	}
 	n.scale = int32(sc)
