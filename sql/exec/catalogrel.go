@@ -7,6 +7,7 @@ import (
 
 	"github.com/borealis-db/borealis/sql/ast"
 	"github.com/borealis-db/borealis/sql/catalog"
+	"github.com/borealis-db/borealis/sql/funcs"
 	"github.com/borealis-db/borealis/sql/pgcatalog"
 	"github.com/borealis-db/borealis/sql/types"
 )
@@ -218,6 +219,11 @@ func regIn(c *Ctx, t types.OID, s string) (uint32, error) {
 		if oid, ok := namespaceOIDs[n]; ok {
 			return oid, nil
 		}
+		if c.Cat != nil {
+			if sc, ok := c.Cat.Schema(n); ok {
+				return sc.OID, nil
+			}
+		}
 		return 0, errf(CodeUndefinedSchema, "schema \"%s\" does not exist", n)
 	}
 	return 0, errf(types.CodeCannotCoerce, "cannot cast to type %d", t)
@@ -277,6 +283,13 @@ func regOut(c *Ctx, t types.OID, oid uint32) string {
 		for name, o := range namespaceOIDs {
 			if o == oid {
 				return name
+			}
+		}
+		if c.Cat != nil {
+			for _, sc := range c.Cat.Schemas() {
+				if sc.OID == oid {
+					return funcs.QuoteIdent(sc.Name)
+				}
 			}
 		}
 	}

@@ -89,7 +89,7 @@ func Register(r *funcs.Registry, pages PageCounter) {
 		if !ok {
 			return types.Null, nil
 		}
-		return types.NewBool(visible(e.Setting, r.ns)), nil
+		return types.NewBool(relVisible(e.Setting, r)), nil
 	}, typOID)
 	add("pg_type_is_visible", B, true, func(_ *funcs.Context, a []types.Datum) (types.Datum, error) {
 		if _, ok := typeInfo(types.OID(oid(a[0]))); !ok {
@@ -430,7 +430,7 @@ func RegclassOut(env *Env, oid uint32) string {
 	if env != nil {
 		setting = env.Setting
 	}
-	if visible(setting, r.ns) {
+	if relVisible(setting, r) {
 		return quoteIdent(r.name)
 	}
 	return qualifiedName(r)
@@ -483,10 +483,17 @@ func RegclassIn(env *Env, name string) (uint32, error) {
 			if t, ok := Lookup(sc, rel); ok && t.Name == rel {
 				return t.OID, nil
 			}
+		default:
+			for _, r := range relations(env) {
+				if r.nsnam == sc && r.name == rel {
+					return r.oid, nil
+				}
+			}
 		}
 	}
 	if len(parts) > 1 {
-		if _, ok := map[string]bool{"public": true, "pg_catalog": true, "information_schema": true, "pg_toast": true}[schemas[0]]; !ok {
+		_, user := env.schema(schemas[0])
+		if _, ok := map[string]bool{"public": true, "pg_catalog": true, "information_schema": true, "pg_toast": true}[schemas[0]]; !ok && !user {
 			return 0, types.Errorf("3F000", "schema \"%s\" does not exist", schemas[0])
 		}
 	}

@@ -17,7 +17,8 @@ type rel struct {
 	oid   uint32
 	name  string
 	ns    uint32
-	kind  byte // relkind
+	nsnam string // schema name ("" for a built-in namespace: namespaceName)
+	kind  byte   // relkind
 	table *catalog.Table
 	index *catalog.Index // set for an index (table is its table)
 	vt    *Table
@@ -86,10 +87,9 @@ func relations(env *Env) []*rel {
 	}
 	if env != nil && env.Cat != nil {
 		for _, t := range env.Cat.Tables() {
-			out = append(out, &rel{oid: t.OID, name: t.Name, ns: NamespacePublic, kind: tableKind(t), table: t})
+			out = append(out, tableRel(env, t))
 			for i := range t.Indexes {
-				ix := &t.Indexes[i]
-				out = append(out, &rel{oid: ix.OID, name: ix.Name, ns: NamespacePublic, kind: 'i', table: t, index: ix})
+				out = append(out, indexRel(env, t, &t.Indexes[i]))
 			}
 		}
 	}
@@ -110,13 +110,12 @@ func findRel(env *Env, oid uint32) (*rel, bool) {
 		return nil, false
 	}
 	if t, ok := env.Cat.ByOID(oid); ok {
-		return &rel{oid: t.OID, name: t.Name, ns: NamespacePublic, kind: tableKind(t), table: t}, true
+		return tableRel(env, t), true
 	}
 	for _, t := range env.Cat.Tables() {
 		for i := range t.Indexes {
 			if t.Indexes[i].OID == oid {
-				ix := &t.Indexes[i]
-				return &rel{oid: ix.OID, name: ix.Name, ns: NamespacePublic, kind: 'i', table: t, index: ix}, true
+				return indexRel(env, t, &t.Indexes[i]), true
 			}
 		}
 	}
@@ -223,6 +222,11 @@ func visible(setting func(string) (string, bool), ns uint32) bool {
 	if !ok {
 		return false
 	}
+	return visibleName(setting, name)
+}
+
+// visibleName reports whether schema name is on the search_path.
+func visibleName(setting func(string) (string, bool), name string) bool {
 	for _, s := range searchPath(setting) {
 		if s == name {
 			return true
@@ -236,7 +240,7 @@ func quoteIdent(s string) string { return funcs.QuoteIdent(s) }
 
 // qualifiedName is schema.name as regclass and pg_get_indexdef print it.
 func qualifiedName(r *rel) string {
-	ns, _ := namespaceName(r.ns)
+	ns := r.nspname()
 	return quoteIdent(ns) + "." + quoteIdent(r.name)
 }
 
@@ -319,4 +323,58 @@ func rowsOf(t *Table, maps []map[string]types.Datum) ([][]types.Datum, error) {
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// nspname is the name of the relation's schema.
+func (r *rel) nspname() string {
+	if r.nsnam != "" {
+		return r.nsnam
+	}
+	n, _ := namespaceName(r.ns)
+	return n
+}
+
+// relVisible reports pg_table_is_visible for r (pg_catalog always, else
+// its schema on the search_path).
+func relVisible(setting func(string) (string, bool), r *rel) bool {
+	if r.ns == NamespaceCatalog {
+		return true
+	}
+	return visibleName(setting, r.nspname())
+}
+
+// splitSchema splits a catalog name "schema.name" of a relation in a
+// CREATE SCHEMA schema (sql/catalog's form) into its schema's OID and
+// name and the relation name; other names are in public.
+func splitSchema(env *Env, name string) (uint32, string, string) {
+	if k := strings.IndexByte(name, '.'); k > 0 && env != nil && env.Cat != nil {
+		if sc, ok := env.Cat.Schema(name[:k]); ok {
+			return sc.OID, name[:k], name[k+1:]
+		}
+	}
+	return NamespacePublic, "public", name
+}
+
+// tableRel is the rel of a catalog table.
+func tableRel(env *Env, t *catalog.Table) *rel {
+	ns, nsnam, name := splitSchema(env, t.Name)
+	return &rel{oid: t.OID, name: name, ns: ns, nsnam: nsnam, kind: tableKind(t), table: t}
+}
+
+// indexRel is the rel of one of t's indexes (in t's schema).
+func indexRel(env *Env, t *catalog.Table, ix *catalog.Index) *rel {
+	ns, nsnam, _ := splitSchema(env, t.Name)
+	name := ix.Name
+	if k := strings.IndexByte(name, '.'); k > 0 && name[:k] == nsnam {
+		name = name[k+1:]
+	}
+	return &rel{oid: ix.OID, name: name, ns: ns, nsnam: nsnam, kind: 'i', table: t, index: ix}
+}
+
+// schema finds a CREATE SCHEMA schema by name.
+func (env *Env) schema(name string) (*catalog.Table, bool) {
+	if env == nil || env.Cat == nil {
+		return nil, false
+	}
+	return env.Cat.Schema(name)
 }

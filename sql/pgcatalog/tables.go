@@ -107,13 +107,19 @@ var sharedCatalogs = map[string]bool{"pg_database": true, "pg_auth_members": tru
 func namespaceRows(_ *Table, env *Env) ([]rowMap, error) {
 	su := env.superuser()
 	acl := textArray(su+"=UC/"+su, "=U/"+su)
-	return []rowMap{
+	out := []rowMap{
 		{"oid": i(NamespaceCatalog), "nspname": s("pg_catalog"), "nspowner": i(RoleSuperuser), "nspacl": acl},
 		{"oid": i(NamespaceToast), "nspname": s("pg_toast"), "nspowner": i(RoleSuperuser)},
 		{"oid": i(NamespacePublic), "nspname": s("public"), "nspowner": i(RoleDatabaseOwner),
 			"nspacl": textArray("pg_database_owner=UC/pg_database_owner", "=U/pg_database_owner")},
 		{"oid": i(NamespaceInfoSchema), "nspname": s("information_schema"), "nspowner": i(RoleSuperuser), "nspacl": acl},
-	}, nil
+	}
+	if env.Cat != nil {
+		for _, sc := range env.Cat.Schemas() {
+			out = append(out, rowMap{"oid": i(int64(sc.OID)), "nspname": s(sc.Name), "nspowner": i(RoleSuperuser)})
+		}
+	}
+	return out, nil
 }
 
 func classRows(_ *Table, env *Env) ([]rowMap, error) {
@@ -359,7 +365,7 @@ func pgTablesRows(_ *Table, env *Env) ([]rowMap, error) {
 		if r.kind != 'r' {
 			continue
 		}
-		ns, _ := namespaceName(r.ns)
+		ns := r.nspname()
 		hasIdx := r.table != nil && len(r.table.Indexes) > 0
 		out = append(out, rowMap{"schemaname": s(ns), "tablename": s(r.name), "tableowner": s(env.superuser()),
 			"hasindexes": b(hasIdx), "hasrules": dFals, "hastriggers": dFals, "rowsecurity": dFals})
@@ -399,7 +405,7 @@ func infoTablesRows(_ *Table, env *Env) ([]rowMap, error) {
 		if r.kind != 'r' && r.kind != 'v' {
 			continue
 		}
-		ns, _ := namespaceName(r.ns)
+		ns := r.nspname()
 		typ, ins := "BASE TABLE", "YES"
 		if r.kind == 'v' {
 			typ, ins = "VIEW", "NO"
@@ -416,7 +422,7 @@ func infoColumnsRows(_ *Table, env *Env) ([]rowMap, error) {
 		if r.kind != 'r' && r.kind != 'v' {
 			continue
 		}
-		ns, _ := namespaceName(r.ns)
+		ns := r.nspname()
 		for n, a := range r.attrs() {
 			m := rowMap{
 				"table_catalog": s(env.database()), "table_schema": s(ns), "table_name": s(r.name),
