@@ -104,6 +104,7 @@ func (b *builder) copyStmt(s *ast.Copy) (*Plan, error) {
 			set[col] = true
 		}
 		n := 0
+		var batch [][]types.Datum // copybatch.go
 		for {
 			fields, err := dec.Next()
 			if errors.Is(err, io.EOF) {
@@ -144,10 +145,16 @@ func (b *builder) copyStmt(s *ast.Copy) (*Plan, error) {
 					}
 				}
 			}
-			if _, err := w.insert(c, vals); err != nil {
-				return "", err
+			if batch = append(batch, vals); len(batch) >= copyBatchRows {
+				if err := w.insertBatch(c, batch); err != nil {
+					return "", err
+				}
+				batch = batch[:0]
 			}
 			n++
+		}
+		if err := w.insertBatch(c, batch); err != nil {
+			return "", err
 		}
 		return fmt.Sprintf("COPY %d", n), nil
 	}
