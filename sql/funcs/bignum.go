@@ -187,6 +187,9 @@ func bigF(x float64) *big.Float { return new(big.Float).SetPrec(floatPrec).SetFl
 
 // preciseLn returns ln(x) for finite x > 0.
 func preciseLn(x float64) float64 {
+	if x == 1 {
+		return 0 // exactly, as the C library answers (the series leaves -3e-46)
+	}
 	f, _ := lnFloat(bigF(x)).Float64()
 	return f
 }

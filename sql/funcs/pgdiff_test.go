@@ -84,7 +84,7 @@ var scalarCases = []string{
 	"sqrt(2)", "sqrt(2::float8)", "sqrt(-1)", "sqrt(-1::float8)", "sqrt(16)", "sqrt(0.0001)", "sqrt(1e20)",
 	"cbrt(-8::float8)", "exp(1)", "exp(1.0)", "exp(0)", "exp(1000::float8)", "exp(10.5)", "ln(10)", "ln(2.0)", "ln(0)",
 	"ln(-1)", "ln(0::float8)", "log(100)", "log(1000::float8)", "log10(1000)", "log(2, 8)", "log(2.0, 1024.0)",
-	"log(1, 10)", "ln(1.05)", "exp(-50)", "pi()", "degrees(pi())", "radians(180)",
+	"log(1, 10)", "ln(1.05)", "ln(1)", "ln(1::float8)", "ln(1.0)", "exp(-50)", "pi()", "degrees(pi())", "radians(180)",
 	"gcd(12, 18)", "gcd(-12, 18)", "gcd(0, 0)", "gcd(-2147483648, 0)", "lcm(4, 6)", "lcm(0, 5)", "lcm(2147483647, 2)",
 	"gcd(12.5, 5)", "lcm(1.5, 2.5)", "gcd(12::int8, 8::int8)",
 	"width_bucket(5.35, 0.024, 10.06, 5)", "width_bucket(5.35::float8, 0.024::float8, 10.06::float8, 5)",
