@@ -19,10 +19,6 @@ var (
 	secondsFlag = flag.Int("pgbench-seconds", 30, "-T of each cell of the matrix")
 )
 
-// segmentPages is the volume's segment size (64 MiB segments: a scale-10
-// database spans several protection groups).
-const segmentPages = 8192
-
 var bin = segtest.NewBinary()
 
 func TestMain(m *testing.M) {
@@ -54,18 +50,9 @@ func TestPgbenchMatrix(t *testing.T) {
 	if scale < 1 || cellT < 1 {
 		t.Fatalf("bad knobs: scale %d, cell %d s", scale, cellT)
 	}
-	began := time.Now()
-	cl := segtest.Start(t, bin, segtest.Options{SegmentPages: segmentPages})
-	w := writertest.Start(t, bin, cl, writertest.Options{SegmentPages: segmentPages, HTTP: true})
-	var report []string
-	logf := func(format string, args ...any) {
-		line := fmt.Sprintf(format, args...)
-		report = append(report, line)
-		t.Log(line)
-	}
-	defer func() {
-		t.Logf("summary (%v in all):\n%s", time.Since(began).Round(time.Second), strings.Join(report, "\n"))
-	}()
+	cl := segtest.Start(t, bin, segtest.Options{SegmentPages: writertest.SegmentPages})
+	w := writertest.Start(t, bin, cl, writertest.Options{SegmentPages: writertest.SegmentPages, HTTP: true})
+	logf := writertest.Report(t)
 
 	for _, steps := range [][]string{nil, {"-I", "dtGvp"}} {
 		start := time.Now()

@@ -23,10 +23,6 @@ var (
 	spaceFlag = flag.Int("pgbench-space-seconds", 300, "seconds of tpcb-like before the Space measurement")
 )
 
-// segmentPages is the volume's segment size (64 MiB segments: a scale-10
-// database spans several protection groups).
-const segmentPages = 8192
-
 var bin = segtest.NewBinary()
 
 func TestMain(m *testing.M) {
@@ -67,19 +63,10 @@ func TestPgbenchSpaceAndCrash(t *testing.T) {
 	if scale < 1 || spaceT < 1 {
 		t.Fatalf("bad knobs: scale %d, space %d s", scale, spaceT)
 	}
-	began := time.Now()
-	cl := segtest.Start(t, bin, segtest.Options{SegmentPages: segmentPages})
-	w := writertest.Start(t, bin, cl, writertest.Options{SegmentPages: segmentPages, HTTP: true})
+	cl := segtest.Start(t, bin, segtest.Options{SegmentPages: writertest.SegmentPages})
+	w := writertest.Start(t, bin, cl, writertest.Options{SegmentPages: writertest.SegmentPages, HTTP: true})
 	vdl0 := w.Metric(t, "borealis_writer_vdl")
-	var report []string
-	logf := func(format string, args ...any) {
-		line := fmt.Sprintf(format, args...)
-		report = append(report, line)
-		t.Log(line)
-	}
-	defer func() {
-		t.Logf("summary (%v in all):\n%s", time.Since(began).Round(time.Second), strings.Join(report, "\n"))
-	}()
+	logf := writertest.Report(t)
 
 	// 1. Init.
 	pagesFresh := w.Metric(t, "borealis_writer_volume_allocated_pages")
@@ -198,7 +185,7 @@ func crashRun(t *testing.T, pg string, cl *segtest.Cluster, w *writertest.Writer
 	}
 
 	start := time.Now()
-	w2 := writertest.Start(t, bin, cl, writertest.Options{SegmentPages: segmentPages, HTTP: true})
+	w2 := writertest.Start(t, bin, cl, writertest.Options{SegmentPages: writertest.SegmentPages, HTTP: true})
 	serving := time.Since(start)
 	rec := w2.LogLine(t, "recovery: volume chain walked")
 	open := w2.LogLine(t, "volume open")

@@ -271,3 +271,23 @@ func RunCell(t testing.TB, pg string, w *Writer, secs int, mode, script string) 
 	CheckInvariant(t, w.URL(), before, script)
 	return n, TPS(out), commits
 }
+
+// SegmentPages is the segment size of the pgbench tests' volumes (64 MiB
+// segments: a scale-10 database spans several protection groups).
+const SegmentPages = 8192
+
+// Report returns a logger for a test's figures: each line is logged at once,
+// and all of them again as one summary (with the test's wall time) when the
+// test ends.
+func Report(t testing.TB) func(format string, args ...any) {
+	began := time.Now()
+	var lines []string
+	t.Cleanup(func() {
+		t.Logf("summary (%v in all):\n%s", time.Since(began).Round(time.Second), strings.Join(lines, "\n"))
+	})
+	return func(format string, args ...any) {
+		line := fmt.Sprintf(format, args...)
+		lines = append(lines, line)
+		t.Log(line)
+	}
+}
