@@ -19,7 +19,7 @@ import (
 	"strconv"
 	"strings"
 
-	pg_query "github.com/pganalyze/pg_query_go/v5"
+	"github.com/borealis-db/borealis/sql/ast"
 )
 
 // Unit is one statement (or one psql meta-command line) of a script.
@@ -50,7 +50,7 @@ func Snippet(s string) string {
 // scanner (string literals, comments and dollar quotes are respected).
 // Statements that are only comments are dropped.
 func SplitScript(name, sql string) ([]Unit, error) {
-	parts, err := pg_query.SplitWithScanner(sql, true)
+	parts, err := ast.SplitStatements(sql)
 	if err != nil {
 		return nil, fmt.Errorf("split %s: %w", name, err)
 	}

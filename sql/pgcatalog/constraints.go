@@ -4,8 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
-
+	"github.com/borealis-db/borealis/sql/ast"
 	"github.com/borealis-db/borealis/sql/catalog"
 	"github.com/borealis-db/borealis/sql/types"
 )
@@ -149,23 +148,20 @@ func columnNames(t *catalog.Table, cols []int) string {
 // cast (`balance >= 0::numeric`); any other expression is returned as the
 // catalog stores it.
 func checkExpr(t *catalog.Table, text string) string {
-	res, err := pg.Parse("SELECT " + text)
-	if err != nil || len(res.Stmts) != 1 {
+	x, err := ast.ParseScalar(text)
+	if err != nil {
 		return text
 	}
-	sel := res.Stmts[0].Stmt.GetSelectStmt()
-	if sel == nil || len(sel.TargetList) != 1 {
+	e, ok := x.(*ast.BinaryExpr)
+	if !ok {
 		return text
 	}
-	e := sel.TargetList[0].GetResTarget().GetVal().GetAExpr()
-	if e == nil || e.GetKind() != pg.A_Expr_Kind_AEXPR_OP || len(e.GetName()) != 1 {
+	ref, ok1 := e.Left.(*ast.ColumnRef)
+	c, ok2 := e.Right.(*ast.Const)
+	if !ok1 || !ok2 || ref.Star || ref.Table != "" || c.Type.OID != types.OIDInt4 || c.Value.IsNull() || c.Value.I < 0 {
 		return text
 	}
-	ref, c := e.GetLexpr().GetColumnRef(), e.GetRexpr().GetAConst()
-	if ref == nil || c == nil || c.GetIval() == nil || len(ref.GetFields()) != 1 || c.GetIval().Ival < 0 {
-		return text
-	}
-	name := ref.GetFields()[0].GetString_().GetSval()
+	name := ref.Column
 	for _, col := range t.Columns {
 		if col.Name != name {
 			continue
@@ -173,8 +169,8 @@ func checkExpr(t *catalog.Table, text string) string {
 		if col.Type.OID != types.OIDNumeric && col.Type.OID != types.OIDFloat8 {
 			return text
 		}
-		return quoteIdent(name) + " " + e.GetName()[0].GetString_().GetSval() + " " +
-			strconv.FormatInt(int64(c.GetIval().Ival), 10) + "::" + formatType(col.Type.OID, -1, false)
+		return quoteIdent(name) + " " + e.Op + " " +
+			strconv.FormatInt(c.Value.I, 10) + "::" + formatType(col.Type.OID, -1, false)
 	}
 	return text
 }

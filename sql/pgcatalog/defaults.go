@@ -4,8 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
-
+	"github.com/borealis-db/borealis/sql/ast"
 	"github.com/borealis-db/borealis/sql/types"
 )
 
@@ -27,16 +26,11 @@ import (
 // parse tree, which can differ from pg_get_expr in parentheses and casts).
 // Timestamps in literals are printed in UTC.
 func DefaultExpr(text string, col types.Type) string {
-	res, err := pg.Parse("SELECT " + text)
-	if err != nil || len(res.Stmts) != 1 {
+	e, err := ast.ParseScalar(text)
+	if err != nil {
 		return text
 	}
-	sel := res.Stmts[0].Stmt.GetSelectStmt()
-	if sel == nil || len(sel.TargetList) != 1 || len(sel.FromClause) > 0 {
-		return text
-	}
-	val := sel.TargetList[0].GetResTarget().GetVal()
-	if out, ok := renderDefault(val, col); ok {
+	if out, ok := renderDefault(e, col); ok {
 		return out
 	}
 	return text
@@ -44,51 +38,45 @@ func DefaultExpr(text string, col types.Type) string {
 
 // renderDefault renders an expression coerced to type col; false when the
 // expression is not one DefaultExpr renders itself.
-func renderDefault(n *pg.Node, col types.Type) (string, bool) {
-	switch {
-	case n.GetAConst() != nil:
-		c := n.GetAConst()
+func renderDefault(n ast.Expr, col types.Type) (string, bool) {
+	switch e := n.(type) {
+	case *ast.Const:
 		switch {
-		case c.GetIsnull():
+		case e.Value.IsNull():
 			return "NULL", true
-		case c.GetIval() != nil:
-			return constText(types.Int4, strconv.FormatInt(int64(c.GetIval().Ival), 10)), true
-		case c.GetFval() != nil:
-			v := c.GetFval().Fval
-			if _, err := strconv.ParseInt(v, 10, 64); err == nil {
-				return constText(types.Int8, v), true // integer literal beyond int4
-			}
-			return constText(types.Numeric_, v), true
-		case c.GetBoolval() != nil:
-			return strconv.FormatBool(c.GetBoolval().Boolval), true
-		case c.GetSval() != nil:
-			return typedLiteral(col, c.GetSval().Sval)
+		case e.Type.OID == types.OIDInt4 || e.Type.OID == types.OIDInt8:
+			return constText(e.Type, strconv.FormatInt(e.Value.I, 10)), true
+		case e.Type.OID == types.OIDNumeric:
+			return constText(types.Numeric_, types.FormatText(types.Numeric_, e.Value, nil)), true
+		case e.Type.OID == types.OIDBool:
+			return strconv.FormatBool(e.Value.Bool()), true
+		case e.Type.OID == types.OIDUnknown:
+			return typedLiteral(col, e.Value.S)
 		}
-	case n.GetTypeCast() != nil:
-		tc := n.GetTypeCast()
-		t, ok := typeOfName(tc.GetTypeName())
-		if !ok {
+	case *ast.Cast:
+		t, err := e.Type.Resolve()
+		if err != nil || e.Type.ArrayBounds > 0 {
 			return "", false
 		}
-		if c := tc.GetArg().GetAConst(); c != nil && c.GetSval() != nil {
-			return typedLiteral(t, c.GetSval().Sval)
+		if c, ok := e.Expr.(*ast.Const); ok && c.Type.OID == types.OIDUnknown && !c.Value.IsNull() {
+			return typedLiteral(t, c.Value.S)
 		}
 		return "", false
-	case n.GetFuncCall() != nil:
-		f := n.GetFuncCall()
-		if len(f.GetArgs()) > 0 || f.GetAggStar() || f.GetOver() != nil {
+	case *ast.FuncCall:
+		if len(e.Args) > 0 || e.Star || e.Over != nil || e.Distinct || e.Filter != nil || len(e.OrderBy) > 0 {
 			return "", false
 		}
-		var parts []string
-		for _, p := range f.GetFuncname() {
-			parts = append(parts, quoteIdent(p.GetString_().GetSval()))
+		name := quoteIdent(e.Name) + "()"
+		if e.Schema != "" && e.Schema != "pg_catalog" {
+			name = quoteIdent(e.Schema) + "." + name
 		}
-		if len(parts) == 2 && parts[0] == "pg_catalog" {
-			parts = parts[1:]
+		return name, true
+	case *ast.SQLValueFunc:
+		name := strings.ToUpper(e.Name)
+		if e.Precision >= 0 {
+			name += "(" + strconv.Itoa(int(e.Precision)) + ")"
 		}
-		return strings.Join(parts, ".") + "()", true
-	case n.GetSqlvalueFunction() != nil:
-		return sqlValueFunction(n.GetSqlvalueFunction())
+		return name, true
 	}
 	return "", false
 }
@@ -137,59 +125,3 @@ func constText(t types.Type, v string) string {
 // quoteLiteral quotes s as PostgreSQL's simple_quote_literal does
 // (standard_conforming_strings on: only quotes are doubled).
 func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
-// typeOfName resolves a TypeName node.
-func typeOfName(tn *pg.TypeName) (types.Type, bool) {
-	if tn == nil || len(tn.GetArrayBounds()) > 0 {
-		return types.Type{}, false
-	}
-	var parts []string
-	for _, p := range tn.GetNames() {
-		parts = append(parts, p.GetString_().GetSval())
-	}
-	var mods []int32
-	for _, m := range tn.GetTypmods() {
-		c := m.GetAConst()
-		if c == nil || c.GetIval() == nil {
-			return types.Type{}, false
-		}
-		mods = append(mods, c.GetIval().Ival)
-	}
-	t, err := types.LookupType(strings.Join(parts, "."), mods)
-	if err != nil {
-		return types.Type{}, false
-	}
-	return t, true
-}
-
-// sqlValueFunction prints CURRENT_DATE, CURRENT_TIMESTAMP(p), … as
-// PostgreSQL's ruleutils does.
-func sqlValueFunction(f *pg.SQLValueFunction) (string, bool) {
-	names := map[pg.SQLValueFunctionOp]string{
-		pg.SQLValueFunctionOp_SVFOP_CURRENT_DATE:        "CURRENT_DATE",
-		pg.SQLValueFunctionOp_SVFOP_CURRENT_TIME:        "CURRENT_TIME",
-		pg.SQLValueFunctionOp_SVFOP_CURRENT_TIME_N:      "CURRENT_TIME",
-		pg.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP:   "CURRENT_TIMESTAMP",
-		pg.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP_N: "CURRENT_TIMESTAMP",
-		pg.SQLValueFunctionOp_SVFOP_LOCALTIME:           "LOCALTIME",
-		pg.SQLValueFunctionOp_SVFOP_LOCALTIME_N:         "LOCALTIME",
-		pg.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP:      "LOCALTIMESTAMP",
-		pg.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP_N:    "LOCALTIMESTAMP",
-		pg.SQLValueFunctionOp_SVFOP_CURRENT_ROLE:        "CURRENT_ROLE",
-		pg.SQLValueFunctionOp_SVFOP_CURRENT_USER:        "CURRENT_USER",
-		pg.SQLValueFunctionOp_SVFOP_USER:                "USER",
-		pg.SQLValueFunctionOp_SVFOP_SESSION_USER:        "SESSION_USER",
-		pg.SQLValueFunctionOp_SVFOP_CURRENT_CATALOG:     "CURRENT_CATALOG",
-		pg.SQLValueFunctionOp_SVFOP_CURRENT_SCHEMA:      "CURRENT_SCHEMA",
-	}
-	name, ok := names[f.GetOp()]
-	if !ok {
-		return "", false
-	}
-	switch f.GetOp() {
-	case pg.SQLValueFunctionOp_SVFOP_CURRENT_TIME_N, pg.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP_N,
-		pg.SQLValueFunctionOp_SVFOP_LOCALTIME_N, pg.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP_N:
-		name += "(" + strconv.Itoa(int(f.GetTypmod())) + ")"
-	}
-	return name, true
-}
