@@ -177,6 +177,8 @@ func (cp *compiler) aggSpecFor(f *ast.FuncCall, args []expr) (*aggSpec, error) {
 			spec.t = types.Numeric_
 		case at.OID == types.OIDFloat8:
 			spec.t = types.Float8
+		case at.OID == types.OIDFloat4:
+			spec.t = types.Float4 // float4pl: summed in real
 		default:
 			return cp.registryAggSpec(name, args, spec)
 		}
@@ -184,7 +186,7 @@ func (cp *compiler) aggSpecFor(f *ast.FuncCall, args []expr) (*aggSpec, error) {
 		switch {
 		case at.IsInt() || at.OID == types.OIDNumeric:
 			spec.t = types.Numeric_
-		case at.OID == types.OIDFloat8:
+		case at.OID == types.OIDFloat8 || at.OID == types.OIDFloat4:
 			spec.t = types.Float8
 		default:
 			return cp.registryAggSpec(name, args, spec)
@@ -324,6 +326,14 @@ func (s *aggState) step(c *Ctx, vals []types.Datum) error {
 			}
 			s.nsum = s.nsum.Add(v.N)
 		case types.KindFloat:
+			if s.spec.t.OID == types.OIDFloat4 {
+				r, _, err := types.Arith(types.OpAdd, types.Float4, types.NewFloat(s.fsum), types.Float4, v)
+				if err != nil {
+					return err
+				}
+				s.fsum = r.F
+				break
+			}
 			s.fsum += v.F
 		}
 	case "min", "max":
@@ -424,7 +434,7 @@ func (s *aggState) result(c *Ctx) (types.Datum, error) {
 	switch s.spec.t.OID {
 	case types.OIDInt8:
 		return types.NewInt(s.isum), nil
-	case types.OIDFloat8:
+	case types.OIDFloat8, types.OIDFloat4:
 		if s.spec.fn == "avg" {
 			return types.NewFloat(s.fsum / float64(s.count)), nil
 		}

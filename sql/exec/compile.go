@@ -169,7 +169,7 @@ func (cp *compiler) unify(l, r expr) (expr, expr, error) {
 }
 
 func numericFamily(t types.Type) bool {
-	return t.IsInt() || t.OID == types.OIDNumeric || t.OID == types.OIDFloat8 || isOIDLike(t)
+	return t.IsInt() || t.OID == types.OIDNumeric || t.OID == types.OIDFloat8 || t.OID == types.OIDFloat4 || isOIDLike(t)
 }
 
 // comparable makes l and r comparable, inserting an implicit cast if needed.

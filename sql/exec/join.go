@@ -262,7 +262,7 @@ func (b *builder) join(j *ast.Join, l, r node, outer *scope) (node, error) {
 
 // hashable reports whether equal values of t have equal key encodings.
 func hashable(t types.Type) bool {
-	return t.OID != types.OIDBpchar && t.OID != types.OIDFloat8 && t.OID != types.OIDNumeric
+	return t.OID != types.OIDBpchar && t.OID != types.OIDFloat8 && t.OID != types.OIDFloat4 && t.OID != types.OIDNumeric
 }
 
 // equiKeys finds "left-expression = right-expression" conjuncts of on and

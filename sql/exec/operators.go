@@ -519,7 +519,7 @@ func (cp *compiler) subscript(x *ast.Subscript, sc *scope) (expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		if isUnknown(e) || e.typ().IsInt() || e.typ().OID == types.OIDNumeric || e.typ().OID == types.OIDFloat8 {
+		if isUnknown(e) || e.typ().IsInt() || e.typ().OID == types.OIDNumeric || e.typ().OID == types.OIDFloat8 || e.typ().OID == types.OIDFloat4 {
 			return cp.coerce(e, types.Int4, types.CoerceAssignment)
 		}
 		return nil, errf(types.CodeDatatypeMismatch, "array subscript must have type integer")

@@ -361,6 +361,8 @@ func (cp *compiler) rangeOffset(e expr, ot types.Type) (expr, error) {
 		}
 	case ot.OID == types.OIDNumeric || ot.OID == types.OIDFloat8:
 		to = types.Type{OID: ot.OID, Typmod: -1}
+	case ot.OID == types.OIDFloat4:
+		to = types.Float8 // in_range_float4_float8
 	case ot.OID == types.OIDDate || ot.OID == types.OIDTimestamp || ot.OID == types.OIDTimestamptz || ot.OID == types.OIDInterval:
 		to = types.Interval_
 	default:

@@ -10,9 +10,9 @@ import (
 // text(123) or date('2024-01-01'), for which no such function exists, are
 // type coercions (see coercionCall).
 func addCastFuncs(r *Registry) {
-	targets := []types.Type{types.Int2, types.Int4, types.Int8, types.Float8, types.Numeric_,
+	targets := []types.Type{types.Int2, types.Int4, types.Int8, types.Float8, types.Float4, types.Numeric_,
 		types.Date, types.Timestamp, types.Timestamptz, types.Bool}
-	sources := []types.Type{types.Int2, types.Int4, types.Int8, types.Float8, types.Numeric_,
+	sources := []types.Type{types.Int2, types.Int4, types.Int8, types.Float8, types.Float4, types.Numeric_,
 		types.Date, types.Timestamp, types.Timestamptz, types.Bool}
 	for _, to := range targets {
 		ti, _ := types.Info(to.OID)

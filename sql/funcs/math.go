@@ -51,6 +51,7 @@ func addMathFuncs(r *Registry) {
 		}, t, t)
 	}
 	add(r, "abs", F, ff(pure(math.Abs)), F)
+	add(r, "abs", types.Float4, ff(pure(math.Abs)), types.Float4)
 	add(r, "abs", N, nf(func(n *types.Numeric) (*types.Numeric, error) { return n.Abs(), nil }), N)
 	add(r, "mod", N, func(_ *Context, a []types.Datum, _ []types.Type) (types.Datum, error) {
 		d, _, err := types.Arith(types.OpMod, N, a[0], N, a[1])

@@ -32,8 +32,10 @@ func numRank(o OID) int {
 		return 3
 	case OIDNumeric:
 		return 4
-	case OIDFloat8:
+	case OIDFloat4:
 		return 5
+	case OIDFloat8:
+		return 6
 	}
 	return 0
 }
@@ -56,7 +58,10 @@ func ArithResultType(op ArithOp, l, r Type) (Type, error) {
 		if rr > rl {
 			res = ro
 		}
-		if res != OIDFloat8 || op != OpMod {
+		if res == OIDFloat4 && (lo != OIDFloat4 || ro != OIDFloat4) {
+			res = OIDFloat8 // only real op real is real (float48pl and friends)
+		}
+		if (res != OIDFloat8 && res != OIDFloat4) || op != OpMod {
 			return Type{OID: res, Typmod: -1}, nil
 		}
 	}
@@ -128,6 +133,8 @@ func ArithEnv(op ArithOp, lt Type, a Datum, rt Type, b Datum, env *Env) (Datum, 
 		d, err = numericArith(op, toNumeric(a), toNumeric(b))
 	case OIDFloat8:
 		d, err = floatArith(op, toFloat(a), toFloat(b))
+	case OIDFloat4:
+		d, err = float4Arith(op, a.F, b.F)
 	case OIDDate:
 		d, err = dateArith(op, a, b)
 	default:

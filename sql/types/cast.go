@@ -202,9 +202,16 @@ func convert(d Datum, from, to Type, explicit bool, env *Env) (Datum, error) {
 		case KindInt:
 			return NewNumeric(NumericFromInt64(d.I)), nil
 		case KindFloat:
+			if from.OID == OIDFloat4 {
+				return NewNumeric(float4ToNumeric(d.F)), nil
+			}
 			return NewNumeric(NumericFromFloat64(d.F)), nil
 		case KindNumeric:
 			return d, nil
+		}
+	case OIDFloat4:
+		if r, ok, err := toFloat4Datum(d); ok {
+			return r, err
 		}
 	case OIDFloat8:
 		switch d.K {

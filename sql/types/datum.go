@@ -13,7 +13,7 @@ const (
 	KindNull        Kind = iota // SQL NULL (of any type)
 	KindBool                    // I: 0 or 1
 	KindInt                     // I: int2/int4/int8
-	KindFloat                   // F: float8
+	KindFloat                   // F: float8, or float4 (the float64 of its float32 value)
 	KindNumeric                 // N: numeric
 	KindString                  // S: text, varchar, char(n) (blank-padded), unknown
 	KindDate                    // I: days since 2000-01-01 (math.MinInt32/MaxInt32 = -/+infinity)

@@ -29,6 +29,12 @@ func ParseText(t Type, s string, env *Env) (Datum, error) {
 			return Null, err
 		}
 		return NewFloat(f), nil
+	case OIDFloat4:
+		f, err := ParseFloat4(s)
+		if err != nil {
+			return Null, err
+		}
+		return NewFloat(f), nil
 	case OIDNumeric:
 		n, err := ParseNumeric(s)
 		if err != nil {
@@ -118,6 +124,9 @@ func AppendText(dst []byte, t Type, d Datum, env *Env) []byte {
 	case KindInt:
 		return strconv.AppendInt(dst, d.I, 10)
 	case KindFloat:
+		if t.OID == OIDFloat4 {
+			return AppendFloat4(dst, d.F)
+		}
 		return AppendFloat8(dst, d.F)
 	case KindNumeric:
 		return append(dst, d.N.String()...)
@@ -174,6 +183,8 @@ func AppendBinary(dst []byte, t Type, d Datum) ([]byte, error) {
 			f = 0x7ff8000000000000 // PostgreSQL's canonical NaN
 		}
 		return binary.BigEndian.AppendUint64(dst, f), nil
+	case OIDFloat4:
+		return binary.BigEndian.AppendUint32(dst, math.Float32bits(float32(d.F))), nil
 	case OIDNumeric:
 		return d.N.AppendBinary(dst), nil
 	case OIDText, OIDVarchar, OIDBpchar, OIDUnknown:
@@ -240,6 +251,11 @@ func ParseBinary(t Type, b []byte) (Datum, error) {
 			return Null, err
 		}
 		return NewFloat(math.Float64frombits(binary.BigEndian.Uint64(b))), nil
+	case OIDFloat4:
+		if err := fixed(4); err != nil {
+			return Null, err
+		}
+		return NewFloat(float64(math.Float32frombits(binary.BigEndian.Uint32(b)))), nil
 	case OIDNumeric:
 		n, err := NumericFromBinary(b)
 		if err != nil {

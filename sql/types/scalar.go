@@ -124,7 +124,12 @@ func FormatFloat8(f float64) string {
 }
 
 // AppendFloat8 appends FormatFloat8(f).
-func AppendFloat8(dst []byte, f float64) []byte {
+func AppendFloat8(dst []byte, f float64) []byte { return appendShortest(dst, f, 64, 15) }
+
+// appendShortest formats f with the shortest digits that round-trip at
+// bitSize (64: float8, 32: float4), in fixed notation when the decimal
+// exponent is in [-4, fixedMax), as PostgreSQL's Ryu-based output does.
+func appendShortest(dst []byte, f float64, bitSize, fixedMax int) []byte {
 	switch {
 	case math.IsNaN(f):
 		return append(dst, "NaN"...)
@@ -134,7 +139,7 @@ func AppendFloat8(dst []byte, f float64) []byte {
 		return append(dst, "-Infinity"...)
 	}
 	var buf [32]byte
-	e := strconv.AppendFloat(buf[:0], f, 'e', -1, 64) // [-]d[.ddd]e±XX
+	e := strconv.AppendFloat(buf[:0], f, 'e', -1, bitSize) // [-]d[.ddd]e±XX
 	neg := e[0] == '-'
 	if neg {
 		e = e[1:]
@@ -154,7 +159,7 @@ func AppendFloat8(dst []byte, f float64) []byte {
 	if neg {
 		dst = append(dst, '-')
 	}
-	if exp >= -4 && exp < 15 {
+	if exp >= -4 && exp < fixedMax {
 		if exp < 0 {
 			dst = append(dst, '0', '.')
 			for i := 0; i < -exp-1; i++ {

@@ -47,6 +47,8 @@ func AppendTuple(dst []byte, types []Type, vals []Datum) ([]byte, error) {
 			dst = binary.BigEndian.AppendUint64(dst, uint64(v.I))
 		case OIDFloat8:
 			dst = binary.BigEndian.AppendUint64(dst, math.Float64bits(v.F))
+		case OIDFloat4:
+			dst = binary.BigEndian.AppendUint32(dst, math.Float32bits(float32(v.F)))
 		case OIDText, OIDVarchar, OIDBpchar, OIDUnknown:
 			dst = binary.AppendUvarint(dst, uint64(len(v.S)))
 			dst = append(dst, v.S...)
@@ -146,6 +148,12 @@ func DecodeTuple(src []byte, types []Type, dst []Datum) ([]Datum, error) {
 			}
 			dst[i] = NewFloat(math.Float64frombits(binary.BigEndian.Uint64(src[p:])))
 			p += 8
+		case OIDFloat4:
+			if !need(4) {
+				return nil, errTuple("truncated")
+			}
+			dst[i] = NewFloat(float64(math.Float32frombits(binary.BigEndian.Uint32(src[p:]))))
+			p += 4
 		case OIDUUID, OIDInterval:
 			if !need(16) {
 				return nil, errTuple("truncated")

@@ -62,6 +62,7 @@ const (
 	OIDVarcharArray     OID = 1015
 	OIDInt8Array        OID = 1016
 	OIDFloat8Array      OID = 1022
+	OIDFloat4Array      OID = 1021
 	OIDTimestampArray   OID = 1115
 	OIDDateArray        OID = 1182
 	OIDTimestamptzArray OID = 1185
@@ -86,6 +87,7 @@ var (
 	Int4        = Type{OIDInt4, -1}
 	Int8        = Type{OIDInt8, -1}
 	Float8      = Type{OIDFloat8, -1}
+	Float4      = Type{OIDFloat4, -1}
 	Numeric_    = Type{OIDNumeric, -1}
 	Text        = Type{OIDText, -1}
 	Varchar     = Type{OIDVarchar, -1}
@@ -120,6 +122,7 @@ var typeInfos = []TypeInfo{
 	{OIDInt8, "int8", "bigint", 8, true, 'N', KindInt, 0, OIDInt8Array},
 	{OIDNumeric, "numeric", "numeric", -1, false, 'N', KindNumeric, 0, OIDNumericArray},
 	{OIDFloat8, "float8", "double precision", 8, true, 'N', KindFloat, 0, OIDFloat8Array},
+	{OIDFloat4, "float4", "real", 4, true, 'N', KindFloat, 0, OIDFloat4Array},
 	{OIDText, "text", "text", -1, false, 'S', KindString, 0, OIDTextArray},
 	{OIDVarchar, "varchar", "character varying", -1, false, 'S', KindString, 0, OIDVarcharArray},
 	{OIDBpchar, "bpchar", "character", -1, false, 'S', KindString, 0, OIDBpcharArray},
@@ -137,6 +140,7 @@ var typeInfos = []TypeInfo{
 	{OIDInt8Array, "_int8", "bigint[]", -1, false, 'A', KindArray, OIDInt8, 0},
 	{OIDNumericArray, "_numeric", "numeric[]", -1, false, 'A', KindArray, OIDNumeric, 0},
 	{OIDFloat8Array, "_float8", "double precision[]", -1, false, 'A', KindArray, OIDFloat8, 0},
+	{OIDFloat4Array, "_float4", "real[]", -1, false, 'A', KindArray, OIDFloat4, 0},
 	{OIDTextArray, "_text", "text[]", -1, false, 'A', KindArray, OIDText, 0},
 	{OIDVarcharArray, "_varchar", "character varying[]", -1, false, 'A', KindArray, OIDVarchar, 0},
 	{OIDBpcharArray, "_bpchar", "character[]", -1, false, 'A', KindArray, OIDBpchar, 0},
@@ -337,10 +341,12 @@ func LookupType(name string, mods []int32) (Type, error) {
 				return Type{}, Errorf(CodeInvalidParameterValue, "precision for type float must be between 1 and 53 bits")
 			}
 			if mods[0] <= 24 {
-				return Type{}, Errorf(CodeFeatureNotSupported, "type real is not supported")
+				return Float4, nil
 			}
 			return Float8, nil
 		}
+	case "float4", "real":
+		oid = OIDFloat4
 	case "text":
 		oid = OIDText
 	case "varchar", "character varying":
