@@ -102,6 +102,7 @@ func (t *Tx) AssignXid(ctx context.Context) (uint64, error) {
 			return 0, err
 		}
 		t.xid = xid
+		t.m.setTx(xid, t)
 	}
 	n := len(t.levels)
 	if n == 0 {

@@ -131,6 +131,9 @@ type xact struct {
 	// waitingFor is the xid this transaction waits for; kept on the
 	// top-level xact only (guarded by Manager.mu).
 	waitingFor uint64
+	// tx is the transaction of a top-level xid (guarded by Manager.mu;
+	// waitgraph.go).
+	tx *Tx
 }
 
 // Manager hands out transactions. Safe for concurrent use.
@@ -159,6 +162,10 @@ type Manager struct {
 
 	oldMu sync.Mutex
 	old   map[uint64]*[xidsPerPage]redo.LSN
+
+	// lockWaits, when set, returns the table-lock wait-for edges
+	// (waitgraph.go): WaitFor's deadlock check follows them too.
+	lockWaits atomic.Pointer[func() map[*Tx][]*Tx]
 
 	// hookStatusZero, when set (tests only), runs in CommitLSN after it
 	// read a zero status word and before it checks whether the xid is
@@ -491,6 +498,13 @@ func (m *Manager) WaitFor(ctx context.Context, t *Tx, holder uint64) error {
 		me.waitingFor = holder
 	}
 	m.mu.Unlock()
+	if me != nil && m.deadlockViaLocks(t) {
+		m.mu.Lock()
+		me.waitingFor = InvalidXid
+		m.mu.Unlock()
+		return &Error{Code: CodeDeadlockDetected, Message: "deadlock detected",
+			Detail: fmt.Sprintf("Process waiting for transaction %d, which waits (through table locks) for this one.", holder)}
+	}
 	var err error
 	select {
 	case <-h.done:
