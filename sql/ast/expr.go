@@ -346,7 +346,7 @@ func (c *converter) funcCall(f *pg.FuncCall) (*FuncCall, error) {
 		return nil, c.unsupported("cross-database references", f.Location)
 	}
 	var err error
-	if out.Args, err = c.exprs(f.Args); err != nil {
+	if out.Args, out.ArgNames, err = c.funcArgs(f.Args); err != nil { // namedargs.go
 		return nil, err
 	}
 	if out.OrderBy, err = c.orderBy(f.AggOrder); err != nil {

@@ -556,6 +556,9 @@ type FuncCall struct {
 	Over     *WindowDef
 	Variadic bool
 	Loc      int
+	// ArgNames holds the names of arguments given in named notation
+	// (`name => value`), "" for positional ones; nil when none is named.
+	ArgNames []string
 }
 
 // WindowDef is an OVER clause or an entry of a WINDOW clause (Name set).

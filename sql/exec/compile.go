@@ -275,11 +275,11 @@ func (cp *compiler) expr(n ast.Expr, sc *scope) (expr, error) {
 			return nil, err
 		}
 		ie := &inExpr{not: x.Not}
-		for _, item := range x.List {
-			e, err := cp.expr(item, sc)
-			if err != nil {
-				return nil, err
-			}
+		items, err := cp.inItems(v, x.List, sc) // float4.go
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range items {
 			vv, ee, _, err := cp.comparable(v, e)
 			if err != nil {
 				return nil, err
@@ -475,6 +475,13 @@ func (cp *compiler) isAggregate(name string) bool {
 var aggNames = map[string]bool{"count": true, "sum": true, "min": true, "max": true, "avg": true}
 
 func (cp *compiler) funcCall(f *ast.FuncCall, sc *scope) (expr, error) {
+	if f.ArgNames != nil { // named notation: namedargs.go
+		nf, err := positionalCall(f, func(i int) types.Type { return cp.argType(f.Args[i], sc) })
+		if err != nil {
+			return nil, err
+		}
+		f = nf
+	}
 	name := f.Name
 	if f.Schema != "" {
 		return nil, errf(types.CodeUndefinedFunction, "function %s.%s does not exist", f.Schema, name)

@@ -136,6 +136,10 @@ type Ctx struct {
 	CopyIn CopyInFunc
 	// Setting returns a session setting (current_setting, SHOW).
 	Setting func(name string) (string, bool)
+	// SetSetting changes a session setting as SET [LOCAL] does and returns
+	// its new value (set_config; a nil value resets it; nil: settings cannot be
+	// changed here).
+	SetSetting func(name string, value *string, local bool) (string, error)
 	// User and Database name the session.
 	User, Database string
 	// InBlock reports an explicit transaction block.

@@ -33,6 +33,7 @@ func Builtins() *Registry {
 	addExtraFuncs(r)
 	addRegexFuncs(r)
 	addCastFuncs(r)
+	addSettingsFuncs(r) // settings.go
 	addAggregates(r)
 	return r
 }

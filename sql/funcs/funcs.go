@@ -73,6 +73,9 @@ type Context struct {
 	User, Database string
 	// Setting returns a session setting by lower-case name (current_setting).
 	Setting func(name string) (string, bool)
+	// SetSetting changes a session setting as SET [LOCAL] does and returns
+	// its new value (set_config; a nil value resets it); nil refuses with 0A000.
+	SetSetting func(name string, value *string, local bool) (string, error)
 	// Cat is the catalog the statement runs against (nil when none).
 	Cat *catalog.Set
 	// BackendPID is the session's process id as the wire protocol reports

@@ -491,7 +491,9 @@ func (s *Session) query(ctx context.Context, stmt ast.Statement, slot **exec.Pla
 	}
 	c := &exec.Ctx{Ctx: ctx, DB: s.e.db, Tx: s.tx, Snap: snap, Cat: cat, Env: env, Params: params,
 		CopyIn: out.copyIn, Setting: s.setting, User: s.user, Database: s.database, InBlock: s.inBlock,
-		Notice: out.notice, Seq: s.seqSession()}
+		Notice: out.notice, Seq: s.seqSession(), SetSetting: func(name string, value *string, local bool) (string, error) {
+			return s.setConfig(name, value, local, out) // setconfig.go
+		}}
 	begun := false
 	tag, err := p.Run(c, func(r []types.Datum) error {
 		if !begun {

@@ -1,0 +1,28 @@
+package session
+
+import (
+	"strings"
+
+	"github.com/borealis-db/borealis/sql/types"
+)
+
+// setConfig is set_config(name, value, is_local): SET [LOCAL] name = value
+// from inside a statement (a nil value resets the parameter to its
+// default), returning the value current_setting now reports. A search_path
+// set this way takes effect from the next statement on, because plans
+// record the path they were built with.
+func (s *Session) setConfig(name string, value *string, local bool, out *output) (string, error) {
+	name = strings.ToLower(name)
+	if name == "" {
+		return "", types.Errorf(types.CodeNullValueNotAllowed, "SET requires parameter name")
+	}
+	v := defaults[name]
+	if value != nil {
+		v = *value
+	}
+	if err := s.setOne(name, v, local, out); err != nil {
+		return "", err
+	}
+	cur, _ := s.setting(name)
+	return cur, nil
+}
