@@ -207,6 +207,9 @@ func (cp *compiler) predicate(e ast.Expr, sc *scope, clause string) (expr, error
 	if hasWindow(e) {
 		return nil, errf(codeWindowing, "window functions are not allowed in %s", clause)
 	}
+	if containsSRF(e) {
+		return nil, srfError("set-returning functions are not allowed in " + clause)
+	}
 	w, err := cp.expr(e, sc)
 	if err != nil {
 		return nil, err
@@ -483,6 +486,9 @@ func (cp *compiler) funcCall(f *ast.FuncCall, sc *scope) (expr, error) {
 		f = nf
 	}
 	name := f.Name
+	if srf, ok := lookupSRF(f.Schema, name); ok && f.Over == nil {
+		return cp.srfCallExpr(f, srf, sc) // projectset.go
+	}
 	if f.Schema != "" {
 		return nil, errf(types.CodeUndefinedFunction, "function %s.%s does not exist", f.Schema, name)
 	}

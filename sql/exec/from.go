@@ -70,6 +70,7 @@ func (b *builder) tableExpr(te ast.TableExpr, outer *scope) (node, error) {
 		if err != nil {
 			return nil, err
 		}
+		b.cp.rec.table(x, t) // depend.go
 		if t.View != "" {
 			return b.viewRef(t, alias)
 		}
@@ -143,49 +144,8 @@ func (n *renameNode) explain(e *explainer) {
 	e.child(n.in)
 }
 
-// funcRef plans a function in FROM (generate_series).
+// funcRef plans a function in FROM: a set-returning function (srf.go)
+// as a srfScanNode (unnest.go).
 func (b *builder) funcRef(x *ast.FuncRef, outer *scope) (node, error) {
-	f := x.Func
-	if x.Lateral || x.WithOrdinality {
-		return nil, unsupported("this form of function in FROM is not supported")
-	}
-	if f.Name == "unnest" && !x.Lateral && !x.WithOrdinality {
-		return b.unnestRef(x, outer)
-	}
-	if f.Name != "generate_series" || f.Schema != "" {
-		return nil, unsupported("function %s in FROM is not supported", f.Name)
-	}
-	if len(f.Args) < 2 || len(f.Args) > 3 {
-		return nil, errf(types.CodeUndefinedFunction, "function generate_series with %d arguments does not exist", len(f.Args))
-	}
-	var args []expr
-	t := types.Int4
-	for _, a := range f.Args {
-		e, err := b.cp.expr(a, &scope{noAggs: "functions in FROM", outer: outer})
-		if err != nil {
-			return nil, err
-		}
-		args = append(args, e)
-		switch e.typ().OID {
-		case types.OIDInt8:
-			t = types.Int8
-		case types.OIDInt2, types.OIDInt4, types.OIDUnknown:
-		default:
-			return nil, unsupported("generate_series(%s) is not supported", e.typ())
-		}
-	}
-	for i := range args {
-		var err error
-		if args[i], err = b.cp.coerce(args[i], t, types.CoerceImplicit); err != nil {
-			return nil, err
-		}
-	}
-	rel, col := "generate_series", "generate_series"
-	if x.Alias != nil {
-		rel, col = x.Alias.Name, x.Alias.Name
-		if len(x.Alias.Columns) > 0 {
-			col = x.Alias.Columns[0]
-		}
-	}
-	return &seriesNode{args: args, cols: []column{{name: col, typ: t, table: rel}}}, nil
+	return b.srfRef(x, outer)
 }

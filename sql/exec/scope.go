@@ -69,6 +69,9 @@ type scope struct {
 	// window function calls where they are allowed (window.go; nil: not).
 	grp *grouping
 	win *windowing
+	// srf collects set-returning calls where they are allowed (the select
+	// list, projectset.go; nil: not).
+	srf *srfSet
 }
 
 // lookup finds the column ref names in sc (not its outer scopes): its

@@ -69,6 +69,9 @@ func (b *builder) selectQuery(s *ast.Select, outer *scope) (node, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := b.allowSRFs(s, targets, tsc); err != nil { // projectset.go
+		return nil, err
+	}
 	var exprs []expr
 	var cols []column
 	for _, t := range targets {
@@ -86,6 +89,7 @@ func (b *builder) selectQuery(s *ast.Select, outer *scope) (node, error) {
 			if err != nil {
 				return nil, err
 			}
+			b.cp.rec.star(cr, sc.cols, idx) // depend.go
 			for _, i := range idx {
 				exprs = append(exprs, &colExpr{i: i, t: sc.cols[i].typ})
 				c := sc.cols[i]
@@ -152,7 +156,7 @@ func (b *builder) selectQuery(s *ast.Select, outer *scope) (node, error) {
 	if in, err = gp.below(in); err != nil { // aggregation, HAVING, windows
 		return nil, err
 	}
-	in = &projectNode{in: in, exprs: exprs, cols: cols}
+	in = tsc.srf.project(in, exprs, cols)
 	if keys != nil {
 		in = &sortNode{in: in, keys: keys}
 	}

@@ -5,59 +5,75 @@ import (
 	"github.com/borealis-db/borealis/sql/types"
 )
 
-// unnestRef plans unnest(array) in FROM (psql's \d+ reads a table's
-// options through it): one row per element, in storage order, none for a
-// NULL array. The argument may refer to columns of enclosing queries.
-func (b *builder) unnestRef(x *ast.FuncRef, outer *scope) (node, error) {
-	f := x.Func
-	if len(f.Args) != 1 {
-		return nil, unsupported("unnest with %d arguments in FROM is not supported", len(f.Args))
+// srfRef plans a set-returning function in FROM (srf.go): generate_series,
+// unnest (several arrays side by side, as ROWS FROM), jsonb_each, ...,
+// optionally WITH ORDINALITY and with a column alias list. The arguments may
+// refer to columns of enclosing queries, not to other FROM items (LATERAL
+// functions are not supported).
+func (b *builder) srfRef(x *ast.FuncRef, outer *scope) (node, error) {
+	fc := x.Func
+	if x.Lateral {
+		return nil, unsupported("LATERAL functions in FROM are not supported")
 	}
-	arg, err := b.cp.expr(f.Args[0], &scope{noAggs: "functions in FROM", outer: outer})
-	if err != nil {
-		return nil, err
-	}
-	at := arg.typ()
-	if isUnknown(arg) {
-		return nil, errf(types.CodeUndefinedFunction, "function unnest(unknown) is not unique")
-	}
-	et, ok := at.ElemType()
+	f, ok := lookupSRF(fc.Schema, fc.Name)
 	if !ok {
-		return nil, errf(types.CodeUndefinedFunction, "function unnest(%s) does not exist", at)
+		return nil, unsupported("function %s in FROM is not supported", fc.Name)
 	}
-	rel, col := "unnest", "unnest"
+	if fc.Over != nil || fc.Star || fc.Distinct || len(fc.OrderBy) > 0 || fc.Filter != nil {
+		return nil, errf(types.CodeSyntaxError, "invalid call of %s in FROM", fc.Name)
+	}
+	sc := &scope{noAggs: "functions in FROM", outer: outer}
+	args := make([]expr, len(fc.Args))
+	for i, a := range fc.Args {
+		if containsSRF(a) {
+			return nil, srfError("set-returning functions must appear at top level of FROM")
+		}
+		e, err := b.cp.expr(a, sc)
+		if err != nil {
+			return nil, err
+		}
+		args[i] = e
+	}
+	var calls []*srfCall
+	if fc.Name == "unnest" && len(args) > 1 { // unnest(a, b, ...) is ROWS FROM(unnest(a), unnest(b), ...)
+		for _, a := range args {
+			pa, outs, err := f.plan(b.cp, fc.Name, []expr{a})
+			if err != nil {
+				return nil, err
+			}
+			calls = append(calls, &srfCall{f: f, name: fc.Name, args: pa, outs: outs})
+		}
+	} else {
+		pa, outs, err := f.plan(b.cp, fc.Name, args)
+		if err != nil {
+			return nil, err
+		}
+		calls = []*srfCall{{f: f, name: fc.Name, args: pa, outs: outs}}
+	}
+	rel := fc.Name
 	if x.Alias != nil {
-		rel, col = x.Alias.Name, x.Alias.Name
-		if len(x.Alias.Columns) > 1 {
-			return nil, errf(CodeInvalidColumnReference, "table %q has 1 columns available but %d columns specified", rel, len(x.Alias.Columns))
-		}
-		if len(x.Alias.Columns) == 1 {
-			col = x.Alias.Columns[0]
+		rel = x.Alias.Name
+	}
+	var cols []column
+	for _, s := range calls {
+		for _, o := range s.outs {
+			cols = append(cols, column{name: o.name, typ: o.typ, table: rel})
 		}
 	}
-	return &unnestNode{arg: arg, cols: []column{{name: col, typ: et, table: rel}}}, nil
-}
-
-// unnestNode emits the elements of an array.
-type unnestNode struct {
-	arg  expr
-	cols []column
-}
-
-func (n *unnestNode) columns() []column    { return n.cols }
-func (n *unnestNode) explain(e *explainer) { e.line("Function Scan on unnest") }
-func (n *unnestNode) run(c *Ctx, emit func([]types.Datum) error) error {
-	d, err := n.arg.eval(c, nil)
-	if err != nil || d.IsNull() || d.A == nil {
-		return err
+	// A function with one unnamed result column is named after its alias.
+	if len(cols) == 1 && x.Alias != nil && cols[0].name == fc.Name {
+		cols[0].name = x.Alias.Name
 	}
-	for _, v := range d.A.Elems {
-		if err := c.Ctx.Err(); err != nil {
-			return err
+	if x.WithOrdinality {
+		cols = append(cols, column{name: "ordinality", typ: types.Int8, table: rel})
+	}
+	if x.Alias != nil {
+		if len(x.Alias.Columns) > len(cols) {
+			return nil, errf(CodeInvalidColumnReference, "table %q has %d columns available but %d columns specified", rel, len(cols), len(x.Alias.Columns))
 		}
-		if err := emit([]types.Datum{v}); err != nil {
-			return err
+		for i, c := range x.Alias.Columns {
+			cols[i].name = c
 		}
 	}
-	return nil
+	return &srfScanNode{calls: calls, ordinal: x.WithOrdinality, cols: cols}, nil
 }
