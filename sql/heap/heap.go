@@ -95,6 +95,7 @@ type Heap struct {
 
 	extendMu sync.Mutex
 	fsm      fsm
+	locks    lockTable // shared and outer-level row locks (rowlock.go)
 	bufs     sync.Pool
 }
 
@@ -443,8 +444,9 @@ func (h *Heap) Fetch(ctx context.Context, tid TID, snap *txn.Snapshot, dst []byt
 	return hd, append(dst, d...), true, nil
 }
 
-// examine decides what tx may do with the version whose header is hd.
-func (h *Heap) examine(tx *txn.Tx, hd *Header) (TM, error) {
+// examine decides whether tx may take the version at tid, whose header is
+// hd, with strength mode: its xmax and its lock-table members.
+func (h *Heap) examine(tx *txn.Tx, hd *Header, tid TID, mode LockMode) (TM, error) {
 	if !tx.Owns(hd.Xmin) {
 		st, _, err := h.mgr.CommitLSN(hd.Xmin)
 		if err != nil {
@@ -454,33 +456,43 @@ func (h *Heap) examine(tx *txn.Tx, hd *Header) (TM, error) {
 			return TM{Result: Invisible, Xid: hd.Xmin}, nil
 		}
 	}
-	if hd.Xmax == txn.InvalidXid {
-		return TM{Result: OK}, nil
-	}
-	if tx.Owns(hd.Xmax) {
-		if hd.LockOnly() {
-			return TM{Result: OK}, nil
-		}
-		return TM{Result: SelfModified}, nil
-	}
-	st, _, err := h.mgr.CommitLSN(hd.Xmax)
-	if err != nil {
-		return TM{}, err
-	}
 	switch {
-	case st == txn.InProgress:
-		return TM{Result: BeingModified, Xid: hd.Xmax}, nil
-	case st == txn.Aborted || hd.LockOnly():
-		return TM{Result: OK}, nil
-	case hd.Updated():
-		return TM{Result: Updated, Xid: hd.Xmax, Next: hd.CTID}, nil
+	case hd.Xmax == txn.InvalidXid:
+	case tx.Owns(hd.Xmax):
+		if !hd.LockOnly() {
+			return TM{Result: SelfModified}, nil
+		}
+	default:
+		st, _, err := h.mgr.CommitLSN(hd.Xmax)
+		if err != nil {
+			return TM{}, err
+		}
+		switch {
+		case st == txn.InProgress:
+			// A locker whose strength is compatible lets mode in; an
+			// updater in progress is always waited for (unlike
+			// PostgreSQL, KEY SHARE does not lock past a non-key update
+			// in progress: it waits for its outcome).
+			if !hd.LockOnly() || mode.Conflicts(xmaxMode(hd)) {
+				return TM{Result: BeingModified, Xid: hd.Xmax}, nil
+			}
+		case st == txn.Aborted || hd.LockOnly():
+		case hd.Updated():
+			return TM{Result: Updated, Xid: hd.Xmax, Next: hd.CTID}, nil
+		default:
+			return TM{Result: Deleted, Xid: hd.Xmax}, nil
+		}
 	}
-	return TM{Result: Deleted, Xid: hd.Xmax}, nil
+	if x := h.locks.conflict(h.mgr, tx, tid, hd.Xmin, mode); x != txn.InvalidXid {
+		return TM{Result: BeingModified, Xid: x}, nil
+	}
+	return TM{Result: OK}, nil
 }
 
-// modify runs fn on the X-latched page of tid after examine allowed it.
-func (h *Heap) modify(ctx context.Context, tx *txn.Tx, tid TID, fn func(f *buffer.Frame, hd *Header) error) (TM, error) {
-	return h.modifyNext(ctx, tx, tid, txn.InvalidXid, fn)
+// modify runs fn on the X-latched page of tid after examine allowed it at
+// strength mode.
+func (h *Heap) modify(ctx context.Context, tx *txn.Tx, tid TID, mode LockMode, fn func(f *buffer.Frame, hd *Header) error) (TM, error) {
+	return h.modifyNext(ctx, tx, tid, txn.InvalidXid, mode, fn)
 }
 
 // modifyNext is modify on a version reached by following an update chain
@@ -488,7 +500,7 @@ func (h *Heap) modify(ctx context.Context, tx *txn.Tx, tid TID, fn func(f *buffe
 // the version at tid must have been created by prevXmax, else its slot was
 // pruned and reused and the row is gone from this chain (Deleted), as in
 // PostgreSQL's "t_xmin of the next tuple must equal t_xmax of the prior".
-func (h *Heap) modifyNext(ctx context.Context, tx *txn.Tx, tid TID, prevXmax uint64, fn func(f *buffer.Frame, hd *Header) error) (TM, error) {
+func (h *Heap) modifyNext(ctx context.Context, tx *txn.Tx, tid TID, prevXmax uint64, mode LockMode, fn func(f *buffer.Frame, hd *Header) error) (TM, error) {
 	if _, err := tx.AssignXid(ctx); err != nil {
 		return TM{}, err
 	}
@@ -510,7 +522,7 @@ func (h *Heap) modifyNext(ctx context.Context, tx *txn.Tx, tid TID, prevXmax uin
 	if !found {
 		return TM{}, fmt.Errorf("%w %s", ErrNotFound, tid)
 	}
-	tm, err := h.examine(tx, &hd)
+	tm, err := h.examine(tx, &hd, tid, mode)
 	if err != nil || tm.Result != OK {
 		return tm, err
 	}
@@ -526,7 +538,8 @@ func patchHeader(m *buffer.MTR, f *buffer.Frame, slot uint16, hd *Header) error 
 // Delete marks the version at tid deleted by tx. The TM says whether it
 // did; see Result.
 func (h *Heap) Delete(ctx context.Context, tx *txn.Tx, tid TID) (TM, error) {
-	return h.modify(ctx, tx, tid, func(f *buffer.Frame, hd *Header) error {
+	return h.modify(ctx, tx, tid, LockUpdate, func(f *buffer.Frame, hd *Header) error {
+		h.keepOuterLock(tx, tid, hd)
 		hd.Xmax, hd.Cmax, hd.Flags, hd.CTID = tx.Xid(), tx.CommandID(), hd.Flags&FlagHeapOnly, TID{}
 		m := h.pool.Begin()
 		err := patchHeader(m, f, tid.Slot, hd)
@@ -540,20 +553,37 @@ func (h *Heap) Delete(ctx context.Context, tx *txn.Tx, tid TID) (TM, error) {
 	})
 }
 
-// Lock takes the row lock of the version at tid for tx (SELECT FOR UPDATE):
-// xmax = tx with FlagLockOnly. The TM says whether it did.
+// Lock takes the FOR UPDATE row lock of the version at tid for tx: xmax =
+// tx with FlagLockOnly. The TM says whether it did.
 func (h *Heap) Lock(ctx context.Context, tx *txn.Tx, tid TID) (TM, error) {
-	return h.lockNext(ctx, tx, tid, txn.InvalidXid)
+	return h.lockNext(ctx, tx, tid, txn.InvalidXid, LockUpdate)
 }
 
-// lockNext is Lock on a version reached through an update chain from one
-// whose xmax is prevXmax (see modifyNext).
-func (h *Heap) lockNext(ctx context.Context, tx *txn.Tx, tid TID, prevXmax uint64) (TM, error) {
-	return h.modifyNext(ctx, tx, tid, prevXmax, func(f *buffer.Frame, hd *Header) error {
-		if tx.Owns(hd.Xmax) {
-			return nil // already ours
+// LockWith takes the row lock of the version at tid for tx at strength
+// mode (SELECT FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE): the
+// exclusive strengths in xmax, the shared ones in the lock table (see
+// LockMode). The TM says whether it did (BeingModified: a conflicting
+// holder, Xid, to wait for).
+func (h *Heap) LockWith(ctx context.Context, tx *txn.Tx, tid TID, mode LockMode) (TM, error) {
+	return h.lockNext(ctx, tx, tid, txn.InvalidXid, mode)
+}
+
+// lockNext is LockWith on a version reached through an update chain from
+// one whose xmax is prevXmax (see modifyNext).
+func (h *Heap) lockNext(ctx context.Context, tx *txn.Tx, tid TID, prevXmax uint64, mode LockMode) (TM, error) {
+	return h.modifyNext(ctx, tx, tid, prevXmax, mode, func(f *buffer.Frame, hd *Header) error {
+		ownX := hd.Xmax != txn.InvalidXid && tx.Owns(hd.Xmax) // a lock: examine refused our updates
+		if ownX && (mode.shared() || xmaxMode(hd) >= mode) {
+			return nil // already held at this strength or stronger
 		}
-		hd.Xmax, hd.Cmax, hd.Flags, hd.CTID = tx.Xid(), tx.CommandID(), FlagLockOnly|hd.Flags&FlagHeapOnly, TID{}
+		if mode.shared() {
+			if !h.locks.holds(h.mgr, tx, tid, hd.Xmin, mode) {
+				h.locks.add(h.mgr, tid, hd.Xmin, tx.Xid(), mode)
+			}
+			return nil
+		}
+		h.keepOuterLock(tx, tid, hd)
+		hd.Xmax, hd.Cmax, hd.Flags, hd.CTID = tx.Xid(), tx.CommandID(), FlagLockOnly|xmaxFlags(mode)|hd.Flags&FlagHeapOnly, TID{}
 		m := h.pool.Begin()
 		err := patchHeader(m, f, tid.Slot, hd)
 		if _, e := m.End(); err == nil {
@@ -572,7 +602,7 @@ func (h *Heap) lockNext(ctx context.Context, tx *txn.Tx, tid TID, prevXmax uint6
 // inserted elsewhere, and the old one is then pointed at it. The TM says
 // whether it did.
 func (h *Heap) Update(ctx context.Context, tx *txn.Tx, tid TID, data []byte) (TID, TM, error) {
-	t, _, tm, err := h.update(ctx, tx, tid, data, false)
+	t, _, tm, err := h.update(ctx, tx, tid, data, false, LockUpdate)
 	return t, tm, err
 }
 
@@ -582,10 +612,22 @@ func (h *Heap) Update(ctx context.Context, tx *txn.Tx, tid TID, data []byte) (TI
 // index scans reach it from the old entries through FetchIndexed.
 // Otherwise it is an ordinary update (heapOnly false: index the new TID).
 func (h *Heap) UpdateHOT(ctx context.Context, tx *txn.Tx, tid TID, data []byte) (newTID TID, heapOnly bool, tm TM, err error) {
-	return h.update(ctx, tx, tid, data, true)
+	return h.update(ctx, tx, tid, data, true, LockUpdate)
 }
 
-func (h *Heap) update(ctx context.Context, tx *txn.Tx, tid TID, data []byte, hot bool) (TID, bool, TM, error) {
+// UpdateWith is Update (hot false) or UpdateHOT (hot true) taking the row
+// at strength mode: LockNoKeyUpdate for an update that changes no column
+// of a unique index (it does not conflict with FOR KEY SHARE lockers, such
+// as foreign key checks of referencing rows), LockUpdate otherwise. The
+// lock table's members of the old version are carried to the new one.
+func (h *Heap) UpdateWith(ctx context.Context, tx *txn.Tx, tid TID, data []byte, hot bool, mode LockMode) (newTID TID, heapOnly bool, tm TM, err error) {
+	if mode < LockNoKeyUpdate {
+		return TID{}, false, TM{}, fmt.Errorf("heap: update %s: strength %s too weak", tid, mode)
+	}
+	return h.update(ctx, tx, tid, data, hot, mode)
+}
+
+func (h *Heap) update(ctx context.Context, tx *txn.Tx, tid TID, data []byte, hot bool, mode LockMode) (TID, bool, TM, error) {
 	if len(data) > MaxData {
 		return TID{}, false, TM{}, fmt.Errorf("%w: %d bytes, at most %d", ErrTooBig, len(data), MaxData)
 	}
@@ -603,7 +645,8 @@ func (h *Heap) update(ctx context.Context, tx *txn.Tx, tid TID, data []byte, hot
 	*bp = item
 	var newTID TID
 	moved := false
-	tm, err := h.modify(ctx, tx, tid, func(f *buffer.Frame, hd *Header) error {
+	tm, err := h.modify(ctx, tx, tid, mode, func(f *buffer.Frame, hd *Header) error {
+		h.keepOuterLock(tx, tid, hd)
 		pg := f.Page()
 		if !fits(pg, len(item), 0) {
 			if err := h.pruneLocked(f); err != nil {
@@ -613,10 +656,10 @@ func (h *Heap) update(ctx context.Context, tx *txn.Tx, tid TID, data []byte, hot
 		if !fits(pg, len(item), 0) {
 			// Lock the row now; move the new version after unlatching.
 			moved = true
-			if hd.Xmax == xid && hd.LockOnly() {
+			if hd.Xmax == xid && hd.LockOnly() && xmaxMode(hd) >= mode {
 				return nil
 			}
-			hd.Xmax, hd.Cmax, hd.Flags, hd.CTID = xid, tx.CommandID(), FlagLockOnly|hd.Flags&FlagHeapOnly, TID{}
+			hd.Xmax, hd.Cmax, hd.Flags, hd.CTID = xid, tx.CommandID(), FlagLockOnly|xmaxFlags(mode)|hd.Flags&FlagHeapOnly, TID{}
 			m := h.pool.Begin()
 			err := patchHeader(m, f, tid.Slot, hd)
 			if _, e := m.End(); err == nil {
@@ -632,8 +675,11 @@ func (h *Heap) update(ctx context.Context, tx *txn.Tx, tid TID, data []byte, hot
 			if hot {
 				fl |= FlagHotUpdated
 			}
-			hd.Xmax, hd.Cmax, hd.Flags, hd.CTID = xid, tx.CommandID(), fl|hd.Flags&FlagHeapOnly, newTID
+			hd.Xmax, hd.Cmax, hd.Flags, hd.CTID = xid, tx.CommandID(), fl|xmaxFlags(mode)|hd.Flags&FlagHeapOnly, newTID
 			err = patchHeader(m, f, tid.Slot, hd)
+		}
+		if err == nil {
+			h.locks.carry(h.mgr, tid, hd.Xmin, newTID, xid)
 		}
 		if _, e := m.End(); err == nil {
 			err = e
@@ -658,12 +704,15 @@ func (h *Heap) update(ctx context.Context, tx *txn.Tx, tid TID, data []byte, hot
 		return TID{}, false, TM{}, fmt.Errorf("heap: update %s: %w", tid, err)
 	}
 	// We hold the row lock: point the old version at the new one.
-	tm, err = h.modify(ctx, tx, tid, func(f *buffer.Frame, hd *Header) error {
-		hd.Xmax, hd.Cmax, hd.Flags, hd.CTID = xid, tx.CommandID(), FlagUpdated|hd.Flags&FlagHeapOnly, newTID
+	tm, err = h.modify(ctx, tx, tid, mode, func(f *buffer.Frame, hd *Header) error {
+		hd.Xmax, hd.Cmax, hd.Flags, hd.CTID = xid, tx.CommandID(), FlagUpdated|xmaxFlags(mode)|hd.Flags&FlagHeapOnly, newTID
 		m := h.pool.Begin()
 		err := patchHeader(m, f, tid.Slot, hd)
 		if _, e := m.End(); err == nil {
 			err = e
+		}
+		if err == nil {
+			h.locks.carry(h.mgr, tid, hd.Xmin, newTID, xid)
 		}
 		return err
 	})
@@ -684,9 +733,14 @@ func (h *Heap) update(ctx context.Context, tx *txn.Tx, tid TID, data []byte, hot
 // Repeatable Read a row changed by a transaction the snapshot does not see
 // is a 40001 serialization failure; a deadlock is a 40P01 *txn.Error.
 func (h *Heap) LockLatest(ctx context.Context, tx *txn.Tx, tid TID, snap *txn.Snapshot, dst []byte) (TID, []byte, bool, error) {
+	return h.LockLatestWith(ctx, tx, tid, snap, dst, LockUpdate)
+}
+
+// LockLatestWith is LockLatest at strength mode (see LockWith).
+func (h *Heap) LockLatestWith(ctx context.Context, tx *txn.Tx, tid TID, snap *txn.Snapshot, dst []byte, mode LockMode) (TID, []byte, bool, error) {
 	prevXmax := txn.InvalidXid // set while following the update chain
 	for {
-		tm, err := h.lockNext(ctx, tx, tid, prevXmax)
+		tm, err := h.lockNext(ctx, tx, tid, prevXmax, mode)
 		if err != nil {
 			return tid, dst, false, err
 		}

@@ -29,6 +29,10 @@ const (
 	// FlagHeapOnly: no index entry points at this version; index scans
 	// reach it through its HOT chain (see FetchIndexed).
 	FlagHeapOnly uint16 = 1 << 3
+	// FlagNoKey: xmax (a lock or an update) leaves the row's key alone:
+	// FOR NO KEY UPDATE strength, which FOR KEY SHARE does not conflict
+	// with (see LockMode). Without it xmax holds FOR UPDATE strength.
+	FlagNoKey uint16 = 1 << 4
 )
 
 // HeaderSize is the size of the tuple header before the row data.
