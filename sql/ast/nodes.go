@@ -96,6 +96,7 @@ type Select struct {
 	OrderBy    []*OrderItem
 	Limit      Expr
 	Offset     Expr
+	WithTies   bool // FETCH FIRST n ROWS WITH TIES (Limit is n)
 	Locking    []*Locking
 	Windows    []*WindowDef // WINDOW clause (named windows)
 }

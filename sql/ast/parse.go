@@ -241,10 +241,7 @@ func (c *converter) selectStmt(s *pg.SelectStmt) (*Select, error) {
 	if s.GroupDistinct {
 		return nil, c.unsupported("GROUP BY DISTINCT", -1)
 	}
-	if s.LimitOption == pg.LimitOption_LIMIT_OPTION_WITH_TIES {
-		return nil, c.unsupported("FETCH FIRST ... WITH TIES", -1)
-	}
-	out := &Select{}
+	out := &Select{WithTies: s.LimitOption == pg.LimitOption_LIMIT_OPTION_WITH_TIES}
 	var err error
 	if out.With, err = c.with(s.WithClause); err != nil {
 		return nil, err

@@ -214,10 +214,10 @@ func (cp *compiler) predicate(e ast.Expr, sc *scope, clause string) (expr, error
 	if err != nil {
 		return nil, err
 	}
-	if w, err = cp.coerce(w, types.Bool, types.CoerceImplicit); err != nil {
-		return nil, errf(types.CodeDatatypeMismatch, "argument of %s must be type boolean", clause)
+	if clause == "JOIN conditions" {
+		clause = "JOIN/ON" // coerce_to_boolean's name for it
 	}
-	return w, nil
+	return cp.specificType(w, types.Bool, clause)
 }
 
 // expr compiles a scalar expression evaluated over rows of scope sc.

@@ -336,6 +336,11 @@ func (b *builder) insertStmt(s *ast.Insert) (*Plan, error) {
 			return nil, err
 		}
 		rows = vn.rows
+		if len(rows) > 0 {
+			if err := insertArity(s, len(rows[0]), len(target)); err != nil {
+				return nil, err
+			}
+		}
 	default:
 		if sub, err = b.selectQuery(s.Source, nil); err != nil {
 			return nil, err
@@ -343,6 +348,9 @@ func (b *builder) insertStmt(s *ast.Insert) (*Plan, error) {
 		outCols := sub.columns()
 		if len(outCols) > len(target) {
 			return nil, errf(types.CodeSyntaxError, "INSERT has more expressions than target columns")
+		}
+		if err := insertArity(s, len(outCols), len(target)); err != nil {
+			return nil, err
 		}
 		for i, oc := range outCols {
 			mode := types.CoerceAssignment

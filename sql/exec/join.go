@@ -11,7 +11,23 @@ const CodeDuplicateAlias = "42712"
 // mergedCol is an output column of JOIN USING / NATURAL: the value of the
 // left (l) or right (r) input column, or the first non-NULL of both (FULL).
 type mergedCol struct {
-	l, r int // indexes in the left and right rows
+	l, r   int  // indexes in the left and right rows
+	lc, rc expr // casts of the left / right value to the column's type (nil: none)
+}
+
+// value is the merged column's value for a pair of input rows (nil: that
+// side is NULL-extended).
+func (m mergedCol) value(c *Ctx, typ ast.JoinType, l, r []types.Datum) (types.Datum, error) {
+	if typ == ast.JoinRight || (typ == ast.JoinFull && l[m.l].IsNull()) {
+		if m.rc != nil {
+			return m.rc.eval(c, r)
+		}
+		return r[m.r], nil
+	}
+	if m.lc != nil {
+		return m.lc.eval(c, l)
+	}
+	return l[m.l], nil
 }
 
 // joinNode joins two inputs: nested loop over the materialized right
@@ -90,14 +106,11 @@ func (n *joinNode) run(c *Ctx, emit func([]types.Datum) error) error {
 	out := func(l, r []types.Datum) error {
 		row := make([]types.Datum, 0, len(n.merged)+nl+nr)
 		for _, m := range n.merged {
-			switch {
-			case n.typ == ast.JoinRight:
-				row = append(row, r[m.r])
-			case n.typ == ast.JoinFull && l[m.l].IsNull():
-				row = append(row, r[m.r])
-			default:
-				row = append(row, l[m.l])
+			v, err := m.value(c, n.typ, l, r)
+			if err != nil {
+				return err
 			}
+			row = append(row, v)
 		}
 		row = append(row, l...)
 		return emit(append(row, r...))
@@ -194,7 +207,12 @@ func (b *builder) join(j *ast.Join, l, r node, outer *scope) (node, error) {
 	}
 	var mcols []column
 	var conds []expr
-	for _, name := range using {
+	for i, name := range using {
+		for _, prev := range using[:i] {
+			if prev == name && !j.Natural {
+				return nil, errf(CodeDuplicateColumn, "column name %q appears more than once in USING clause", name)
+			}
+		}
 		li, err := (&scope{cols: lc}).lookup(&ast.ColumnRef{Column: name})
 		if err == nil && li < 0 {
 			err = errf(CodeUndefinedColumn, "column %q specified in USING clause does not exist in left table", name)
@@ -214,11 +232,24 @@ func (b *builder) join(j *ast.Join, l, r node, outer *scope) (node, error) {
 			return nil, err
 		}
 		conds = append(conds, &cmpExpr{op: cmpEQ, l: le, r: re, as: as})
-		n.merged = append(n.merged, mergedCol{l: li, r: ri})
-		t := lc[li].typ
-		if n.typ == ast.JoinRight {
-			t = rc[ri].typ
+		// The merged column has the common type of both (select_common_type).
+		lx, rx := expr(&colExpr{i: li, t: lc[li].typ}), expr(&colExpr{i: ri, t: rc[ri].typ})
+		t, err := exprCommonType([]expr{lx, rx}, "JOIN/USING")
+		if err != nil {
+			return nil, err
 		}
+		m := mergedCol{l: li, r: ri}
+		if lc[li].typ != t {
+			if m.lc, err = b.cp.coerce(lx, t, types.CoerceImplicit); err != nil {
+				return nil, err
+			}
+		}
+		if rc[ri].typ != t {
+			if m.rc, err = b.cp.coerce(rx, t, types.CoerceImplicit); err != nil {
+				return nil, err
+			}
+		}
+		n.merged = append(n.merged, m)
 		mcols = append(mcols, column{name: name, typ: t})
 		if lc[li].typ.OID == rc[ri].typ.OID && hashable(lc[li].typ) {
 			n.lkeys = append(n.lkeys, &colExpr{i: li, t: lc[li].typ})

@@ -194,6 +194,7 @@ func compareRows(keys []sortKey, a, b []types.Datum) int {
 type limitNode struct {
 	in            node
 	limit, offset expr
+	ties          []sortKey // WITH TIES: also the rows equal to the last one on these keys
 }
 
 func (n *limitNode) columns() []column { return n.in.columns() }
@@ -210,6 +211,9 @@ func (n *limitNode) run(c *Ctx, emit func([]types.Datum) error) error {
 		if err != nil {
 			return err
 		}
+		if d.IsNull() && x.dst == &limit && n.ties != nil {
+			return errf(codeInvalidRowCount, "row count cannot be null in FETCH FIRST ... WITH TIES clause")
+		}
 		if !d.IsNull() {
 			if d.I < 0 {
 				if x.dst == &limit {
@@ -224,15 +228,25 @@ func (n *limitNode) run(c *Ctx, emit func([]types.Datum) error) error {
 		return nil
 	}
 	var seen int64
+	var last []types.Datum // WITH TIES: the limit-th row
 	err := n.in.run(c, func(row []types.Datum) error {
 		seen++
 		if seen <= offset {
 			return nil
 		}
+		if last != nil {
+			if compareRows(n.ties, last, row) != 0 {
+				return errStop
+			}
+			return emit(row)
+		}
+		if limit >= 0 && seen-offset >= limit && n.ties != nil {
+			last = append([]types.Datum(nil), row...)
+		}
 		if err := emit(row); err != nil {
 			return err
 		}
-		if limit >= 0 && seen-offset >= limit {
+		if limit >= 0 && seen-offset >= limit && n.ties == nil {
 			return errStop
 		}
 		return nil

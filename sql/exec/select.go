@@ -122,7 +122,9 @@ func (b *builder) selectQuery(s *ast.Select, outer *scope) (node, error) {
 		if o.NullsFirst != nil {
 			k.nullsFirst = *o.NullsFirst
 		}
-		if c, ok := o.Expr.(*ast.Const); ok && c.Type.OID == types.OIDInt4 {
+		if c, ok := o.Expr.(*ast.Const); ok && (c.Type.OID != types.OIDInt4 || c.Value.IsNull()) {
+			return nil, errf(types.CodeSyntaxError, "non-integer constant in ORDER BY")
+		} else if ok {
 			pos := int(c.Value.I)
 			if pos < 1 || pos > visible {
 				return nil, errf(codeInvalidColumnRef, "ORDER BY position %d is not in select list", pos)
@@ -161,30 +163,8 @@ func (b *builder) selectQuery(s *ast.Select, outer *scope) (node, error) {
 		in = &sortNode{in: in, keys: keys}
 	}
 	in = gp.distinctNode(in)
-	if s.Limit != nil || s.Offset != nil {
-		ln := &limitNode{in: in}
-		for _, x := range []struct {
-			e   ast.Expr
-			dst *expr
-		}{{s.Limit, &ln.limit}, {s.Offset, &ln.offset}} {
-			if x.e == nil {
-				continue
-			}
-			if c, ok := x.e.(*ast.Const); ok && c.Value.IsNull() {
-				continue // LIMIT ALL / NULL
-			}
-			e, err := b.cp.expr(x.e, &scope{noAggs: "LIMIT"})
-			if err != nil {
-				return nil, err
-			}
-			if e, err = b.cp.coerce(e, types.Int8, types.CoerceImplicit); err != nil {
-				return nil, err
-			}
-			*x.dst = e
-		}
-		if ln.limit != nil || ln.offset != nil {
-			in = ln
-		}
+	if in, err = b.limitClause(s, in, keys); err != nil { // hunt_query.go
+		return nil, err
 	}
 	if len(exprs) > visible {
 		trim := make([]expr, visible)
@@ -238,9 +218,9 @@ func targetName(t *ast.Target) string {
 }
 
 // values plans VALUES lists; with colTypes the values are coerced
-// (assignment) to them, else unknowns become text and the first row's types
-// are used for every row. A nil expression in a row is DEFAULT (only with
-// colTypes).
+// (assignment) to them, else each column takes the common type of its
+// values (select_common_type, unknowns last, text when all are unknown). A
+// nil expression in a row is DEFAULT (only with colTypes).
 func (b *builder) values(lists [][]ast.Expr, colTypes []types.Type) (*valuesNode, error) {
 	n := &valuesNode{}
 	for _, items := range lists {
@@ -259,20 +239,31 @@ func (b *builder) values(lists [][]ast.Expr, colTypes []types.Type) (*valuesNode
 			if err != nil {
 				return nil, err
 			}
-			switch {
-			case colTypes != nil:
-				e, err = b.cp.coerce(e, colTypes[i], types.CoerceAssignment)
-			case len(n.rows) > 0:
-				e, err = b.cp.coerce(e, n.rows[0][i].typ(), types.CoerceImplicit)
-			case isUnknown(e):
-				e, err = b.cp.coerce(e, types.Text, types.CoerceImplicit)
-			}
-			if err != nil {
-				return nil, err
+			if colTypes != nil {
+				if e, err = b.cp.coerce(e, colTypes[i], types.CoerceAssignment); err != nil {
+					return nil, err
+				}
 			}
 			row[i] = e
 		}
 		n.rows = append(n.rows, row)
+	}
+	if colTypes == nil && len(n.rows) > 0 {
+		for i := range n.rows[0] {
+			col := make([]expr, len(n.rows))
+			for r, row := range n.rows {
+				col[r] = row[i]
+			}
+			t, err := exprCommonType(col, "VALUES")
+			if err != nil {
+				return nil, err
+			}
+			for _, row := range n.rows {
+				if row[i], err = b.cp.coerce(row[i], t, types.CoerceImplicit); err != nil {
+					return nil, err
+				}
+			}
+		}
 	}
 	if colTypes == nil && len(n.rows) > 0 {
 		for i, e := range n.rows[0] {

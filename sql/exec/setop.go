@@ -274,12 +274,12 @@ func (b *builder) setOpOrderLimit(in node, s *ast.Select) (node, error) {
 		}
 		switch x := o.Expr.(type) {
 		case *ast.Const:
-			if x.Type.OID != types.OIDInt4 {
-				break
+			if x.Type.OID != types.OIDInt4 || x.Value.IsNull() {
+				return nil, errf(types.CodeSyntaxError, "non-integer constant in ORDER BY")
 			}
 			pos := int(x.Value.I)
 			if pos < 1 || pos > len(cols) {
-				return nil, errf(types.CodeInvalidParameterValue, "ORDER BY position %d is not in select list", pos)
+				return nil, errf(codeInvalidColumnRef, "ORDER BY position %d is not in select list", pos)
 			}
 			k.col = pos - 1
 		case *ast.ColumnRef:
@@ -310,31 +310,5 @@ func (b *builder) setOpOrderLimit(in node, s *ast.Select) (node, error) {
 	if keys != nil {
 		in = &sortNode{in: in, keys: keys}
 	}
-	if s.Limit == nil && s.Offset == nil {
-		return in, nil
-	}
-	ln := &limitNode{in: in}
-	for _, x := range []struct {
-		e   ast.Expr
-		dst *expr
-	}{{s.Limit, &ln.limit}, {s.Offset, &ln.offset}} {
-		if x.e == nil {
-			continue
-		}
-		if c, ok := x.e.(*ast.Const); ok && c.Value.IsNull() {
-			continue
-		}
-		e, err := b.cp.expr(x.e, &scope{noAggs: "LIMIT"})
-		if err != nil {
-			return nil, err
-		}
-		if e, err = b.cp.coerce(e, types.Int8, types.CoerceImplicit); err != nil {
-			return nil, err
-		}
-		*x.dst = e
-	}
-	if ln.limit == nil && ln.offset == nil {
-		return in, nil
-	}
-	return ln, nil
+	return b.limitClause(s, in, keys) // hunt_query.go
 }

@@ -281,7 +281,7 @@ func (cp *compiler) subquery(x *ast.Subquery, sc *scope) (expr, error) {
 			e.l, e.r, e.as = append(e.l, l2), append(e.r, r2), append(e.as, as)
 		}
 		e.op, e.t = op, types.Bool
-		e.hashed = !corr && op == cmpEQ && len(left) == 1 && hashable(e.as[0]) &&
+		e.hashed = x.Kind == ast.SubAny && !corr && op == cmpEQ && len(left) == 1 && hashable(e.as[0]) &&
 			e.l[0].typ().OID == e.as[0].OID && e.r[0].typ().OID == e.as[0].OID
 	default:
 		return nil, unsupported("this kind of subquery is not supported")
