@@ -224,6 +224,9 @@ func TestNormalize(t *testing.T) {
 		{"select a from t group by a, 2", "", nil, false},
 		{"select a from t order by a limit 5", "select a from t order by a limit $1", []string{"5"}, true},
 		{"select date '2024-01-01'", "", nil, false},
+		{"select -0::float8", "", nil, false}, // -(0::float8): the cast binds tighter
+		{"select a, -1 :: int4", "", nil, false},
+		{"select a - 1::int4", "select a - $1::int4", []string{"1"}, true},
 		{"select E'\\n'", "", nil, false},
 		{"select $1", "", nil, false},
 		{"select 'a'::varchar(10)", "", nil, false},

@@ -141,6 +141,9 @@ func Normalize(sql string) (n *Normalized, ok bool) {
 				return nil, false // "- -1": PostgreSQL folds both signs
 			}
 			if sig == '-' && (strings.IndexByte("(,[+*/%<>=", sig2) >= 0 || (sig2 == 'i' && exprKeyword[prevWord2])) {
+				if strings.HasPrefix(strings.TrimLeft(sql[j:], " \t\r\n"), "::") {
+					return nil, false // "-1::t" is -(1::t): the cast binds tighter than the minus
+				}
 				key = key[:sigAt] // prefix minus: part of the constant, as PostgreSQL folds it
 				if sigAt > 0 && isIdentChar(key[sigAt-1]) {
 					key = append(key, ' ')

@@ -190,6 +190,18 @@ func (cp *compiler) comparable(l, r expr) (expr, expr, types.Type, error) {
 		}
 		return l, r, types.Text, nil
 	}
+		// char(n) against varchar compares as char(n) (varchar casts to
+		// it); against text as text, the char(n) side losing its blanks.
+		switch {
+		case lt.OID == types.OIDBpchar && rt.OID == types.OIDVarchar:
+			return l, r, lt, nil
+		case rt.OID == types.OIDBpchar && lt.OID == types.OIDVarchar:
+			return l, r, rt, nil
+		case lt.OID == types.OIDBpchar:
+			l = &castExpr{e: l, to: types.Text, ctx: types.CoerceImplicit}
+		case rt.OID == types.OIDBpchar:
+			r = &castExpr{e: r, to: types.Text, ctx: types.CoerceImplicit}
+		}
 	if cc, ok := types.CastContext(rt.OID, lt.OID); ok && cc == types.CoerceImplicit {
 		return l, &castExpr{e: r, to: lt, ctx: cc}, lt, nil
 	}
@@ -397,10 +409,8 @@ func (cp *compiler) unary(x *ast.UnaryExpr, sc *scope) (expr, error) {
 				return &constExpr{d: d, t: c.t}, nil
 			}
 		}
-		if isUnknown(r) {
-			if r, err = cp.coerce(r, types.Numeric_, types.CoerceImplicit); err != nil {
-				return nil, err
-			}
+		if isUnknown(r) { // numeric, float8, interval, ...: PostgreSQL cannot choose
+			return nil, errf(types.CodeAmbiguousFunction, "operator is not unique: - unknown")
 		}
 		return &negExpr{e: r}, nil
 	case "+":
@@ -454,6 +464,9 @@ func (cp *compiler) binaryOp(op string, l, r expr) (expr, error) {
 	}
 	if l, r, err = cp.unify(l, r); err != nil {
 		return nil, err
+	if isUnknown(l) && isUnknown(r) {
+		return nil, errf(types.CodeAmbiguousFunction, "operator is not unique: unknown %s unknown", op)
+	}
 	}
 	t, err := types.ArithResultType(aop, l.typ(), r.typ())
 	if err != nil {

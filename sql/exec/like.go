@@ -105,10 +105,10 @@ func compileLike(pattern, esc string, fold bool) ([]likeTok, error) {
 		escR = -1
 	}
 	if fold {
-		pattern = strings.ToLower(pattern)
+		pattern = asciiFold(pattern)
 		if escR >= 0 {
 			// PostgreSQL lower-cases the pattern before reading escapes.
-			escR = []rune(strings.ToLower(string(escR)))[0]
+			escR = []rune(asciiFold(string(escR)))[0]
 		}
 	}
 	var toks []likeTok
@@ -198,7 +198,7 @@ func (e *likeExpr) eval(c *Ctx, row []types.Datum) (types.Datum, error) {
 	}
 	s := v.S
 	if e.fold {
-		s = strings.ToLower(s)
+		s = asciiFold(s)
 	}
 	return types.NewBool(likeMatch(s, pat) != e.not), nil
 }
@@ -470,4 +470,15 @@ func knownUnsupportedType(tn *ast.TypeName, err error) error {
 		return unsupported("type %s is not supported", tn.Name)
 	}
 	return err
+}
+
+// asciiFold lower-cases the ASCII letters of s only: ILIKE folds case as
+// lower() does in the C locale of the database (é and É stay different).
+func asciiFold(s string) string {
+	return strings.Map(func(r rune) rune {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}, s)
 }

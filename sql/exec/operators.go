@@ -35,8 +35,11 @@ func (cp *compiler) operator(op string, l, r expr) (expr, error) {
 		return &concatExpr{l: l, r: r, t: t}, nil
 	case "^":
 		if cp.funcs != nil {
-			if isUnknown(l) && isUnknown(r) {
-				return nil, errf(types.CodeAmbiguousFunction, "operator is not unique: unknown ^ unknown")
+			if isUnknown(l) && isUnknown(r) { // float8 ^ float8: the numeric category's preferred type
+				var err error
+				if l, err = cp.coerce(l, types.Float8, types.CoerceImplicit); err != nil {
+					return nil, err
+				}
 			}
 			e, err := cp.registryFunc("power", []expr{l, r})
 			if err == nil && e != nil {
@@ -51,6 +54,8 @@ func (cp *compiler) operator(op string, l, r expr) (expr, error) {
 		return cp.jsonOp(op, l, r)
 	case "@>", "<@", "&&":
 		return cp.containsOp(op, l, r)
+	case "&", "|", "#", "<<", ">>":
+		return cp.bitOp(op, l, r) // bitops.go
 	}
 	return nil, errf(types.CodeUndefinedFunction, "operator does not exist: %s %s %s", l.typ(), op, r.typ())
 }
@@ -86,11 +91,8 @@ func (cp *compiler) unaryMore(op string, r expr) (expr, error) {
 			}
 		}
 	case "~":
-		if isUnknown(r) {
-			var err error
-			if r, err = cp.coerce(r, types.Int4, types.CoerceImplicit); err != nil {
-				return nil, err
-			}
+		if isUnknown(r) { // int2, int4, int8, bit, inet: PostgreSQL cannot choose
+			return nil, errf(types.CodeAmbiguousFunction, "operator is not unique: ~ unknown")
 		}
 		if r.typ().IsInt() {
 			return &bitNotExpr{e: r}, nil

@@ -262,6 +262,15 @@ func (cp *compiler) nullIf(x *ast.NullIf, sc *scope) (expr, error) {
 			return nil, err
 		}
 	}
+	// The result is the left operand of the = operator PostgreSQL picks:
+	// int = numeric and int = float8 compare as numeric or float8 (there
+	// is no cross-type operator), so nullif(1, 1.0) is numeric.
+	if lt, rt := l.typ(), r.typ(); lt.OID != rt.OID && !rt.IsInt() && (lt.IsInt() || lt.OID == types.OIDNumeric) &&
+		(rt.OID == types.OIDNumeric || rt.OID == types.OIDFloat8) {
+		if l, err = cp.coerce(l, rt, types.CoerceImplicit); err != nil {
+			return nil, err
+		}
+	}
 	return &nullIfExpr{v: l, eq: eq}, nil
 }
 

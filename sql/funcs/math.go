@@ -143,7 +143,7 @@ func addMathFuncs(r *Registry) {
 		return math.Sqrt(x), nil
 	}), F)
 	add(r, "sqrt", N, nf(numSqrt), N)
-	add(r, "cbrt", F, ff(pure(math.Cbrt)), F)
+	add(r, "cbrt", F, ff(pure(pgCbrt)), F) // cbrt.go: glibc's, as PostgreSQL on Linux
 	add(r, "exp", F, ff(func(x float64) (float64, error) {
 		v := math.Exp(x)
 		if !math.IsInf(x, 0) && !math.IsNaN(x) {

@@ -471,20 +471,23 @@ func toCharNumber(v types.Datum, f string) (types.Datum, error) {
 	fracDigits := digits[len(digits)-post:]
 	intDigits = strings.TrimLeft(intDigits, "0")
 	overflow := nan || len(intDigits) > pre
-	if hasPR && neg {
-		explicitSign = true
-	}
 	var b strings.Builder
 	signDone := explicitSign
 	started := false
+	plus := false // a leading S: the sign goes before the first digit, + or -
 	emitSign := func() {
 		if signDone {
 			return
 		}
 		signDone = true
-		if neg {
+		switch {
+		case neg && hasPR:
+			b.WriteByte('<')
+		case neg:
 			b.WriteByte('-')
-		} else if !fm {
+		case plus:
+			b.WriteByte('+')
+		case !fm:
 			b.WriteByte(' ')
 		}
 	}
@@ -545,6 +548,10 @@ func toCharNumber(v types.Datum, f string) (types.Datum, error) {
 				b.WriteByte(' ')
 			}
 		case 'S':
+			if !started && !overflow && fpos == 0 && ipos == 0 { // leading S: anchored to the number
+				signDone, plus = false, true
+				continue
+			}
 			if neg {
 				b.WriteByte('-')
 			} else {
@@ -569,6 +576,11 @@ func toCharNumber(v types.Datum, f string) (types.Datum, error) {
 				b.WriteByte('+')
 			}
 		case 'R':
+			if neg {
+				b.WriteByte('>')
+			} else if !fm {
+				b.WriteByte(' ')
+			}
 		case 'T', 't':
 			if !overflow && post == 0 {
 				n, _ := strconv.ParseInt(intDigits+"0", 10, 64)
@@ -578,22 +590,7 @@ func toCharNumber(v types.Datum, f string) (types.Datum, error) {
 			b.WriteString(t.lit)
 		}
 	}
-	out := b.String()
-	for _, t := range toks {
-		if t.kind == 'R' {
-			if neg {
-				out = "<" + strings.TrimLeft(out, " ") + ">"
-				if !fm {
-					out = strings.Repeat(" ", len(b.String())-len(strings.TrimLeft(b.String(), " "))-0) + out
-					out = strings.TrimPrefix(out, " ")
-				}
-			} else if !fm {
-				out += " "
-			}
-			break
-		}
-	}
-	return types.NewString(out), nil
+	return types.NewString(b.String()), nil
 }
 
 // parsed is what to_date/to_timestamp read from their input.

@@ -557,7 +557,7 @@ func divScale(a, b *Numeric) int32 {
 		wb = 0
 	}
 	qweight := wa - wb
-	if fa < fb {
+	if fa <= fb { // equal first digits: assume a < b, as PostgreSQL
 		qweight--
 	}
 	rscale := int32(numericMinSigDigits - qweight*4)

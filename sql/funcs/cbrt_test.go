@@ -1,0 +1,48 @@
+package funcs
+
+import (
+	"math"
+	"testing"
+)
+
+// TestPgCbrt checks cube roots against glibc's cbrt (the values PostgreSQL
+// 15 on Linux prints), including the ones where math.Cbrt differs.
+func TestPgCbrt(t *testing.T) {
+	for _, c := range []struct{ x, want float64 }{
+		{27, 3.0000000000000004}, {-27, -3.0000000000000004}, {8, 2}, {-8, -2}, {2, 1.2599210498948734},
+		{3, 1.4422495703074083}, {1e300, 1e100}, {1e-300, 1e-100}, {0.001, 0.1}, {64, 4}, {125, 5}, {1000, 10},
+		{5e-324, 1.7031839360032601e-108}, {2.2250738585072014e-308, 2.812644285236262e-103},
+		{1.7976931348623157e308, 5.643803094122362e102}, {0.5, 0.7937005259840998},
+	} {
+		if got := pgCbrt(c.x); got != c.want {
+			t.Errorf("pgCbrt(%v) = %v, want %v", c.x, got, c.want)
+		}
+	}
+	if got := pgCbrt(math.Copysign(0, -1)); got != 0 || !math.Signbit(got) {
+		t.Errorf("pgCbrt(-0) = %v, want -0", got)
+	}
+	for _, x := range []float64{math.Inf(1), math.Inf(-1)} {
+		if got := pgCbrt(x); got != x {
+			t.Errorf("pgCbrt(%v) = %v", x, got)
+		}
+	}
+	if !math.IsNaN(pgCbrt(math.NaN())) {
+		t.Error("pgCbrt(NaN) is not NaN")
+	}
+}
+
+// TestPgCbrtProperties: the cube root is odd, and cubing it gives back the
+// argument to within a few units of rounding.
+func TestPgCbrtProperties(t *testing.T) {
+	x := 1e-300
+	for i := 0; i < 20000; i++ {
+		x *= 1.0353
+		r := pgCbrt(x)
+		if pgCbrt(-x) != -r {
+			t.Fatalf("pgCbrt(-%v) = %v, want %v", x, pgCbrt(-x), -r)
+		}
+		if rel := math.Abs(r*r*r-x) / x; rel > 4e-15 {
+			t.Fatalf("pgCbrt(%v)^3 = %v: relative error %g", x, r*r*r, rel)
+		}
+	}
+}
