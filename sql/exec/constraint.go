@@ -393,7 +393,9 @@ func (r *fkRef) lockParent(c *Ctx, vals []types.Datum) (bool, error) {
 			// it before we commit (they wait for us on the previous one).
 			return true, nil
 		}
-		_, data, ok, err = h.LockLatest(c.Ctx, c.Tx, vtid, &snap, nil)
+		// FOR KEY SHARE, as PostgreSQL's RI check: other children of the
+		// parent and its non-key updates go on; its DELETE or key UPDATE waits.
+		_, data, ok, err = h.LockLatestWith(c.Ctx, c.Tx, vtid, &snap, nil, heap.LockKeyShare)
 		if err != nil {
 			return false, err
 		}
@@ -562,20 +564,20 @@ func (w *writer) updateRow(c *Ctx, tid heap.TID, old, nv []types.Datum) (heap.TI
 	}
 	t := w.t
 	keysChanged := false
+	mode := heap.LockNoKeyUpdate // no unique key changes: FOR KEY SHARE goes on
 	for i := range t.Indexes {
 		ix := &t.Indexes[i]
 		if !bytes.Equal(indexKey(t, ix, old), indexKey(t, ix, nv)) {
 			keysChanged = true
+			if ix.Unique {
+				mode = heap.LockUpdate
+			}
 		}
 	}
 	var newTID heap.TID
 	var tm heap.TM
 	heapOnly := false
-	if keysChanged || len(t.Indexes) == 0 {
-		newTID, tm, err = h.Update(c.Ctx, c.Tx, tid, data)
-	} else {
-		newTID, heapOnly, tm, err = h.UpdateHOT(c.Ctx, c.Tx, tid, data)
-	}
+	newTID, heapOnly, tm, err = h.UpdateWith(c.Ctx, c.Tx, tid, data, !keysChanged && len(t.Indexes) > 0, mode)
 	if err != nil {
 		return tid, tm, rowErr(err)
 	}
@@ -627,7 +629,15 @@ func (w *writer) followLatest(c *Ctx, tid heap.TID, row []types.Datum, tm heap.T
 	if err != nil {
 		return tid, nil, false, err
 	}
-	ltid, data, ok, err := h.LockLatest(c.Ctx, c.Tx, tid, &c.Snap, nil)
+	if tm.Result == heap.BeingModified {
+		// The holder may hold a lock that the lock below does not conflict
+		// with (a FOR KEY SHARE locker, for a key update): wait for it here.
+		if err := c.DB.Mgr.WaitFor(c.Ctx, c.Tx, tm.Xid); err != nil {
+			return tid, nil, false, err
+		}
+	}
+	// FOR NO KEY UPDATE: a key update or delete then asks for more itself.
+	ltid, data, ok, err := h.LockLatestWith(c.Ctx, c.Tx, tid, &c.Snap, nil, heap.LockNoKeyUpdate)
 	if err != nil || !ok {
 		return tid, nil, false, err
 	}

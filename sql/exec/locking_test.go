@@ -68,7 +68,8 @@ func TestSelectForUpdate(t *testing.T) {
 		{sql: "select id from acc a for key share of a skip locked", want: "1 2 3"},
 		{sql: "select id from acc for update of nope", code: "42P01"},
 		{sql: "select count(*) from acc for update", code: "0A000"},
-		{sql: "select a.id from acc a join acc b on a.id = b.id for update", code: "0A000"},
+		{sql: "select a.id from acc a join acc b on a.id = b.id order by a.id for update", want: "1 2 3"},
+		{sql: "select s.id from (select id from acc) s for update", code: "0A000"},
 	})
 	st, _ := ast.ParseOne("select id from acc for no key update")
 	p, err := d.db.Build(st, d.db.Cat.Current(), nil)

@@ -37,7 +37,7 @@ func (b *builder) selectQuery(s *ast.Select, outer *scope) (node, error) {
 			return nil, err
 		}
 		targets = []*ast.Target{{Expr: &ast.ColumnRef{Star: true}}}
-	} else if in, err = b.from(s.From, outer); err != nil {
+	} else if in, err = b.lockingFrom(s, outer); err != nil { // locking.go
 		return nil, err
 	}
 	sc := &scope{cols: in.columns(), outer: outer}

@@ -2,7 +2,9 @@ package exec
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/borealis-db/borealis/sql/ast"
 	"github.com/borealis-db/borealis/sql/catalog"
@@ -22,9 +24,15 @@ import (
 // concurrent transaction changed or deleted it), refuses a row this
 // command already inserted or updated (21000), evaluates WHERE and SET
 // over the existing row and the proposed one (excluded), and updates it
-// through the writer. Not done: PostgreSQL's speculative insertion, so
-// two transactions inserting the same new key at the same moment can still
-// get 23505 where PostgreSQL would make one of them take the conflict path.
+// through the writer. When the probe finds nothing, the row is inserted
+// speculatively (speculate): heap tuple, then the arbiter indexes' entries
+// with a unique check that reports a conflict instead of raising 23505 or
+// waiting; on a conflict (a concurrent inserter got the key first) the
+// tuple is super-deleted (heap.SuperDelete: dead to everyone, the
+// transaction goes on), the other inserter is waited for if in progress,
+// and the probe runs again, as PostgreSQL's speculative insertion does. So
+// DO NOTHING never raises 23505 for an arbiter key, and DO UPDATE updates
+// the winner's row.
 
 type upsert struct {
 	t        *catalog.Table
@@ -148,8 +156,17 @@ func (u *upsert) insert(c *Ctx, w *writer, vals []types.Datum) ([]types.Datum, e
 			continue
 		}
 		if !found {
-			if _, err := w.insert(c, vals); err != nil {
+			done, wait, err := u.speculate(c, w, h, vals)
+			if err != nil {
 				return nil, err
+			}
+			if !done {
+				if wait != txn.InvalidXid {
+					if err := c.DB.Mgr.WaitFor(c.Ctx, c.Tx, wait); err != nil {
+						return nil, err
+					}
+				}
+				continue // a conflicting row appeared: probe again
 			}
 			return vals, nil
 		}
@@ -169,7 +186,7 @@ func (u *upsert) insert(c *Ctx, w *writer, vals []types.Datum) ([]types.Datum, e
 				return nil, &txn.Error{Code: txn.CodeSerializationFailure, Message: "could not serialize access due to concurrent update"}
 			}
 		}
-		ltid, data, ok, err := h.LockLatest(c.Ctx, c.Tx, tid, &c.Snap, nil)
+		ltid, data, ok, err := h.LockLatestWith(c.Ctx, c.Tx, tid, &c.Snap, nil, u.lockMode())
 		if err != nil {
 			return nil, err
 		}
@@ -249,4 +266,112 @@ func (u *upsert) probe(c *Ctx, w *writer, h *heap.Heap, vals []types.Datum) (hea
 		}
 	}
 	return heap.TID{}, false, 0, nil
+}
+
+// specConflict is the arbiter indexes' unique check answer during a
+// speculative insertion: a conflicting row exists (xid: its inserter or
+// deleter still in progress, to wait for; InvalidXid: committed).
+type specConflict struct{ xid uint64 }
+
+func (e *specConflict) Error() string {
+	return fmt.Sprintf("speculative insertion conflict (transaction %d)", e.xid)
+}
+
+// isArbiter reports whether ix is one of u's arbiter indexes.
+func (u *upsert) isArbiter(ix *catalog.Index) bool {
+	for _, a := range u.arbiters {
+		if a.Name == ix.Name {
+			return true
+		}
+	}
+	return false
+}
+
+// speculate inserts vals as the writer's insert does, with the arbiter
+// indexes' entries first and their unique check turned into a conflict
+// report. It returns true when the row is in; false (and the transaction
+// to wait for, if any) when an arbiter index already held the key: the
+// tuple is then super-deleted and the caller probes again.
+func (u *upsert) speculate(c *Ctx, w *writer, h *heap.Heap, vals []types.Datum) (bool, uint64, error) {
+	if err := w.checkRow(c, vals); err != nil {
+		return false, 0, err
+	}
+	data, err := types.AppendTuple(nil, w.types, vals)
+	if err != nil {
+		return false, 0, err
+	}
+	tid, err := h.Insert(c.Ctx, c.Tx, data)
+	if err != nil {
+		return false, 0, rowErr(err)
+	}
+	for _, ix := range u.arbiters {
+		err := u.arbiterInsert(c, w, h, ix, vals, tid)
+		var sc *specConflict
+		if errors.As(err, &sc) {
+			if err := h.SuperDelete(c.Ctx, c.Tx, tid); err != nil {
+				return false, 0, err
+			}
+			return false, sc.xid, nil
+		}
+		if err != nil {
+			return false, 0, err
+		}
+	}
+	for i := range w.t.Indexes {
+		ix := &w.t.Indexes[i]
+		if u.isArbiter(ix) {
+			continue
+		}
+		if err := w.indexInsert(c, ix, vals, tid, true); err != nil {
+			return false, 0, err
+		}
+	}
+	return true, 0, w.checkParents(c, vals, nil)
+}
+
+// arbiterInsert adds vals's entry to the arbiter index ix; an existing
+// live or possibly live row with the key is a *specConflict.
+func (u *upsert) arbiterInsert(c *Ctx, w *writer, h *heap.Heap, ix *catalog.Index, vals []types.Datum, tid heap.TID) error {
+	if hasNullKey(ix, vals) {
+		return w.indexInsert(c, ix, vals, tid, false)
+	}
+	key := indexKey(w.t, ix, vals)
+	err := c.DB.treeOf(ix).Insert(c.Ctx, key, tid, func(existing heap.TID) error {
+		if existing == tid {
+			return nil
+		}
+		err := w.conflicts(c, h, ix, key, existing)
+		var we *waitErr
+		var te *types.Error
+		switch {
+		case errors.As(err, &we):
+			return &specConflict{xid: we.xid}
+		case errors.As(err, &te) && te.Code == CodeUniqueViolation:
+			return &specConflict{}
+		}
+		return err
+	})
+	if err != nil {
+		var sc *specConflict
+		if errors.As(err, &sc) {
+			return err
+		}
+		return fmt.Errorf("index %s: %w", ix.Name, err)
+	}
+	return nil
+}
+
+// lockMode is the strength DO UPDATE locks the conflicting row with:
+// FOR UPDATE when SET assigns a column of a unique index, else FOR NO KEY
+// UPDATE (PostgreSQL's ExecUpdateLockMode).
+func (u *upsert) lockMode() heap.LockMode {
+	for _, s := range u.sets {
+		for i := range u.t.Indexes {
+			ix := &u.t.Indexes[i]
+			if ix.Unique && slices.Contains(ix.Columns, s.col) {
+				return heap.LockUpdate
+			}
+		}
+	}
+	return heap.LockNoKeyUpdate
 }
