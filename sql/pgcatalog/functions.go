@@ -264,6 +264,7 @@ func Register(r *funcs.Registry, pages PageCounter) {
 		r.Add(&funcs.Func{Name: "array_to_string", Args: []types.Type{funcs.AnyArray, T}, Result: T, Eval: join})
 		r.Add(&funcs.Func{Name: "array_to_string", Args: []types.Type{funcs.AnyArray, T, T}, Result: T, Eval: join})
 	}
+	registerPsql(r) // psql.go
 }
 
 // arrayToString is array_to_string(arr, sep [, null_string]): elements in

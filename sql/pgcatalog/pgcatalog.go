@@ -108,6 +108,9 @@ type Env struct {
 	// Setting returns a session setting by lower-case name (search_path
 	// decides pg_table_is_visible); nil means defaults.
 	Setting func(name string) (string, bool)
+	// Sequence reads a sequence's parameters for pg_sequence (nil: it has
+	// no rows).
+	Sequence SequenceReader
 }
 
 // Table is a read-only virtual relation.

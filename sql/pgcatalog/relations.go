@@ -42,6 +42,8 @@ type attr struct {
 	pgType  types.OID  // atttypid
 	notNull bool
 	hasDef  bool
+	// identity is attidentity: "a" (ALWAYS), "d" (BY DEFAULT) or "".
+	identity string
 }
 
 // attrs returns the relation's columns in attnum order.
@@ -57,7 +59,7 @@ func (r *rel) attrs() []attr {
 	case r.table != nil:
 		out := make([]attr, len(r.table.Columns))
 		for i, col := range r.table.Columns {
-			out[i] = attr{name: col.Name, typ: col.Type, pgType: col.Type.OID, notNull: col.NotNull, hasDef: hasDefault(col)}
+			out[i] = attr{name: col.Name, typ: col.Type, pgType: col.Type.OID, notNull: col.NotNull, hasDef: hasDefault(col), identity: col.Identity}
 		}
 		return out
 	}
@@ -69,8 +71,12 @@ func (r *rel) attrs() []attr {
 }
 
 // hasDefault reports whether a column has a stored default: PostgreSQL
-// stores none for DEFAULT NULL.
+// stores none for DEFAULT NULL, nor for an identity column (its nextval is
+// implied by attidentity).
 func hasDefault(c catalog.Column) bool {
+	if c.Identity != "" {
+		return false
+	}
 	d := strings.TrimSpace(c.Default)
 	return d != "" && !strings.EqualFold(d, "null")
 }

@@ -93,7 +93,9 @@ func tableDefs() []*Table {
 	defs[len(defs)-1].Columns[defs[len(defs)-1].Column("prattrs")].Type = typInt2Array
 	add(pc, "pg_inherits", 2611, 'r', empty)
 	add(pc, "pg_partitioned_table", 3350, 'r', empty)
-	add(pc, "pg_sequence", 2224, 'r', empty)
+	add(pc, "pg_sequence", 2224, 'r', sequenceRows) // psql.go
+	add(pc, "pg_trigger", 2620, 'r', empty)
+	add(pc, "pg_extension", 3079, 'r', empty)
 	is := "information_schema"
 	add(is, "schemata", 13382, 'v', schemataRows)
 	add(is, "tables", 13425, 'v', infoTablesRows)
@@ -149,9 +151,8 @@ func classRows(_ *Table, env *Env) ([]rowMap, error) {
 			m["relam"] = i(AMHeap)
 			m["relhasindex"] = b(len(r.table.Indexes) > 0)
 			m["relchecks"] = i(int64(len(r.table.Checks)))
-			// relhastriggers stays false: with it psql lists foreign keys
-			// through pg_partition_ancestors(), a set-returning function
-			// in a select list, which the executor lacks.
+			// PostgreSQL's foreign keys are triggers on both tables.
+			m["relhastriggers"] = b(hasForeignKeyTriggers(env, r.table)) // psql.go
 			m["relreplident"] = s("d")
 			if r.table.FillFactor != 0 {
 				m["reloptions"] = textArray("fillfactor=" + strconv.Itoa(r.table.FillFactor))
@@ -192,7 +193,7 @@ func attributeRows(_ *Table, env *Env) ([]rowMap, error) {
 				"attndims": i(ndims), "attcacheoff": i(-1), "atttypmod": i(int64(a.typ.Typmod)),
 				"attbyval": b(ti.byVal), "attalign": charDatum(ti.align), "attstorage": charDatum(ti.storage),
 				"attcompression": s(""), "attnotnull": b(a.notNull), "atthasdef": b(a.hasDef),
-				"atthasmissing": dFals, "attidentity": s(""), "attgenerated": s(""),
+				"atthasmissing": dFals, "attidentity": s(a.identity), "attgenerated": s(""),
 				"attisdropped": dFals, "attislocal": dTrue, "attinhcount": i(0),
 				"attcollation": i(int64(ti.collation)),
 			})
