@@ -543,7 +543,8 @@ func (c *converter) insert(s *pg.InsertStmt) (Statement, error) {
 
 func (c *converter) setClauses(nodes []*pg.Node) ([]*SetClause, error) {
 	var out []*SetClause
-	for _, n := range nodes {
+	for k := 0; k < len(nodes); k++ {
+		n := nodes[k]
 		rt := n.GetResTarget()
 		if rt == nil {
 			return nil, c.unsupported(nodeName(n)+" in SET", -1)
@@ -551,8 +552,23 @@ func (c *converter) setClauses(nodes []*pg.Node) ([]*SetClause, error) {
 		if len(rt.Indirection) > 0 {
 			return nil, c.unsupported("subscripts and field selection in SET", rt.Location)
 		}
-		if rt.Val.GetMultiAssignRef() != nil {
-			return nil, c.unsupported("multiple-column assignment", rt.Location)
+		if ref := rt.Val.GetMultiAssignRef(); ref != nil { // multiassign.go
+			var items []*pg.ResTarget
+			for j := k; j < len(nodes) && j < k+int(ref.Ncolumns); j++ {
+				if r := nodes[j].GetResTarget(); r != nil && len(r.Indirection) == 0 {
+					items = append(items, r)
+				}
+			}
+			if ref.Colno != 1 || len(items) != int(ref.Ncolumns) {
+				return nil, c.unsupported("multiple-column assignment with subscripts", rt.Location)
+			}
+			sets, err := c.multiAssign(items)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, sets...)
+			k += len(items) - 1
+			continue
 		}
 		e, err := c.expr(rt.Val)
 		if err != nil {

@@ -86,3 +86,123 @@ func (b *builder) limitClause(s *ast.Select, in node, keys []sortKey) (node, err
 
 // codeInvalidRowCount is 2201W (invalid_row_count_in_limit_clause).
 const codeInvalidRowCount = "2201W"
+
+// rowSubCompare compiles (a, b) op (SELECT x, y ...) (PostgreSQL's
+// ROWCOMPARE sublink): the subquery must return at most one row (21000
+// for more; no row gives NULL) with as many columns as the row, and the
+// row compares with it as row constructors do.
+func (cp *compiler) rowSubCompare(op string, lr *ast.RowExpr, sq *ast.Subquery, sc *scope) (expr, error) {
+	if _, ok := cmpOps[op]; !ok {
+		return nil, errf(types.CodeUndefinedFunction, "operator %s is not supported for row expressions", op)
+	}
+	plan, corr, err := cp.subplan(sq.Select, sc, "")
+	if err != nil {
+		return nil, err
+	}
+	cols := plan.columns()
+	switch {
+	case len(cols) > len(lr.Args):
+		return nil, errf(types.CodeSyntaxError, "subquery has too many columns")
+	case len(cols) < len(lr.Args):
+		return nil, errf(types.CodeSyntaxError, "subquery has too few columns")
+	}
+	n := len(lr.Args)
+	out := &rowSubCmpExpr{sub: &subqueryExpr{kind: ast.SubScalar, plan: plan, sc: sc, correlated: corr, limit: 2, t: types.Bool}}
+	out.cmp = &rowCmpExpr{op: cmpOps[op]}
+	for i, a := range lr.Args {
+		l, err := cp.expr(a, sc)
+		if err != nil {
+			return nil, err
+		}
+		// Both sides are compared over one row: the left values, then the
+		// subquery's.
+		l2, r2, as, err := cp.comparable(&colExpr{i: i, t: l.typ()}, &colExpr{i: n + i, t: cols[i].typ})
+		if err != nil {
+			return nil, err
+		}
+		out.l = append(out.l, l)
+		out.cmp.l, out.cmp.r, out.cmp.as = append(out.cmp.l, l2), append(out.cmp.r, r2), append(out.cmp.as, as)
+	}
+	return out, nil
+}
+
+// rowSubCmpExpr is a row compared with a one-row subquery: cmp runs over
+// the left values followed by the subquery row's values.
+type rowSubCmpExpr struct {
+	l   []expr // left values, over the outer row
+	sub *subqueryExpr
+	cmp *rowCmpExpr
+}
+
+func (e *rowSubCmpExpr) eval(c *Ctx, row []types.Datum) (types.Datum, error) {
+	both := make([]types.Datum, 0, 2*len(e.l))
+	for _, l := range e.l {
+		d, err := l.eval(c, row)
+		if err != nil {
+			return types.Null, err
+		}
+		both = append(both, d)
+	}
+	rs, err := e.sub.rows(c, row)
+	if err != nil {
+		return types.Null, err
+	}
+	switch len(rs) {
+	case 0:
+		return types.Null, nil
+	case 1:
+	default:
+		return types.Null, errf(CodeCardinalityViolation, "more than one row returned by a subquery used as an expression")
+	}
+	return e.cmp.eval(c, append(both, rs[0]...))
+}
+
+func (e *rowSubCmpExpr) typ() types.Type { return types.Bool }
+
+// multiAssign compiles one column of SET (a, b, ...) = (SELECT ...): the
+// subquery is planned once per clause (plans keyed by its AST) and must
+// return at most one row (21000 for more; no row sets NULLs).
+func (cp *compiler) multiAssign(ma *ast.MultiAssign, sc *scope, plans map[*ast.Subquery]*subqueryExpr) (expr, error) {
+	sub := plans[ma.Source]
+	if sub == nil {
+		plan, corr, err := cp.subplan(ma.Source.Select, sc, "")
+		if err != nil {
+			return nil, err
+		}
+		if len(plan.columns()) != ma.N {
+			return nil, errf(types.CodeSyntaxError, "number of columns does not match number of values")
+		}
+		sub = &subqueryExpr{kind: ast.SubScalar, plan: plan, sc: sc, correlated: corr, limit: 2, t: types.Unknown}
+		plans[ma.Source] = sub
+	}
+	t := sub.plan.columns()[ma.Col].typ
+	if t.OID == types.OIDUnknown {
+		t = types.Text
+	}
+	return &multiColExpr{sub: sub, i: ma.Col, t: t}, nil
+}
+
+// multiColExpr is column i of a multiple-column assignment's sub-SELECT.
+// Each column runs the (correlated) subquery for its row; uncorrelated
+// ones run once per execution.
+type multiColExpr struct {
+	sub *subqueryExpr
+	i   int
+	t   types.Type
+}
+
+func (e *multiColExpr) eval(c *Ctx, row []types.Datum) (types.Datum, error) {
+	rs, err := e.sub.rows(c, row)
+	if err != nil {
+		return types.Null, err
+	}
+	switch len(rs) {
+	case 0:
+		return types.Null, nil
+	case 1:
+		return rs[0][e.i], nil
+	}
+	return types.Null, errf(CodeCardinalityViolation, "more than one row returned by a subquery used as an expression")
+}
+
+func (e *multiColExpr) typ() types.Type { return e.t }

@@ -144,6 +144,7 @@ func (b *builder) updateStmt(s *ast.Update) (*Plan, error) {
 		e   expr
 	}
 	var sets []set
+	multi := map[*ast.Subquery]*subqueryExpr{} // SET (a, b) = (SELECT ...): one plan per clause
 	for _, sc := range s.Set {
 		i := t.Column(sc.Column)
 		if i < 0 {
@@ -162,7 +163,12 @@ func (b *builder) updateStmt(s *ast.Update) (*Plan, error) {
 			if b.cp.hasAggregate(sc.Expr) {
 				return nil, errf(CodeGrouping, "aggregate functions are not allowed in UPDATE")
 			}
-			if e, err = b.cp.expr(sc.Expr, m.sc); err != nil {
+			if ma, ok := sc.Expr.(*ast.MultiAssign); ok {
+				e, err = b.cp.multiAssign(ma, m.sc, multi) // hunt_query.go
+			} else {
+				e, err = b.cp.expr(sc.Expr, m.sc)
+			}
+			if err != nil {
 				return nil, err
 			}
 			if e, err = b.cp.coerce(e, t.Columns[i].Type, types.CoerceAssignment); err != nil {

@@ -400,6 +400,9 @@ func (e *isBoolExpr) typ() types.Type { return types.Bool }
 func (cp *compiler) rowCompare(op string, left, right ast.Expr, sc *scope) (expr, error) {
 	lr, lok := left.(*ast.RowExpr)
 	rr, rok := right.(*ast.RowExpr)
+	if sq, ok := right.(*ast.Subquery); ok && lok && sq.Kind == ast.SubScalar {
+		return cp.rowSubCompare(op, lr, sq, sc) // hunt_query.go
+	}
 	if !lok || !rok {
 		return nil, unsupported("comparison of a row constructor with a non-row value is not supported")
 	}
