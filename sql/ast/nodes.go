@@ -345,7 +345,7 @@ const (
 	AlterRenameColumn
 	AlterRenameTable
 	AlterRenameConstraint
-	AlterColumnType // ALTER COLUMN ... TYPE (Def.Type; USING not supported)
+	AlterColumnType // ALTER COLUMN ... TYPE (Def.Type; USING expression in Using)
 )
 
 // AlterCmd is one action of ALTER TABLE.
@@ -359,6 +359,7 @@ type AlterCmd struct {
 	DefaultSQL string // Default as SQL text (PostgreSQL's deparse)
 	IfExists   bool   // DROP COLUMN IF EXISTS / ADD COLUMN IF NOT EXISTS
 	Cascade    bool
+	Using      Expr // ALTER COLUMN TYPE ... USING expression (nil: none)
 }
 
 // CreateIndex is CREATE [UNIQUE] INDEX.

@@ -985,8 +985,15 @@ func (c *converter) alterTable(s *pg.AlterTableStmt) (Statement, error) {
 		case pg.AlterTableType_AT_AlterColumnType:
 			a.Type = AlterColumnType
 			cd := cmd.Def.GetColumnDef()
-			if cd == nil || cd.RawDefault != nil || cd.CollClause != nil {
-				return nil, c.unsupported("ALTER COLUMN TYPE with USING or COLLATE", -1)
+			if cd == nil || cd.CollClause != nil {
+				return nil, c.unsupported("ALTER COLUMN TYPE with COLLATE", -1)
+			}
+			if cd.RawDefault != nil {
+				u, err := c.expr(cd.RawDefault)
+				if err != nil {
+					return nil, err
+				}
+				a.Using = u
 			}
 			t, err := c.typeName(cd.TypeName)
 			if err != nil {

@@ -2,7 +2,8 @@ package exec
 
 // ALTER TABLE column operations (area "ddl"): ADD COLUMN [IF NOT EXISTS],
 // DROP COLUMN [IF EXISTS], ALTER COLUMN SET/DROP DEFAULT and SET/DROP NOT
-// NULL, RENAME COLUMN, RENAME TO, and ALTER TABLE IF EXISTS.
+// NULL, RENAME COLUMN, RENAME TO, and ALTER TABLE IF EXISTS (ALTER COLUMN
+// TYPE: altertype.go).
 //
 // Rows are stored with their attribute count, and a row with fewer
 // attributes than the table has columns decodes the missing ones as NULL,
@@ -210,7 +211,8 @@ func rewriteTable(c *Ctx, old, nt *catalog.Table, conv func(vals []types.Datum) 
 			return rowErr(err)
 		}
 		for i := range nt.Indexes {
-			if err := w.indexInsert(c, &nt.Indexes[i], vals, tid, false); err != nil {
+			// Unique indexes are checked: ALTER COLUMN TYPE can make keys equal.
+			if err := w.indexInsert(c, &nt.Indexes[i], vals, tid, true); err != nil {
 				return err
 			}
 		}
@@ -246,6 +248,9 @@ func (b *builder) dropColumn(t *catalog.Table, cmd *ast.AlterCmd) (*Plan, error)
 				return c.notice("00000", "column %q of relation %q does not exist, skipping", name, t0.Name)
 			}
 			return columnMissing(t0, name)
+		}
+		if err := dropColumnDependents(c, t0, pos, cascade); err != nil { // depend.go
+			return err
 		}
 		has := func(cols []int) bool {
 			for _, x := range cols {
@@ -478,6 +483,9 @@ func (b *builder) renameColumn(t *catalog.Table, cmd *ast.AlterCmd) (*Plan, erro
 				return unsupported("renaming column %q used by a DEFAULT expression is not supported", from)
 			}
 		}
+		if err := renameInViews(c, t0, from, to, ""); err != nil { // depend.go
+			return err
+		}
 		nt := t0.Clone()
 		nt.Columns[pos].Name = to
 		return c.DB.Cat.Put(c.Ctx, c.Tx, nt)
@@ -489,6 +497,9 @@ func (b *builder) renameTable(t *catalog.Table, cmd *ast.AlterCmd) (*Plan, error
 	return alterPlan(t.Name, func(c *Ctx, t0 *catalog.Table) error {
 		if _, taken := c.Cat.Table(to); taken {
 			return errf(CodeDuplicateTable, "relation %q already exists", to)
+		}
+		if err := renameInViews(c, t0, "", "", to); err != nil { // depend.go
+			return err
 		}
 		nt := t0.Clone()
 		nt.Name = to
@@ -545,35 +556,4 @@ func (b *builder) alterTableMulti(s *ast.AlterTable) (*Plan, bool, error) {
 		return "ALTER TABLE", nil
 	}
 	return p, true, nil
-}
-
-// alterColumnType is ALTER COLUMN ... TYPE when the stored values need no
-// change: the same type with a typmod that accepts every old value (a
-// longer or unlimited varchar, an unlimited numeric). Anything else would
-// rewrite and convert every row: 0A000.
-func (b *builder) alterColumnType(t *catalog.Table, cmd *ast.AlterCmd) (*Plan, error) {
-	pos := t.Column(cmd.Column)
-	if pos < 0 {
-		return nil, columnMissing(t, cmd.Column)
-	}
-	nt, err := typeName(cmd.Def.Type)
-	if err != nil {
-		return nil, err
-	}
-	old := t.Columns[pos].Type
-	trivial := old.OID == nt.OID && (old.Typmod == nt.Typmod || nt.Typmod < 0 ||
-		(old.OID == types.OIDVarchar && old.Typmod >= 0 && nt.Typmod >= old.Typmod))
-	if !trivial {
-		return nil, unsupported("ALTER COLUMN TYPE is supported only without a change of the stored values (same type, longer or unlimited varchar, unlimited numeric)")
-	}
-	name := cmd.Column
-	return alterPlan(t.Name, func(c *Ctx, t0 *catalog.Table) error {
-		i := t0.Column(name)
-		if i < 0 {
-			return columnMissing(t0, name)
-		}
-		t1 := t0.Clone()
-		t1.Columns[i].Type = nt
-		return c.DB.Cat.Put(c.Ctx, c.Tx, t1)
-	}), nil
 }

@@ -363,8 +363,8 @@ func similarToRegex(pat, esc string) (string, error) {
 }
 
 // sqlValueFuncMore compiles the SQL value functions with a precision
-// (current_timestamp(p), localtimestamp(p)); current_time and localtime
-// need the time types, which are not supported.
+// (current_timestamp(p), localtimestamp(p)) and current_time[(p)] and
+// localtime[(p)].
 func sqlValueFuncMore(x *ast.SQLValueFunc) (expr, error) {
 	switch x.Name {
 	case "current_timestamp", "localtimestamp":
@@ -382,8 +382,15 @@ func sqlValueFuncMore(x *ast.SQLValueFunc) (expr, error) {
 		to := t
 		to.Typmod = p
 		return &castExpr{e: &nowExpr{t: t}, to: to, ctx: types.CoerceExplicit}, nil
-	case "current_time", "localtime":
-		return nil, unsupported("%s is not supported (type time is not supported)", x.Name)
+	case "current_time", "localtime": // the transaction time in the session zone
+		to := types.Timetz
+		if x.Name == "localtime" {
+			to = types.Time
+		}
+		if x.Precision >= 0 {
+			to.Typmod = min(x.Precision, 6)
+		}
+		return &castExpr{e: &nowExpr{t: types.Timestamptz}, to: to, ctx: types.CoerceExplicit}, nil
 	}
 	return nil, unsupported("%s is not supported", x.Name)
 }
@@ -405,6 +412,8 @@ func (cp *compiler) builtinMore(name string, args []expr) (expr, error) {
 	ts := args[1]
 	switch ts.typ().OID {
 	case types.OIDTimestamp, types.OIDTimestamptz:
+	case types.OIDTime, types.OIDTimetz:
+		return cp.timetzAtZone(zone, ts) // timeexpr.go
 	case types.OIDUnknown, types.OIDDate:
 		if ts, err = cp.coerce(ts, types.Timestamptz, types.CoerceImplicit); err != nil {
 			return nil, err
@@ -452,7 +461,7 @@ func (e *atTimeZoneExpr) typ() types.Type { return e.t }
 // pgOnlyTypes are built-in PostgreSQL types this engine does not support:
 // naming one is 0A000 (not 42704, which says the type does not exist).
 var pgOnlyTypes = map[string]bool{
-	"float4": true, "real": true, "time": true, "timetz": true, "money": true, "bit": true,
+	"money": true, "bit": true,
 	"varbit": true, "xml": true, "json": true, "inet": true, "cidr": true, "macaddr": true,
 	"macaddr8": true, "point": true, "line": true, "lseg": true, "box": true, "path": true,
 	"polygon": true, "circle": true, "tsvector": true, "tsquery": true, "int4range": true,

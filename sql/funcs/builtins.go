@@ -34,6 +34,7 @@ func Builtins() *Registry {
 	addRegexFuncs(r)
 	addCastFuncs(r)
 	addSettingsFuncs(r) // settings.go
+	addTimeFuncs(r)     // timefuncs.go
 	addAggregates(r)
 	return r
 }

@@ -52,6 +52,9 @@ func ArithResultType(op ArithOp, l, r Type) (Type, error) {
 	if lo == OIDUnknown && ro == OIDUnknown {
 		return Type{}, Errorf(CodeUndefinedFunction, "operator is not unique: unknown %s unknown", op)
 	}
+	if t, ok := timeArithType(op, lo, ro); ok { // time.go
+		return t, nil
+	}
 	rl, rr := numRank(lo), numRank(ro)
 	if rl > 0 && rr > 0 {
 		res := lo
@@ -120,6 +123,9 @@ func ArithEnv(op ArithOp, lt Type, a Datum, rt Type, b Datum, env *Env) (Datum, 
 		if b, err = ParseText(Type{OID: ro, Typmod: -1}, b.S, env); err != nil {
 			return Null, res, err
 		}
+	}
+	if d, ok, err := timeArith(op, Type{OID: lo}, a, Type{OID: ro}, b); ok { // time.go
+		return d, res, err
 	}
 	if a.K == KindInterval || b.K == KindInterval || (res.OID == OIDInterval) {
 		d, err := intervalArith(op, a, b, env)

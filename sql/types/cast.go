@@ -26,6 +26,11 @@ func CastContext(from, to OID) (CoercionContext, bool) {
 	isStr := func(o OID) bool { return o == OIDText || o == OIDVarchar || o == OIDBpchar }
 	fe, fromArr := Type{OID: from}.ElemType()
 	te, toArr := Type{OID: to}.ElemType()
+	if !isStr(from) && !isStr(to) && !fromArr && !toArr {
+		if cc, ok, handled := timeCastContext(from, to); handled { // time.go
+			return cc, ok
+		}
+	}
 	switch {
 	case fromArr && toArr:
 		return CastContext(fe.OID, te.OID)
@@ -110,6 +115,8 @@ func applyTypmod(d Datum, to Type, explicit bool) (Datum, error) {
 		d.N = n
 	case OIDTimestamp, OIDTimestamptz:
 		d.I = RoundTimestamp(d.I, to.Typmod)
+	case OIDTime, OIDTimetz:
+		d.I = RoundTime(d.I, to.Typmod)
 	case OIDInterval:
 		d = NewInterval(RoundInterval(d.Interval(), to.Typmod))
 	}
@@ -159,6 +166,9 @@ func convert(d Datum, from, to Type, explicit bool, env *Env) (Datum, error) {
 			return d, nil
 		}
 		return ParseText(Type{OID: to.OID, Typmod: -1}, d.S, env)
+	}
+	if r, ok, err := timeConvert(d, from, to, env); ok { // time.go
+		return r, err
 	}
 	switch to.OID {
 	case OIDInt2, OIDInt4, OIDInt8:

@@ -31,6 +31,10 @@ func Compare(a, b Datum) int {
 		return strings.Compare(a.S, b.S)
 	case KindInterval:
 		return CompareIntervals(a.Interval(), b.Interval())
+	case KindTime:
+		return cmpInt64(a.I, b.I)
+	case KindTimetz:
+		return compareTimetz(a, b)
 	case KindJSON:
 		return CompareJSON(a.J, b.J)
 	case KindArray:

@@ -24,6 +24,8 @@ const (
 	KindUUID                    // S: the 16 raw bytes
 	KindJSON                    // J: a parsed jsonb value (*JSON, immutable)
 	KindArray                   // A: an array of any supported scalar type (*Array, immutable)
+	KindTime                    // I: microseconds since midnight (time.go)
+	KindTimetz                  // I: local microseconds since midnight, Days: zone in seconds west of UTC
 )
 
 // String names the kind.
@@ -57,6 +59,10 @@ func (k Kind) String() string {
 		return "jsonb"
 	case KindArray:
 		return "array"
+	case KindTime:
+		return "time"
+	case KindTimetz:
+		return "timetz"
 	}
 	return "invalid"
 }

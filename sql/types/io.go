@@ -65,6 +65,8 @@ func ParseText(t Type, s string, env *Env) (Datum, error) {
 		}
 		us = RoundTimestamp(us, t.Typmod)
 		return Datum{K: t.Kind(), I: us}, nil
+	case OIDTime, OIDTimetz:
+		return timeParseText(t, s, env)
 	case OIDBytea:
 		b, err := ParseBytea(s)
 		if err != nil {
@@ -142,6 +144,10 @@ func AppendText(dst []byte, t Type, d Datum, env *Env) []byte {
 		return AppendBytea(dst, d.S)
 	case KindInterval:
 		return AppendInterval(dst, d.Interval())
+	case KindTime:
+		return AppendTime(dst, d.I)
+	case KindTimetz:
+		return AppendTimetz(dst, d.I, d.Days)
 	case KindUUID:
 		return AppendUUID(dst, d.S)
 	case KindJSON:
@@ -205,6 +211,8 @@ func AppendBinary(dst []byte, t Type, d Datum) ([]byte, error) {
 	case OIDJSONB:
 		dst = append(dst, 1)
 		return AppendJSON(dst, d.J), nil
+	case OIDTime, OIDTimetz:
+		return timeAppendBinary(dst, d), nil
 	}
 	if et, ok := t.ElemType(); ok {
 		return appendArrayBinary(dst, et, d.A)
@@ -293,6 +301,8 @@ func ParseBinary(t Type, b []byte) (Datum, error) {
 		return Datum{K: t.Kind(), I: RoundTimestamp(v, t.Typmod)}, nil
 	case OIDBytea:
 		return NewBytea(b), nil
+	case OIDTime, OIDTimetz:
+		return timeParseBinary(t, b)
 	case OIDUUID:
 		if err := fixed(16); err != nil {
 			return Null, err

@@ -63,8 +63,10 @@ func AppendKey(dst []byte, t Type, d Datum, desc bool) []byte {
 		switch d.K {
 		case KindBool:
 			dst = append(dst, byte(d.I&1))
-		case KindInt, KindDate, KindTimestamp, KindTimestamptz:
+		case KindInt, KindDate, KindTimestamp, KindTimestamptz, KindTime:
 			dst = binary.BigEndian.AppendUint64(dst, uint64(d.I)^(1<<63))
+		case KindTimetz:
+			dst = appendTimetzKey(dst, d)
 		case KindFloat:
 			dst = binary.BigEndian.AppendUint64(dst, floatKeyBits(d.F))
 		case KindNumeric:
@@ -188,7 +190,14 @@ func DecodeKey(src []byte, t Type, desc bool) (Datum, []byte, error) {
 			return Null, nil, errKey()
 		}
 		return NewBool(b == 1), rd.b, nil
-	case KindInt, KindDate, KindTimestamp, KindTimestamptz:
+	case KindTimetz:
+		u, ok1 := rd.uint64()
+		z, ok2 := rd.uint64()
+		if !ok1 || !ok2 {
+			return Null, nil, errKey()
+		}
+		return decodeTimetzKey(u, z), rd.b, nil
+	case KindInt, KindDate, KindTimestamp, KindTimestamptz, KindTime:
 		u, ok := rd.uint64()
 		if !ok {
 			return Null, nil, errKey()

@@ -60,7 +60,7 @@ func AppendTuple(dst []byte, types []Type, vals []Datum) ([]byte, error) {
 		case OIDBytea:
 			dst = binary.AppendUvarint(dst, uint64(len(v.S)))
 			dst = append(dst, v.S...)
-		case OIDUUID, OIDInterval:
+		case OIDUUID, OIDInterval, OIDTime, OIDTimetz:
 			var err error
 			if dst, err = AppendBinary(dst, t, v); err != nil {
 				return dst, err
@@ -154,16 +154,17 @@ func DecodeTuple(src []byte, types []Type, dst []Datum) ([]Datum, error) {
 			}
 			dst[i] = NewFloat(float64(math.Float32frombits(binary.BigEndian.Uint32(src[p:]))))
 			p += 4
-		case OIDUUID, OIDInterval:
-			if !need(16) {
+		case OIDUUID, OIDInterval, OIDTime, OIDTimetz:
+			n := map[OID]int{OIDUUID: 16, OIDInterval: 16, OIDTime: 8, OIDTimetz: 12}[t.OID]
+			if !need(n) {
 				return nil, errTuple("truncated")
 			}
-			d, err := ParseBinary(Type{OID: t.OID, Typmod: -1}, src[p:p+16])
+			d, err := ParseBinary(Type{OID: t.OID, Typmod: -1}, src[p:p+n])
 			if err != nil {
 				return nil, errTuple("bad " + t.String())
 			}
 			dst[i] = d
-			p += 16
+			p += n
 		case OIDText, OIDVarchar, OIDBpchar, OIDUnknown, OIDNumeric, OIDBytea, OIDJSONB:
 			l, k := binary.Uvarint(src[p:])
 			if k <= 0 {

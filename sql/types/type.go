@@ -151,6 +151,10 @@ var typeInfos = []TypeInfo{
 	{OIDIntervalArray, "_interval", "interval[]", -1, false, 'A', KindArray, OIDInterval, 0},
 	{OIDUUIDArray, "_uuid", "uuid[]", -1, false, 'A', KindArray, OIDUUID, 0},
 	{OIDJSONBArray, "_jsonb", "jsonb[]", -1, false, 'A', KindArray, OIDJSONB, 0},
+	{OIDTime, "time", "time without time zone", 8, true, 'D', KindTime, 0, OIDTimeArray},
+	{OIDTimetz, "timetz", "time with time zone", 12, false, 'D', KindTimetz, 0, OIDTimetzArray},
+	{OIDTimeArray, "_time", "time without time zone[]", -1, false, 'A', KindArray, OIDTime, 0},
+	{OIDTimetzArray, "_timetz", "time with time zone[]", -1, false, 'A', KindArray, OIDTimetz, 0},
 }
 
 // typeInfoIndex maps an OID to its index in typeInfos (built once, never
@@ -283,6 +287,14 @@ func (t Type) String() string {
 		if t.Typmod >= 0 {
 			return fmt.Sprintf("timestamp(%d) with time zone", t.Typmod)
 		}
+	case OIDTime:
+		if t.Typmod >= 0 {
+			return fmt.Sprintf("time(%d) without time zone", t.Typmod)
+		}
+	case OIDTimetz:
+		if t.Typmod >= 0 {
+			return fmt.Sprintf("time(%d) with time zone", t.Typmod)
+		}
 	case OIDInterval:
 		if t.Typmod >= 0 {
 			name := "interval" + intervalRangeNames[t.Typmod>>16]
@@ -359,6 +371,10 @@ func LookupType(name string, mods []int32) (Type, error) {
 		oid = OIDTimestamp
 	case "timestamptz", "timestamp with time zone":
 		oid = OIDTimestamptz
+	case "time", "time without time zone":
+		oid = OIDTime
+	case "timetz", "time with time zone":
+		oid = OIDTimetz
 	case "unknown":
 		oid = OIDUnknown
 	case "bytea":
@@ -407,9 +423,10 @@ func LookupType(name string, mods []int32) (Type, error) {
 			return Type{}, Errorf(CodeInvalidParameterValue, "NUMERIC scale %d must be between -1000 and 1000", s)
 		}
 		t.Typmod = ((p << 16) | (s & 0xffff)) + 4
-	case OIDTimestamp, OIDTimestamptz:
+	case OIDTimestamp, OIDTimestamptz, OIDTime, OIDTimetz:
 		if len(mods) != 1 || mods[0] < 0 {
-			return Type{}, Errorf(CodeInvalidParameterValue, "TIMESTAMP(%d) precision must not be negative", mods[0])
+			kw := map[OID]string{OIDTimestamp: "TIMESTAMP", OIDTimestamptz: "TIMESTAMP", OIDTime: "TIME", OIDTimetz: "TIME"}[oid]
+			return Type{}, Errorf(CodeInvalidParameterValue, "%s(%d) precision must not be negative", kw, mods[0])
 		}
 		p := mods[0]
 		if p > 6 {
