@@ -188,8 +188,6 @@ func (cp *compiler) comparable(l, r expr) (expr, expr, types.Type, error) {
 		if lt.OID == types.OIDBpchar && rt.OID == types.OIDBpchar {
 			return l, r, lt, nil
 		}
-		return l, r, types.Text, nil
-	}
 		// char(n) against varchar compares as char(n) (varchar casts to
 		// it); against text as text, the char(n) side losing its blanks.
 		switch {
@@ -202,6 +200,8 @@ func (cp *compiler) comparable(l, r expr) (expr, expr, types.Type, error) {
 		case rt.OID == types.OIDBpchar:
 			r = &castExpr{e: r, to: types.Text, ctx: types.CoerceImplicit}
 		}
+		return l, r, types.Text, nil
+	}
 	if cc, ok := types.CastContext(rt.OID, lt.OID); ok && cc == types.CoerceImplicit {
 		return l, &castExpr{e: r, to: lt, ctx: cc}, lt, nil
 	}
@@ -447,6 +447,9 @@ func (cp *compiler) binaryOp(op string, l, r expr) (expr, error) {
 		}
 		return &cmpExpr{op: cop, l: l2, r: r2, as: as}, nil
 	}
+	if op == "-" && l.typ().OID == types.OIDJSONB && cp.funcs != nil {
+		return cp.jsonDelete(l, r) // operators.go
+	}
 	var aop types.ArithOp
 	switch op {
 	case "+":
@@ -462,11 +465,11 @@ func (cp *compiler) binaryOp(op string, l, r expr) (expr, error) {
 	default:
 		return cp.operator(op, l, r)
 	}
-	if l, r, err = cp.unify(l, r); err != nil {
-		return nil, err
 	if isUnknown(l) && isUnknown(r) {
 		return nil, errf(types.CodeAmbiguousFunction, "operator is not unique: unknown %s unknown", op)
 	}
+	if l, r, err = cp.unify(l, r); err != nil {
+		return nil, err
 	}
 	t, err := types.ArithResultType(aop, l.typ(), r.typ())
 	if err != nil {

@@ -56,6 +56,10 @@ func (cp *compiler) operator(op string, l, r expr) (expr, error) {
 		return cp.containsOp(op, l, r)
 	case "&", "|", "#", "<<", ">>":
 		return cp.bitOp(op, l, r) // bitops.go
+	case "#-":
+		if l.typ().OID == types.OIDJSONB && cp.funcs != nil {
+			return cp.jsonFunc("jsonb_delete_path", l, r, types.Type{OID: types.OIDTextArray, Typmod: -1})
+		}
 	}
 	return nil, errf(types.CodeUndefinedFunction, "operator does not exist: %s %s %s", l.typ(), op, r.typ())
 }
@@ -600,3 +604,32 @@ func (e *subscriptExpr) eval(c *Ctx, row []types.Datum) (types.Datum, error) {
 	return types.ArraySubscript(a.A, idx), nil
 }
 func (e *subscriptExpr) typ() types.Type { return e.t }
+
+// jsonDelete compiles jsonb - text, jsonb - text[] and jsonb - int (an
+// unknown right operand is text, as PostgreSQL resolves it).
+func (cp *compiler) jsonDelete(l, r expr) (expr, error) {
+	to := r.typ()
+	if isUnknown(r) {
+		to = types.Text
+	}
+	return cp.jsonFunc("jsonb_delete", l, r, to)
+}
+
+// jsonFunc compiles the jsonb operator implemented by function name, its
+// right operand coerced to type to when it is unknown.
+func (cp *compiler) jsonFunc(name string, l, r expr, to types.Type) (expr, error) {
+	var err error
+	if isUnknown(r) {
+		if r, err = cp.coerce(r, to, types.CoerceImplicit); err != nil {
+			return nil, err
+		}
+	}
+	e, err := cp.registryFunc(name, []expr{l, r})
+	if err != nil {
+		return nil, err
+	}
+	if e == nil {
+		return nil, errf(types.CodeUndefinedFunction, "operator does not exist: jsonb %s %s", map[bool]string{true: "#-", false: "-"}[name == "jsonb_delete_path"], r.typ())
+	}
+	return e, nil
+}

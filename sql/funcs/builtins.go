@@ -30,6 +30,7 @@ func Builtins() *Registry {
 	addBinaryFuncs(r)
 	addIntervalFuncs(r)
 	addJSONFuncs(r)
+	addJSONModFuncs(r) // jsonbmod.go
 	addExtraFuncs(r)
 	addRegexFuncs(r)
 	addCastFuncs(r)
