@@ -160,7 +160,11 @@ func (b *builder) checkDefaultCast(col catalog.Column, nt types.Type) error {
 	}
 	e, err := b.cp.expr(sel.Targets[0].Expr, &scope{noAggs: "DEFAULT expressions"})
 	if err == nil {
-		if cc, ok := types.CastContext(e.typ().OID, nt.OID); isUnknown(e) || (ok && cc <= types.CoerceAssignment) {
+		from := e.typ()
+		if isUnknown(e) { // a literal stored as written: it has the column's old type
+			from = col.Type
+		}
+		if cc, ok := types.CastContext(from.OID, nt.OID); ok && cc <= types.CoerceAssignment {
 			return nil
 		}
 	}

@@ -35,7 +35,7 @@ func TestErrorCodes(t *testing.T) {
 		{"create table e (x int)", "42P07"},
 		{"drop table nope", "42P01"},
 		{"select count(*), n from e", "42803"},
-		{"select 1::real", "0A000"},
+		{"select 1::money", "0A000"},
 	} {
 		t.Run(tc.sql, func(t *testing.T) {
 			_, err := c.Exec(ctxT(t), tc.sql, pgx.QueryExecModeSimpleProtocol)

@@ -80,14 +80,14 @@ func ParseTime(s string, tz bool, env *Env) (int64, int32, error) {
 	}
 	h := atoiSafe(in[:i])
 	j, n := scanDigits(in, i+1)
-	if n != 2 {
+	if n == 0 || n > 2 {
 		return 0, 0, bad()
 	}
 	m := atoiSafe(in[i+1 : j])
 	sec, usec := 0, int64(0)
 	if j < len(in) && in[j] == ':' {
 		k, n := scanDigits(in, j+1)
-		if n != 2 {
+		if n == 0 || n > 2 {
 			return 0, 0, bad()
 		}
 		sec = atoiSafe(in[j+1 : k])
@@ -139,10 +139,10 @@ func ParseTime(s string, tz bool, env *Env) (int64, int32, error) {
 	}
 	off, loc, ok := parseZoneWord(rest)
 	if !ok {
-		if loc == nil && strings.IndexFunc(rest, func(r rune) bool { return r >= 'a' && r <= 'z' }) >= 0 {
-			return 0, 0, Errorf(CodeInvalidParameterValue, "time zone \"%s\" not recognized", rest)
-		}
 		return 0, 0, bad()
+	}
+	if off > maxTimezoneSecs || off < -maxTimezoneSecs {
+		return 0, 0, Errorf("22009", "time zone displacement out of range: \"%s\"", s)
 	}
 	zone, err := timeZoneOf(true, off, loc, time.Time{}, env)
 	return us, zone, err
@@ -175,9 +175,6 @@ func parseZoneWord(z string) (int, *time.Location, bool) {
 				}
 			}
 			secs += atoiSafe(p) * []int{3600, 60, 1}[i]
-		}
-		if secs > maxTimezoneSecs {
-			return 0, nil, false
 		}
 		return sign * secs, nil, true
 	}
