@@ -63,7 +63,11 @@ func ParseOne(sql string) (Statement, error) {
 func syntaxError(err error) error {
 	var pe *pgparser.Error
 	if errors.As(err, &pe) {
-		return &types.Error{Code: types.CodeSyntaxError, Message: pe.Message, Position: pe.Cursorpos}
+		code := types.CodeSyntaxError
+		if strings.HasPrefix(pe.Message, "frame ") { // gram.y's window frame errors are 42P20
+			code = "42P20"
+		}
+		return &types.Error{Code: code, Message: pe.Message, Position: pe.Cursorpos}
 	}
 	return &types.Error{Code: types.CodeSyntaxError, Message: err.Error()}
 }

@@ -72,8 +72,9 @@ func (cp *compiler) column(ref *ast.ColumnRef, sc *scope) (expr, error) {
 			found = found || s.hasTable(ref.Table)
 		}
 		if !found {
-			return nil, errf(CodeUndefinedTable, "missing FROM-clause entry for table %q", ref.Table)
+			return nil, cp.missingRTE(ref.Table, look) // hunt_query.go
 		}
+		return nil, errf(CodeUndefinedColumn, "column %s.%s does not exist", ref.Table, ref.Column)
 	}
 	return nil, errf(CodeUndefinedColumn, "column %q does not exist", refName(ref))
 }

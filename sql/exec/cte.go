@@ -274,7 +274,9 @@ func (b *builder) planRecursive(def *cteDef, cte *ast.CTE, sel *ast.Select, oute
 			return nil, err
 		}
 		if common.OID != c.typ.OID {
-			return nil, errf(types.CodeDatatypeMismatch, "recursive query %q column %d has type %s in non-recursive term but type %s overall", cte.Name, i+1, c.typ, common)
+			err := errf(types.CodeDatatypeMismatch, "recursive query %q column %d has type %s in non-recursive term but type %s overall", cte.Name, i+1, c.typ, common)
+			err.Hint = "Cast the output of the non-recursive term to the correct type."
+			return nil, err
 		}
 		if conv == nil {
 			conv = make([]expr, len(rcols))

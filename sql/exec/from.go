@@ -84,27 +84,32 @@ func (b *builder) tableExpr(te ast.TableExpr, outer *scope) (node, error) {
 	case *ast.FuncRef:
 		return b.funcRef(x, outer)
 	case *ast.Join:
-		if x.Alias != nil {
-			return nil, unsupported("aliases for joins are not supported")
-		}
 		l, err := b.tableExpr(x.Left, outer)
 		if err != nil {
 			return nil, err
 		}
+		var j node
 		if sr, ok := isLateral(x.Right); ok {
-			return b.lateralJoin(x, l, sr, outer)
+			j, err = b.lateralJoin(x, l, sr, outer)
+		} else {
+			var r node
+			if r, err = b.tableExpr(x.Right, outer); err != nil {
+				return nil, err
+			}
+			j, err = b.join(x, l, r, outer)
 		}
-		r, err := b.tableExpr(x.Right, outer)
-		if err != nil {
-			return nil, err
+		if err != nil || x.Alias == nil {
+			return j, err
 		}
-		return b.join(x, l, r, outer)
+		return joinAlias(j, x.Alias) // hunt_query.go
 	case *ast.SubqueryRef:
 		if x.Lateral {
 			return nil, unsupported("LATERAL is not supported")
 		}
 		if x.Alias == nil {
-			return nil, errf(types.CodeSyntaxError, "subquery in FROM must have an alias")
+			err := errf(types.CodeSyntaxError, "subquery in FROM must have an alias")
+			err.Hint = "For example, FROM (SELECT ...) [AS] foo."
+			return nil, err
 		}
 		in, err := b.selectQuery(x.Select, nil)
 		if err != nil {

@@ -192,7 +192,7 @@ func (cp *compiler) groupedColumn(ref *ast.ColumnRef, i int, sc *scope) (expr, e
 			return &colExpr{i: len(g.keys) - 1, t: g.in.cols[i].typ}, nil
 		}
 	}
-	return nil, errf(CodeGrouping, "column %q must appear in the GROUP BY clause or be used in an aggregate function", refName(ref))
+	return nil, errf(CodeGrouping, "column %q must appear in the GROUP BY clause or be used in an aggregate function", groupedName(ref, i, sc)) // hunt_query.go
 }
 
 // dependsOnGroupedKey reports whether input column i belongs to a table

@@ -1,6 +1,8 @@
 package exec
 
 import (
+	"fmt"
+
 	"github.com/borealis-db/borealis/sql/ast"
 	"github.com/borealis-db/borealis/sql/types"
 )
@@ -206,3 +208,73 @@ func (e *multiColExpr) eval(c *Ctx, row []types.Datum) (types.Datum, error) {
 }
 
 func (e *multiColExpr) typ() types.Type { return e.t }
+
+// joinAlias applies "(l JOIN r ...) AS a [(c1, ...)]": the join's columns
+// are reachable as a.c only (the alias hides the joined tables' names, so
+// the inputs' copies of USING columns become unreachable), renamed by the
+// column list in order.
+func joinAlias(n node, a *ast.Alias) (node, error) {
+	in := n.columns()
+	cols := make([]column, len(in))
+	visible := 0
+	for i, c := range in {
+		if c.merged {
+			c.table = ""
+		} else {
+			c.table = a.Name
+			if visible < len(a.Columns) {
+				c.name = a.Columns[visible]
+			}
+			visible++
+		}
+		cols[i] = c
+	}
+	if len(a.Columns) > visible {
+		return nil, errf(CodeInvalidColumnReference, "join expression %q has %d columns available but %d columns specified", a.Name, visible, len(a.Columns))
+	}
+	return &joinAliasNode{in: n, cols: cols}, nil
+}
+
+// joinAliasNode passes a join's rows under its alias.
+type joinAliasNode struct {
+	in   node
+	cols []column
+}
+
+func (n *joinAliasNode) columns() []column { return n.cols }
+func (n *joinAliasNode) run(c *Ctx, emit func([]types.Datum) error) error {
+	return n.in.run(c, emit)
+}
+func (n *joinAliasNode) explain(e *explainer) { n.in.explain(e) }
+
+// missingRTE is errorMissingRTE: 42P01 for a qualifier no FROM item
+// has, with PostgreSQL's message and hint when a table of that name is in
+// the FROM clause under an alias.
+func (cp *compiler) missingRTE(table string, sc *scope) error {
+	for s := sc; s != nil; s = s.outer {
+		for _, c := range s.cols {
+			if c.tableOID == 0 || c.table == "" || c.table == table || cp.cat == nil {
+				continue
+			}
+			if t, ok := cp.cat.ByOID(c.tableOID); ok && t.Name == table {
+				err := errf(CodeUndefinedTable, "invalid reference to FROM-clause entry for table %q", table)
+				err.Hint = fmt.Sprintf("Perhaps you meant to reference the table alias %q.", c.table)
+				return err
+			}
+		}
+	}
+	return errf(CodeUndefinedTable, "missing FROM-clause entry for table %q", table)
+}
+
+// groupedName names input column i in a 42803 error as PostgreSQL does:
+// qualified by its FROM item's name when it has one.
+func groupedName(ref *ast.ColumnRef, i int, sc *scope) string {
+	in := sc.in
+	if sc.grp != nil && sc.grp.in != nil {
+		in = sc.grp.in
+	}
+	if in != nil && i >= 0 && i < len(in.cols) && in.cols[i].table != "" {
+		return in.cols[i].table + "." + in.cols[i].name
+	}
+	return refName(ref)
+}

@@ -55,6 +55,9 @@ func TestHuntQueryAnswers(t *testing.T) {
 		{"update ma set (a, b) = (b, a::text) where id = 1 returning a, b", ""},
 		{"update ma set (a, b) = (10, 'ten') where id = 1 returning *", "1|10|ten"},
 		{"update ma set (b, a) = (select 'sub', 20) where id = 2 returning *", "2|20|sub"},
+		// Join aliases hide the joined tables and rename the join's columns.
+		{"select j.a, j.k from (p join q using (k)) as j(k, a) order by 1", "1|1 2|2 2|2"},
+		{"select x.* from (p join q on p.k = q.k) x where x.id = 1", "1|1|1"},
 		{"with u as (update ma set (a, b) = (select a + 100, b || '!' from ma m2 where m2.id = ma.id - 1) returning *) select * from u order by id", "1|NULL|NULL 2|110|ten! 3|120|sub!"},
 	} {
 		t.Run(tc.sql, func(t *testing.T) {
@@ -106,6 +109,11 @@ func TestHuntQueryErrors(t *testing.T) {
 		{"update l set (id, k) = (1, 2, 3)", "42601"},
 		{"update l set (id) = (5)", "0A000"},
 		{"update l set (id, k) = (select id, k from r)", "21000"},
+		{"select l.v from (l join r using (k)) j", "42P01"},
+		{"select j.id from (l join r using (k)) j", "42702"},
+		{"select * from (l join r using (k)) j(a, b, c, d, e, f)", "42P10"},
+		{"select sum(id) over (order by id rows between current row and unbounded preceding) from l", "42P20"},
+		{"select sum(id) over (order by id rows unbounded following) from l", "42P20"},
 	} {
 		t.Run(tc.sql, func(t *testing.T) {
 			_, _, err := d.query(tc.sql)

@@ -302,7 +302,10 @@ func (b *builder) setOpOrderLimit(in node, s *ast.Select) (node, error) {
 			}
 		}
 		if k.col < 0 {
-			return nil, unsupported("invalid UNION/INTERSECT/EXCEPT ORDER BY clause: only result column names can be used, not expressions or functions")
+			err := unsupported("invalid UNION/INTERSECT/EXCEPT ORDER BY clause")
+			err.Detail = "Only result column names can be used, not expressions or functions."
+			err.Hint = "Add the expression/function to every SELECT, or move the UNION into a FROM clause."
+			return nil, err
 		}
 		k.t = cols[k.col].typ
 		keys = append(keys, k)

@@ -88,3 +88,7 @@ select id, rank() over (partition by grp order by v desc) as rk from w order by 
 select * from (select id, grp, row_number() over (partition by grp order by v desc nulls last, id) rn from w) s where rn = 1 order by grp;
 select id, first_value(id) over (partition by grp order by v desc nulls first) from w order by id;
 select id, sum(id) over (order by id groups between 1 preceding and 1 following exclude current row) from w order by id;
+select id, sum(v) over (order by id rows between unbounded following and unbounded following) from w;
+select id, sum(v) over (order by id rows unbounded following) from w;
+select id, sum(v) over (order by id rows between 1 following and current row) from w;
+select id, sum(v) over (order by id rows between 1 following and 1 preceding) from w;
