@@ -108,6 +108,9 @@ type Table struct {
 	// relation; Set keeps schemas apart (Schema, Schemas). A relation of
 	// schema s other than public is named "s.name" (NormalizeName).
 	Namespace bool `json:"namespace,omitempty"`
+	// Depends are the relations and columns a view's query reads (its
+	// pg_depend rows, see depend.go), written with the view.
+	Depends []ViewDep `json:"depends,omitempty"`
 
 	tid heap.TID // the catalog row version this definition was read from
 }
@@ -141,6 +144,7 @@ func (t *Table) Clone() *Table {
 		c.Indexes[i] = ix
 	}
 	c.Checks = append([]Check(nil), t.Checks...)
+	c.Depends = append([]ViewDep(nil), t.Depends...)
 	c.ForeignKeys = make([]ForeignKey, len(t.ForeignKeys))
 	for i, fk := range t.ForeignKeys {
 		fk.Columns = append([]int(nil), fk.Columns...)

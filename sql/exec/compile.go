@@ -32,6 +32,7 @@ type compiler struct {
 	cat   *catalog.Set
 	funcs *funcs.Registry // functions beyond the executor's own (nil: none)
 	sq    *subqState      // subqueries and CTEs (nil: subqueries not allowed)
+	rec   *viewRecorder   // CREATE VIEW: what the query references (depend.go)
 }
 
 // column compiles a column reference: resolved in sc, else in the outer
@@ -58,6 +59,7 @@ func (cp *compiler) column(ref *ast.ColumnRef, sc *scope) (expr, error) {
 		if i < 0 {
 			continue
 		}
+		cp.rec.column(ref, s.cols[i])
 		if depth > 0 {
 			return cp.outerRef(s, i, sc)
 		}

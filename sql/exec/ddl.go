@@ -224,6 +224,9 @@ func (b *builder) dropStmt(s *ast.Drop) (*Plan, error) {
 	if s.Type == ast.DropSchema {
 		return b.dropSchemaStmt(s)
 	}
+	if s.Type == ast.DropIndex {
+		return b.dropIndexStmt(s) // depend.go
+	}
 	if s.Type != ast.DropTable {
 		return nil, unsupported("%s is not supported", ast.CommandTag(s))
 	}
@@ -241,9 +244,7 @@ func (b *builder) dropStmt(s *ast.Drop) (*Plan, error) {
 	missingOK := s.IfExists
 	p := &Plan{Kind: KindQuery, DDL: true}
 	p.run = func(c *Ctx, _ func([]types.Datum) error) (string, error) {
-		if err := dropDependents(c, names, s.Cascade); err != nil {
-			return "", err
-		}
+		var origins []catalog.Object
 		for _, n := range names {
 			t, ok := c.Cat.Table(n)
 			if !ok {
@@ -258,12 +259,10 @@ func (b *builder) dropStmt(s *ast.Drop) (*Plan, error) {
 			if t.View != "" || t.Sequence {
 				return "", &types.Error{Code: CodeWrongObjectType, Message: fmt.Sprintf("%q is not a table", n), Hint: dropHint(t)}
 			}
-			if err := c.DB.Cat.Drop(c.Ctx, c.Tx, t); err != nil {
-				return "", err
-			}
-			if err := dropOwnedSequences(c, t); err != nil {
-				return "", err
-			}
+			origins = append(origins, catalog.RelObject(t))
+		}
+		if err := dropObjects(c, origins, s.Cascade); err != nil { // depend.go
+			return "", err
 		}
 		return "DROP TABLE", nil
 	}

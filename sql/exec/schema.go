@@ -15,7 +15,6 @@ import (
 	"github.com/borealis-db/borealis/sql/ast"
 	"github.com/borealis-db/borealis/sql/catalog"
 	"github.com/borealis-db/borealis/sql/types"
-	"github.com/borealis-db/borealis/wire"
 )
 
 // CodeDuplicateSchema is SQLSTATE 42P06.
@@ -102,46 +101,8 @@ func (b *builder) dropSchemaStmt(s *ast.Drop) (*Plan, error) {
 				}
 				return "", errf(CodeUndefinedSchema, "schema %q does not exist", n)
 			}
-			var members []*catalog.Table
-			var lines []string
-			for _, t := range c.Cat.Tables() {
-				if strings.HasPrefix(t.Name, n+".") {
-					members = append(members, t)
-					lines = append(lines, fmt.Sprintf("%s %s", relKind(t), t.Name))
-				}
-			}
-			if len(members) > 0 && !cascade {
-				var detail []string
-				for _, l := range lines {
-					detail = append(detail, l+" depends on schema "+n)
-				}
-				return "", &types.Error{Code: "2BP01",
-					Message: fmt.Sprintf("cannot drop schema %s because other objects depend on it", n),
-					Detail:  strings.Join(detail, "\n"),
-					Hint:    "Use DROP ... CASCADE to drop the dependent objects too."}
-			}
-			if len(members) > 0 && c.Notice != nil {
-				n := &wire.Error{Severity: wire.SeverityNotice, Code: "00000"}
-				if len(lines) == 1 {
-					n.Message = "drop cascades to " + lines[0]
-				} else {
-					n.Message = fmt.Sprintf("drop cascades to %d other objects", len(lines))
-					var d []string
-					for _, l := range lines {
-						d = append(d, "drop cascades to "+l)
-					}
-					n.Detail = strings.Join(d, "\n")
-				}
-				if err := c.Notice(n); err != nil {
-					return "", err
-				}
-			}
-			for _, t := range members {
-				if err := c.DB.Cat.Drop(c.Ctx, c.Tx, t); err != nil {
-					return "", err
-				}
-			}
-			if err := c.DB.Cat.Drop(c.Ctx, c.Tx, sc); err != nil {
+			obj := catalog.Object{Kind: catalog.ObjSchema, OID: sc.OID, Table: sc.OID, Name: n}
+			if err := dropObjects(c, []catalog.Object{obj}, cascade); err != nil { // depend.go
 				return "", err
 			}
 		}

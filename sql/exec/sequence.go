@@ -247,9 +247,10 @@ func (b *builder) dropSequenceStmt(s *ast.Drop) (*Plan, error) {
 		}
 		names = append(names, n)
 	}
-	missingOK := s.IfExists
+	missingOK, cascade := s.IfExists, s.Cascade
 	p := &Plan{Kind: KindQuery, DDL: true}
 	p.run = func(c *Ctx, _ func([]types.Datum) error) (string, error) {
+		var origins []catalog.Object
 		for _, n := range names {
 			t, ok := c.Cat.Table(n)
 			if !ok {
@@ -264,9 +265,10 @@ func (b *builder) dropSequenceStmt(s *ast.Drop) (*Plan, error) {
 			if !t.Sequence {
 				return "", &types.Error{Code: CodeWrongObjectType, Message: fmt.Sprintf("%q is not a sequence", n), Hint: dropHint(t)}
 			}
-			if err := c.DB.Cat.Drop(c.Ctx, c.Tx, t); err != nil {
-				return "", err
-			}
+			origins = append(origins, catalog.RelObject(t))
+		}
+		if err := dropObjects(c, origins, cascade); err != nil { // depend.go
+			return "", err
 		}
 		return "DROP SEQUENCE", nil
 	}
@@ -282,18 +284,6 @@ func dropHint(t *catalog.Table) string {
 		return "Use DROP VIEW to remove a view."
 	}
 	return "Use DROP TABLE to remove a table."
-}
-
-// dropOwnedSequences drops the sequences t's columns own (DROP TABLE).
-func dropOwnedSequences(c *Ctx, t *catalog.Table) error {
-	for _, s := range c.Cat.Tables() {
-		if s.Sequence && s.OwnedBy == t.OID {
-			if err := c.DB.Cat.Drop(c.Ctx, c.Tx, s); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // restartOwnedSequences restarts the sequences t's columns own (TRUNCATE

@@ -53,7 +53,9 @@ func TestSequences(t *testing.T) {
 		{sql: "drop sequence if exists s4"},
 		{sql: "create table usesseq (id int default nextval('s2'), v text)"},
 		{sql: "insert into usesseq (v) values ('a'), ('b') returning id", want: "40 45"},
-		{sql: "drop sequence s1, s2"},
+		{sql: "drop sequence s1, s2", code: "2BP01", msg: "cannot drop desired object(s) because other objects depend on them | default value for column id of table usesseq depends on sequence s2"},
+		{sql: "drop sequence s1, s2 cascade"},
+		{sql: "insert into usesseq (v) values ('c') returning id", want: "NULL"},
 	})
 }
 

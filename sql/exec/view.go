@@ -54,7 +54,10 @@ func (b *builder) viewRef(t *catalog.Table, alias string) (node, error) {
 	sq := b.cp.sq
 	saved := sq.ctes
 	sq.ctes = nil
+	rec := b.cp.rec // the view's own references are not the outer query's
+	b.cp.rec = nil
 	in, err := b.selectQuery(sel, nil)
+	b.cp.rec = rec
 	sq.ctes = saved
 	if err != nil {
 		return nil, err
@@ -81,7 +84,10 @@ func (b *builder) createViewStmt(s *ast.CreateView) (*Plan, error) {
 	if s.SQL == "" {
 		return nil, unsupported("this view definition is not supported")
 	}
+	rec := newViewRecorder() // depend.go
+	b.cp.rec = rec
 	in, err := b.selectQuery(s.Query, nil)
+	b.cp.rec = nil
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +115,8 @@ func (b *builder) createViewStmt(s *ast.CreateView) (*Plan, error) {
 		}
 		cols = append(cols, catalog.Column{Name: n, Type: t})
 	}
-	text := s.SQL
+	text := b.expandStars(s.SQL) // depend.go
+	depends := rec.depends(b.cat)
 	replace := s.OrReplace
 	p := &Plan{Kind: KindQuery, DDL: true}
 	p.run = func(c *Ctx, _ func([]types.Datum) error) (string, error) {
@@ -134,6 +141,7 @@ func (b *builder) createViewStmt(s *ast.CreateView) (*Plan, error) {
 			}
 		}
 		t.View = text
+		t.Depends = depends
 		t.Columns = append([]catalog.Column(nil), cols...)
 		if err := c.DB.Cat.Put(c.Ctx, c.Tx, t); err != nil {
 			return "", err
@@ -163,9 +171,6 @@ func replaceableColumns(old, cols []catalog.Column) error {
 
 // dropViewStmt plans DROP VIEW [IF EXISTS].
 func (b *builder) dropViewStmt(s *ast.Drop) (*Plan, error) {
-	if s.Cascade {
-		return nil, unsupported("DROP VIEW ... CASCADE is not supported")
-	}
 	var names []string
 	for _, q := range s.Names {
 		n, err := catalog.NormalizeName(q.Schema, q.Name)
@@ -177,7 +182,7 @@ func (b *builder) dropViewStmt(s *ast.Drop) (*Plan, error) {
 		}
 		names = append(names, n)
 	}
-	missingOK := s.IfExists
+	missingOK, cascade := s.IfExists, s.Cascade
 	p := &Plan{Kind: KindQuery, DDL: true}
 	p.run = func(c *Ctx, _ func([]types.Datum) error) (string, error) {
 		var drop []*catalog.Table
@@ -196,10 +201,12 @@ func (b *builder) dropViewStmt(s *ast.Drop) (*Plan, error) {
 			}
 			drop = append(drop, t)
 		}
+		var origins []catalog.Object
 		for _, t := range drop {
-			if err := c.DB.Cat.Drop(c.Ctx, c.Tx, t); err != nil {
-				return "", err
-			}
+			origins = append(origins, catalog.RelObject(t))
+		}
+		if err := dropObjects(c, origins, cascade); err != nil { // depend.go
+			return "", err
 		}
 		return "DROP VIEW", nil
 	}

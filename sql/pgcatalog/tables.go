@@ -91,6 +91,8 @@ func tableDefs() []*Table {
 	// psql's \d subscripts prattrs (int2vector), which a text column
 	// cannot be: it is int2[] here (the relation has no rows).
 	defs[len(defs)-1].Columns[defs[len(defs)-1].Column("prattrs")].Type = typInt2Array
+	add(pc, "pg_depend", 2608, 'r', dependRows) // depend.go
+	defs[len(defs)-1].Columns = append([]Column(nil), pgDependColumns...)
 	add(pc, "pg_inherits", 2611, 'r', empty)
 	add(pc, "pg_partitioned_table", 3350, 'r', empty)
 	add(pc, "pg_sequence", 2224, 'r', sequenceRows) // psql.go
