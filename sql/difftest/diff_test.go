@@ -294,7 +294,8 @@ func normMeta(s string) string {
 
 // TestPsqlMeta runs psql's meta-commands (sql/testdata/diff/psql-meta.txt,
 // one psql invocation per line, " ;; " separating several -c commands)
-// against both servers holding the same schema (psql-meta-setup.sql).
+// against both servers holding the same schema (psql-meta-setup.sql), then
+// psql's TAB completion in a pseudo-terminal (TabCompletion).
 func TestPsqlMeta(t *testing.T) {
 	psql := psqlBin(t)
 	pg, _ := startPostgres(t)
@@ -323,5 +324,6 @@ func TestPsqlMeta(t *testing.T) {
 		bo, be := runPsql(t, psql, bo, "postgres", args...)
 		outcomes = append(outcomes, Outcome{Unit: u, Postgres: normMeta(join(po, pe)), Borealis: normMeta(join(bo, be))})
 	}
+	t.Run("TabCompletion", func(t *testing.T) { testTabCompletion(t, psql, pg, bo) }) // tabcomplete_test.go
 	report(t, outcomes)
 }

@@ -79,4 +79,5 @@ func registerPsql(r *funcs.Registry) {
 	null := func(*funcs.Context, []types.Datum, []types.Type) (types.Datum, error) { return types.Null, nil }
 	r.Add(&funcs.Func{Name: "pg_get_triggerdef", Args: []types.Type{typOID}, Result: types.Text, Strict: true, Eval: null})
 	r.Add(&funcs.Func{Name: "pg_get_triggerdef", Args: []types.Type{typOID, types.Bool}, Result: types.Text, Strict: true, Eval: null})
+	registerViewdef(r) // viewdef.go
 }

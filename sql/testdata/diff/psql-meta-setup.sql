@@ -16,3 +16,12 @@ insert into pgbench_accounts select g, 1, 0, '' from generate_series(1, 1000) g;
 create table accounts (id serial primary key, name varchar(40) not null unique, balance numeric(12,2) default 0 check (balance >= 0), created timestamptz default now(), note text default 'none');
 create index accounts_created_idx on accounts (created, note);
 create sequence order_seq;
+-- Foreign keys (ON DELETE CASCADE and RESTRICT, composite, self-
+-- referencing), an identity column, a view, a sequence owned by a column
+-- and a schema with a table, for \d of every relation kind.
+create table customers (id int primary key, region int not null, name text, unique (id, region));
+create table orders (id int generated always as identity primary key, customer_id int references customers (id) on delete cascade, region int, parent_id int references orders (id) on delete restrict, foreign key (customer_id, region) references customers (id, region));
+create view big_orders as select id, customer_id from orders where id > 10;
+create sequence invoice_seq owned by customers.id;
+create schema sales;
+create table sales.regions (id int primary key, name text not null);
