@@ -168,6 +168,8 @@ func (c *converter) stmt(n *pg.Node) (Statement, error) {
 		return c.createIndex(s.IndexStmt)
 	case *pg.Node_TruncateStmt:
 		return c.truncate(s.TruncateStmt)
+	case *pg.Node_LockStmt:
+		return c.lock(s.LockStmt)
 	case *pg.Node_TransactionStmt:
 		return c.transaction(s.TransactionStmt)
 	case *pg.Node_VacuumStmt:

@@ -26,6 +26,8 @@ func CommandTag(st Statement) string {
 		return "CREATE INDEX"
 	case *Truncate:
 		return "TRUNCATE TABLE"
+	case *Lock:
+		return "LOCK TABLE"
 	case *Transaction:
 		switch s.Kind {
 		case TxnBegin:

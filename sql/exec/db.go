@@ -17,6 +17,7 @@ import (
 	"github.com/borealis-db/borealis/sql/funcs"
 	"github.com/borealis-db/borealis/sql/heap"
 	"github.com/borealis-db/borealis/sql/pgcatalog"
+	"github.com/borealis-db/borealis/sql/rellock"
 	"github.com/borealis-db/borealis/sql/sequence"
 	"github.com/borealis-db/borealis/sql/txn"
 	"github.com/borealis-db/borealis/sql/types"
@@ -37,6 +38,9 @@ type DB struct {
 	Funcs *funcs.Registry
 	// Seqs opens the sequences' pages (one in-memory state per sequence).
 	Seqs *sequence.Store
+
+	// Locks holds the relation locks of the open transactions (lockrel.go).
+	Locks *rellock.Manager
 
 	ddl chan struct{} // one DDL transaction at a time
 
@@ -63,6 +67,7 @@ func Open(ctx context.Context, log buffer.Log, poolSize int64, create bool) (*DB
 	}
 	db := &DB{Pool: pool, Meta: meta, Mgr: mgr, Cat: cat, Funcs: funcs.Builtins(), Seqs: sequence.NewStore(meta), ddl: make(chan struct{}, 1),
 		heaps: map[redo.PageID]*heap.Heap{}, trees: map[redo.PageID]*btree.Tree{}}
+	db.Locks = newRelLocks(mgr)
 	pgcatalog.Register(db.Funcs, db.pageCount)
 	return db, nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/borealis-db/borealis/sql/ast"
 	"github.com/borealis-db/borealis/sql/catalog"
 	"github.com/borealis-db/borealis/sql/funcs"
+	"github.com/borealis-db/borealis/sql/rellock"
 	"github.com/borealis-db/borealis/sql/types"
 	"github.com/borealis-db/borealis/wire"
 )
@@ -64,6 +65,13 @@ type Plan struct {
 	// COPY FROM, ...) as PostgreSQL names it in "cannot execute %s in a
 	// read-only transaction"; "" when a read-only transaction may run it.
 	WriteCommand string
+
+	// Locks are the relation locks the session takes before running the
+	// plan, held to transaction end (lockrel.go).
+	Locks []rellock.Request
+	// LockTable: a LOCK statement (transaction blocks only); LockNoWait
+	// is its NOWAIT.
+	LockTable, LockNoWait bool
 
 	// Explain is the plan's shape, as EXPLAIN prints it.
 	Explain string
@@ -126,6 +134,9 @@ func build(stmt ast.Statement, cat *catalog.Set, paramTypes []uint32, reg *funcs
 	}
 	p.Cat = cat
 	p.SearchPath = searchPath
+	if p.Kind == KindQuery {
+		p.Locks = b.relationLocks(stmt)
+	}
 	if p.Kind == KindQuery && !p.ReadOnly {
 		p.WriteCommand = writeCommand(stmt)
 	}
@@ -208,6 +219,8 @@ func (b *builder) stmt(st ast.Statement) (*Plan, error) {
 		return b.alterSequenceStmt(s)
 	case *ast.Truncate:
 		return b.truncateStmt(s)
+	case *ast.Lock:
+		return b.lockStmt(s)
 	case *ast.AlterTable:
 		return b.alterTableStmt(s)
 	case *ast.CreateIndex:

@@ -98,6 +98,16 @@ func Conflicts(a, b Mode) bool {
 	return conflicts[a]&bit(b) != 0
 }
 
+// Covers reports whether holding a lock in mode a blocks every request
+// that mode b would block (a's conflicts include b's), so that b is
+// redundant beside a.
+func Covers(a, b Mode) bool {
+	if !a.Valid() || !b.Valid() {
+		return false
+	}
+	return conflicts[a]&conflicts[b] == conflicts[b]
+}
+
 // Owner identifies the holder of locks: a top-level transaction. It must
 // be comparable (a pointer).
 type Owner any
@@ -203,7 +213,7 @@ func (m *Manager) holdsLocked(owner Owner, rel uint32, mode Mode) bool {
 	}
 	held := o.rels[rel]
 	for h := AccessShare; h <= AccessExclusive; h++ {
-		if held&bit(h) != 0 && (h == mode || conflicts[h]&conflicts[mode] == conflicts[mode]) {
+		if held&bit(h) != 0 && Covers(h, mode) {
 			return true
 		}
 	}

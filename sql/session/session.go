@@ -127,6 +127,7 @@ type Session struct {
 	ro                 string // access mode of the next/current transaction: "on" read only, "off", "" default
 	txStart            time.Time
 	ddlLocked, ddlSeen bool
+	lockTx             *txn.Tx           // owner of the relation locks held (lock.go)
 	localSettings      map[string]string // SET LOCAL: values to restore at transaction end
 	seq                *sequence.Session // currval/lastval state (created on first use)
 }
@@ -227,9 +228,8 @@ func (s *Session) endTx(ctx context.Context, commit bool) error {
 		if rerr := s.e.db.Cat.Refresh(context.WithoutCancel(ctx)); rerr != nil && err == nil {
 			err = rerr
 		}
-		s.e.db.UnlockDDL()
-		s.ddlLocked = false
 	}
+	s.releaseLocks() // after the refresh: waiters see the new catalog
 	s.ddlSeen = false
 	s.inBlock, s.failed, s.iso, s.ro = false, false, "", ""
 	s.settings["transaction_isolation"] = s.settings["default_transaction_isolation"]
@@ -442,13 +442,10 @@ func (s *Session) query(ctx context.Context, stmt ast.Statement, slot **exec.Pla
 		defer cancel()
 	}
 	implicit := !s.inBlock && !s.implicitBlock
-	s.beginTx()
-	if p.DDL && !s.ddlLocked {
-		if err := s.e.db.LockDDL(ctx); err != nil {
-			return s.abortStmt(ctx, implicit, err)
-		}
-		s.ddlLocked = true
+	if p.LockTable && implicit {
+		return toWire(errLockOutsideBlock)
 	}
+	s.beginTx()
 	if !p.ReadOnly {
 		// Take the xid before anything can be canceled: an xid range
 		// reservation interrupted by a cancellation poisons txn's
@@ -457,12 +454,23 @@ func (s *Session) query(ctx context.Context, stmt ast.Statement, slot **exec.Pla
 			return s.abortStmt(ctx, implicit, err)
 		}
 	}
-	snap := s.tx.Snapshot()
-	cat, err := s.catalog(ctx, &snap)
-	if err != nil {
-		return s.abortStmt(ctx, implicit, err)
-	}
-	if p.Cat != cat || p.SearchPath != s.settings["search_path"] {
+	// Lock, then read the catalog; replan if it changed, and lock again
+	// if the new plan needs more (lock.go).
+	var snap txn.Snapshot
+	var cat *catalog.Set
+	rebuilt := false
+	for {
+		if err := s.lockPlan(ctx, p); err != nil {
+			return s.abortStmt(ctx, implicit, err)
+		}
+		snap = s.tx.Snapshot()
+		var err error
+		if cat, err = s.catalog(ctx, &snap); err != nil {
+			return s.abortStmt(ctx, implicit, err)
+		}
+		if p.Cat == cat && p.SearchPath == s.settings["search_path"] {
+			break
+		}
 		ptypes := make([]uint32, len(p.ParamTypes))
 		for i, t := range p.ParamTypes {
 			ptypes[i] = uint32(t.OID)
@@ -473,6 +481,13 @@ func (s *Session) query(ctx context.Context, stmt ast.Statement, slot **exec.Pla
 		if p, err = s.e.db.BuildPath(stmt, cat, ptypes, s.settings["search_path"]); err != nil {
 			return s.abortStmt(ctx, implicit, err)
 		}
+		rebuilt = true
+		if s.holdsLocks(p) {
+			break
+		}
+	}
+	var err error
+	if rebuilt {
 		if planMu != nil {
 			planMu.Lock()
 			*slot = p

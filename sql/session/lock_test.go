@@ -1,0 +1,422 @@
+package session
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/borealis-db/borealis/sql/rellock"
+)
+
+// waitLockQueue waits until n lock requests are waiting in the engine's
+// lock manager.
+func waitLockQueue(t *testing.T, ts *testServer, n int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		waiting := 0
+		for _, h := range ts.eng.DB().Locks.Snapshot() {
+			if !h.Granted {
+				waiting++
+			}
+		}
+		if waiting >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d lock waiters, want %d", waiting, n)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// TestDDLUnderWriters: writers insert in multi-statement transactions while
+// another session rewrites, truncates, re-creates and re-indexes the table
+// in a loop. Every acknowledged row is found afterwards (in the table or
+// the archive the DDL session moves rows to before TRUNCATE and DROP), and
+// nothing else: counts per writer match the acknowledged commits exactly.
+func TestDDLUnderWriters(t *testing.T) {
+	ts := startServer(t)
+	c := ts.connect(t)
+	mustExec(t, c, "create table t (w int, i int, v int, primary key (w, i))")
+	mustExec(t, c, "create table archive (w int, i int)")
+	const writers = 4
+	rounds := 12
+	if testing.Short() {
+		rounds = 4
+	}
+	stop := make(chan struct{})
+	type result struct {
+		acked, unsure map[[2]int]bool
+		err           error
+	}
+	results := make(chan result, writers)
+	for w := 0; w < writers; w++ {
+		conn := ts.connect(t)
+		go func() {
+			r := result{acked: map[[2]int]bool{}, unsure: map[[2]int]bool{}}
+			defer func() { results <- r }()
+			ctx := ctxT(t)
+			for i := 0; ; i += 3 {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				keys := [][2]int{{w, i}, {w, i + 1}, {w, i + 2}}
+				tx, err := conn.Begin(ctx)
+				if err != nil {
+					r.err = err
+					return
+				}
+				_, err = tx.Exec(ctx, "insert into t (w, i, v) values ($1, $2, 0)", w, i)
+				if err == nil {
+					_, err = tx.Exec(ctx, fmt.Sprintf("insert into t (w, i, v) values (%d, %d, 0), (%d, %d, 0)", w, i+1, w, i+2))
+				}
+				if err == nil {
+					_, err = tx.Exec(ctx, "update t set v = v + 1 where w = $1 and i = $2", w, i)
+				}
+				if err != nil {
+					// 42P01/42703: planned while the table was being
+					// re-created; 40P01: a deadlock victim. The
+					// transaction is rolled back: its rows must not appear.
+					_ = tx.Rollback(ctx)
+					if code := sqlState(err); code != "42P01" && code != "40P01" {
+						r.err = fmt.Errorf("writer %d: %w", w, err)
+						return
+					}
+					continue
+				}
+				if err := tx.Commit(ctx); err != nil {
+					for _, k := range keys {
+						r.unsure[k] = true
+					}
+					if sqlState(err) == "" {
+						r.err = fmt.Errorf("writer %d commit: %w", w, err)
+						return
+					}
+					continue
+				}
+				for _, k := range keys {
+					r.acked[k] = true
+				}
+			}
+		}()
+	}
+	ddl := func(sqls ...string) {
+		t.Helper()
+		ctx := ctxT(t)
+		tx, err := c.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range sqls {
+			if _, err := tx.Exec(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		if err := tx.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for r := 0; r < rounds; r++ {
+		col := fmt.Sprintf("c%d", r)
+		ddl("alter table t add column " + col + " int default 7 not null")
+		ddl("create index t_v on t (v)")
+		ddl("alter table t drop column " + col)
+		ddl("drop index t_v")
+		ddl("lock table t", "insert into archive select w, i from t", "truncate t")
+		ddl("lock table t in exclusive mode", "insert into archive select w, i from t",
+			"drop table t", "create table t (w int, i int, v int, primary key (w, i))")
+	}
+	close(stop)
+	var all []result
+	for w := 0; w < writers; w++ {
+		r := <-results
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		all = append(all, r)
+	}
+	ctx := ctxT(t)
+	found := map[[2]int]int{}
+	for _, q := range []string{"select w, i from t", "select w, i from archive"} {
+		rows, err := c.Query(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var k [2]int
+			if err := rows.Scan(&k[0], &k[1]); err != nil {
+				t.Fatal(err)
+			}
+			found[k]++
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	total := 0
+	for _, r := range all {
+		total += len(r.acked)
+		for k := range r.acked {
+			if found[k] != 1 {
+				t.Errorf("acknowledged row %v found %d times", k, found[k])
+			}
+			delete(found, k)
+		}
+		for k := range r.unsure {
+			delete(found, k)
+		}
+	}
+	for k, n := range found {
+		t.Errorf("row %v (%d times) was never acknowledged", k, n)
+	}
+	if total == 0 {
+		t.Fatal("no writer committed anything")
+	}
+	t.Logf("%d acknowledged rows over %d DDL rounds", total, rounds)
+	if n := len(ts.eng.DB().Locks.Snapshot()); n != 0 {
+		t.Fatalf("%d locks left after every transaction ended", n)
+	}
+}
+
+// TestDDLWaitsForReader: a Repeatable Read reader's open transaction keeps
+// ALTER TABLE waiting; the reader sees the old table throughout; the ALTER
+// completes when the reader commits, and a later reader sees the new
+// column with every row.
+func TestDDLWaitsForReader(t *testing.T) {
+	ts := startServer(t)
+	ctx := ctxT(t)
+	a, reader := ts.connect(t), ts.connect(t)
+	mustExec(t, a, "create table t (id int primary key)")
+	mustExec(t, a, "insert into t select generate_series(1, 50)")
+	tx, err := reader.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := tx.QueryRow(ctx, "select count(*) from t").Scan(&n); err != nil || n != 50 {
+		t.Fatalf("count %d, %v", n, err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := a.Exec(ctx, "alter table t add column x int default 5")
+		done <- err
+	}()
+	waitLockQueue(t, ts, 1)
+	rows, err := tx.Query(ctx, "select * from t where id = 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(rows.FieldDescriptions()); got != 1 {
+		t.Fatalf("reader sees %d columns while the ALTER waits", got)
+	}
+	rows.Close()
+	select {
+	case err := <-done:
+		t.Fatalf("ALTER finished while a reader held the table: %v", err)
+	default:
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	var sum int
+	if err := reader.QueryRow(ctx, "select count(*), sum(x) from t").Scan(&n, &sum); err != nil || n != 50 || sum != 250 {
+		t.Fatalf("after ALTER: count %d sum %d, %v", n, sum, err)
+	}
+}
+
+// TestLockQueueing: a waiting ALTER is not passed by a later reader (FIFO),
+// lock_timeout ends a wait with 55P03, NOWAIT fails at once, a canceled
+// ALTER leaves the queue, and LOCK outside a block is 25P01.
+func TestLockQueueing(t *testing.T) {
+	ts := startServer(t)
+	ctx := ctxT(t)
+	holder, alter, reader := ts.connect(t), ts.connect(t), ts.connect(t)
+	mustExec(t, holder, "create table t (id int)")
+	mustExec(t, holder, "insert into t values (1)")
+
+	if _, err := holder.Exec(ctx, "lock table t"); sqlState(err) != "25P01" {
+		t.Fatalf("LOCK outside a block: %v, want 25P01", err)
+	}
+	tx, err := holder.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, "select * from t"); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := alter.Exec(ctx, "alter table t add column x int default 1")
+		done <- err
+	}()
+	waitLockQueue(t, ts, 1)
+
+	// A reader queues behind the waiting ALTER.
+	mustExec(t, reader, "set lock_timeout = '30ms'")
+	_, err = reader.Exec(ctx, "select * from t")
+	if sqlState(err) != "55P03" || !strings.Contains(err.Error(), "lock timeout") {
+		t.Fatalf("reader behind ALTER: %v, want 55P03 lock timeout", err)
+	}
+	rtx, err := reader.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rtx.Exec(ctx, "lock table t in access share mode nowait"); sqlState(err) != "55P03" ||
+		!strings.Contains(err.Error(), `could not obtain lock on relation "t"`) {
+		t.Fatalf("NOWAIT: %v", err)
+	}
+	_ = rtx.Rollback(ctx)
+
+	// Cancel the waiting ALTER: it leaves the queue, readers go on.
+	if err := alter.PgConn().CancelRequest(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; sqlState(err) != "57014" {
+		t.Fatalf("canceled ALTER: %v, want 57014", err)
+	}
+	mustExec(t, reader, "set lock_timeout = 0")
+	var n int
+	if err := reader.QueryRow(ctx, "select count(*) from t").Scan(&n); err != nil || n != 1 {
+		t.Fatalf("reader after cancel: %d, %v", n, err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, alter, "alter table t add column x int default 1")
+	if n := len(ts.eng.DB().Locks.Snapshot()); n != 0 {
+		t.Fatalf("%d locks left", n)
+	}
+}
+
+// TestTableRowDeadlock: a cycle through a table lock and a row lock is a
+// deadlock (40P01) for one side, whichever waits last, and the other goes
+// on once the victim rolls back.
+func TestTableRowDeadlock(t *testing.T) {
+	for _, rowWaitLast := range []bool{false, true} {
+		t.Run(fmt.Sprintf("rowWaitLast=%v", rowWaitLast), func(t *testing.T) {
+			ts := startServer(t)
+			ctx := ctxT(t)
+			s1, s2 := ts.connect(t), ts.connect(t)
+			mustExec(t, s1, "create table t (id int primary key, v int)")
+			mustExec(t, s1, "create table u (id int)")
+			mustExec(t, s1, "insert into t values (1, 0)")
+			tx1, err := s1.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tx2, err := s2.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tx1.Exec(ctx, "update t set v = 1 where id = 1"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tx2.Exec(ctx, "lock table u in share mode"); err != nil {
+				t.Fatal(err)
+			}
+			// first waits, then second closes the cycle.
+			first, second := func() error { _, err := tx1.Exec(ctx, "insert into u values (1)"); return err },
+				func() error { _, err := tx2.Exec(ctx, "update t set v = 2 where id = 1"); return err }
+			victim, survivor := tx2, tx1
+			if !rowWaitLast {
+				first, second = second, first
+				victim, survivor = tx1, tx2
+			}
+			done := make(chan error, 1)
+			go func() { done <- first() }()
+			if rowWaitLast {
+				waitLockQueue(t, ts, 1)
+			} else {
+				waitRowWait(t, ts)
+			}
+			if err := second(); sqlState(err) != "40P01" {
+				t.Fatalf("second waiter: %v, want 40P01", err)
+			}
+			if err := victim.Rollback(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := <-done; err != nil {
+				t.Fatalf("survivor: %v", err)
+			}
+			if err := survivor.Commit(ctx); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// waitRowWait waits until some transaction waits for a row lock.
+func waitRowWait(t *testing.T, ts *testServer) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for len(ts.eng.DB().Mgr.RowWaits()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no row-lock wait")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// TestPlanLocks: the modes each statement takes, checked while its
+// transaction is open.
+func TestPlanLocks(t *testing.T) {
+	ts := startServer(t)
+	ctx := ctxT(t)
+	c := ts.connect(t)
+	mustExec(t, c, "create table p (id int primary key)")
+	mustExec(t, c, "create table ch (id int, pid int references p)")
+	mustExec(t, c, "create view v as select id from p")
+	mustExec(t, c, "insert into p values (1)")
+	oid := func(name string) uint32 {
+		var o uint32
+		if err := c.QueryRow(ctx, "select $1::regclass::oid", name).Scan(&o); err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	p, ch, v := oid("p"), oid("ch"), oid("v")
+	tests := []struct {
+		sql  string
+		want map[uint32][]rellock.Mode
+	}{
+		{"select * from p", map[uint32][]rellock.Mode{p: {rellock.AccessShare}}},
+		{"select * from v", map[uint32][]rellock.Mode{p: {rellock.AccessShare}, v: {rellock.AccessShare}}},
+		{"select * from p for update", map[uint32][]rellock.Mode{p: {rellock.RowShare}}},
+		{"insert into ch values (1, 1)", map[uint32][]rellock.Mode{p: {rellock.RowShare}, ch: {rellock.RowExclusive}}},
+		{"delete from p where id = 5", map[uint32][]rellock.Mode{p: {rellock.RowExclusive}, ch: {rellock.RowExclusive}}},
+		{"create index on ch (pid)", map[uint32][]rellock.Mode{ch: {rellock.Share}}},
+		{"truncate ch", map[uint32][]rellock.Mode{ch: {rellock.AccessExclusive}, p: {rellock.ShareRowExclusive}}},
+		{"lock table v in row exclusive mode", map[uint32][]rellock.Mode{p: {rellock.RowExclusive}, v: {rellock.RowExclusive}}},
+		{"select count(*) from pg_class", map[uint32][]rellock.Mode{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.sql, func(t *testing.T) {
+			tx, err := c.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback(ctx)
+			if _, err := tx.Exec(ctx, tc.sql); err != nil {
+				t.Fatal(err)
+			}
+			got := map[uint32][]rellock.Mode{}
+			for _, h := range ts.eng.DB().Locks.Snapshot() {
+				if h.Rel != 0 {
+					got[h.Rel] = append(got[h.Rel], h.Mode)
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Fatalf("locks %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
