@@ -650,3 +650,21 @@ func aliased(sel *ast.Select, name string) bool {
 	})
 	return found
 }
+
+// cascadeRelations returns the OIDs of the relations a DROP ... CASCADE of
+// origins would drop besides them (views over them, tables of a schema,
+// owned sequences), dependents first: what the statement must lock
+// AccessExclusive too.
+func cascadeRelations(cat *catalog.Set, origins []catalog.Object) []uint32 {
+	d := newDropper(&Ctx{Cat: cat}, origins)
+	for _, o := range origins {
+		d.visit(o, nil, 0)
+	}
+	var out []uint32
+	for _, t := range d.targets {
+		if t.via != nil && t.obj.Kind == catalog.ObjRelation && t.obj.Sub == 0 {
+			out = append(out, t.obj.OID)
+		}
+	}
+	return out
+}

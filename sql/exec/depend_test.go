@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/borealis-db/borealis/sql/ast"
+	"github.com/borealis-db/borealis/sql/catalog"
 	"github.com/borealis-db/borealis/sql/txn"
 	"github.com/borealis-db/borealis/sql/types"
 	"github.com/borealis-db/borealis/wire"
@@ -181,4 +182,21 @@ func TestViewFollowsRenames(t *testing.T) {
 		{sql: "alter table r2 add column d int"},
 		{sql: "select * from rs order by a", want: "1|x|10 2|y|20"},
 	})
+}
+
+func TestCascadeRelations(t *testing.T) {
+	d := newTestDB(t)
+	d.exec("create table ct (a serial, b int)")
+	d.exec("create view cv as select a from ct")
+	d.exec("create view cw as select a from cv")
+	cat := d.db.Cat.Current()
+	ct, _ := cat.Table("ct")
+	got := map[string]bool{}
+	for _, oid := range cascadeRelations(cat, []catalog.Object{catalog.RelObject(ct)}) {
+		r, _ := cat.ByOID(oid)
+		got[r.Name] = true
+	}
+	if len(got) != 3 || !got["cv"] || !got["cw"] || !got["ct_a_seq"] {
+		t.Errorf("cascadeRelations(ct) = %v, want cv, cw, ct_a_seq", got)
+	}
 }
