@@ -25,6 +25,11 @@ func TestHuntExprAnswers(t *testing.T) {
 		{"select 'ab'::char(4) = 'ab'::varchar, 'ab'::varchar = 'ab  '::char(4), 'a'::char(3) < 'a '::varchar, 'a '::char(3) = 'a'::text, 'a'::text < 'a '::char(3)", "t|t|f|t|f"},
 		{"select 'É' ilike 'é', 'ABC' ilike 'abc', 'x' ilike 'X%' escape 'Y'", "f|t|t"},
 		{"select -0::float8, '1' ^ '2', pg_typeof('1' ^ '2')", "-0|1|double precision"},
+		{"select '08-01-99'::date, '1-2-3'::date, '2024/03/05'::date, '12/31/2024'::date, '0099-01-02'::date", "1999-08-01|2003-01-02|2024-03-05|2024-12-31|0099-01-02"},
+		{"select jsonb_build_object(true, 1, 1.50, 2, timestamp '2024-01-02 03:04:05', 3)", `{"1.50": 2, "true": 1, "2024-01-02T03:04:05": 3}`},
+		{`select jsonb_set('{"a": 1}', '{b}', '2'), jsonb_set('[1, 2]', '{-1}', '9'), jsonb_set('[1, 2]', '{-5}', '0'), jsonb_set('{"a": 1}', '{b}', '2', false)`, `{"a": 1, "b": 2}|[1, 9]|[0, 1, 2]|{"a": 1}`},
+		{`select jsonb_insert('[1, 2]', '{1}', '9'), jsonb_insert('[1, 2]', '{-1}', '9', true), '["a", "b", 1]'::jsonb - 'a', '[1, 2]'::jsonb - -1, '{"a": {"b": 1}}'::jsonb #- '{a,b}'`, `[1, 9, 2]|[1, 2, 9]|["b", 1]|[1]|{"a": {}}`},
+		{`select jsonb_pretty('{"a": [1, {}], "b": []}')`, "{\n    \"a\": [\n        1,\n        {\n        }\n    ],\n    \"b\": [\n    ]\n}"},
 	} {
 		sameRows(t, c.sql, queryRows(t, d, c.sql), []string{c.want})
 	}
@@ -37,6 +42,13 @@ func TestHuntExprAnswers(t *testing.T) {
 		{"select 1 << 2::int8", types.CodeUndefinedFunction},
 		{"select 1.5 & 1", types.CodeUndefinedFunction},
 		{"select 'a'::text | 1", types.CodeUndefinedFunction},
+		{"select array[1, 2] || array['a']", types.CodeUndefinedFunction},
+		{"select '99-01-08'::date", "22008"},
+		{"select jsonb_build_object(array[1], 2)", "22023"},
+		{"select jsonb_set('1', '{a}', '2')", "22023"},
+		{`select jsonb_insert('{"a": 1}', '{a}', '2')`, "22023"},
+		{"select jsonb_set('[1]', '{a}', '2')", "22P02"},
+		{`select jsonb_set('{"a": {}}', array['a', null], '2')`, "22004"},
 	} {
 		_, _, err := d.query(c.sql)
 		var te *types.Error

@@ -41,7 +41,11 @@ func addJSONFuncs(r *Registry) {
 			if a[i].IsNull() {
 				return types.Null, errf(codeInvalidParameterValue, "argument %d: key must not be null", i+1)
 			}
-			keys = append(keys, outText(c, t[i], a[i]))
+			k, err := jsonKey(c, t[i], a[i])
+			if err != nil {
+				return types.Null, err
+			}
+			keys = append(keys, k)
 			vals = append(vals, toJSON(c, t[i+1], a[i+1]))
 		}
 		return types.NewJSON(types.NewJSONObject(keys, vals)), nil
@@ -212,7 +216,11 @@ func (s *jsonObjectAggState) Step(c *Context, a []types.Datum) error {
 		return errf(codeInvalidParameterValue, "field name must not be null")
 	}
 	s.seen = true
-	s.keys = append(s.keys, outText(c, s.kt, a[0]))
+	k, err := jsonKey(c, s.kt, a[0])
+	if err != nil {
+		return err
+	}
+	s.keys = append(s.keys, k)
 	s.vals = append(s.vals, toJSON(c, s.vt, a[1]))
 	return nil
 }
@@ -222,4 +230,18 @@ func (s *jsonObjectAggState) Final(*Context) (types.Datum, error) {
 		return types.Null, nil
 	}
 	return types.NewJSON(types.NewJSONObject(s.keys, s.vals)), nil
+}
+
+// jsonKey is the object key a value makes, as PostgreSQL's datum_to_jsonb
+// with key_scalar: its JSON scalar's text (true, not t; timestamps in ISO
+// 8601); arrays, composites and json are 22023.
+func jsonKey(c *Context, t types.Type, d types.Datum) (string, error) {
+	j := toJSON(c, t, d)
+	switch {
+	case t.IsArray() || t.OID == types.OIDJSONB || j.Kind == types.JSONArray || j.Kind == types.JSONObject:
+		return "", &types.Error{Code: codeInvalidParameterValue, Message: "key value must be scalar, not array, composite, or json"}
+	case j.Kind == types.JSONString:
+		return j.Str, nil
+	}
+	return j.String(), nil
 }

@@ -24,7 +24,13 @@ func ConcatResultType(l, r Type) (Type, error) {
 	}
 	lt, rt := Type{OID: lo, Typmod: -1}, Type{OID: ro, Typmod: -1}
 	switch {
-	case lt.IsArray() && (rt.IsArray() || arrayElemMatches(lt, rt)):
+	case lt.IsArray() && rt.IsArray():
+		// array || array: the right elements must cast implicitly to the
+		// left's (int[] || text[] has no common type: 42883, never text).
+		if re, _ := rt.ElemType(); arrayElemMatches(lt, re) {
+			return lt, nil
+		}
+	case lt.IsArray() && arrayElemMatches(lt, rt):
 		return lt, nil
 	case rt.IsArray() && arrayElemMatches(rt, lt):
 		return rt, nil

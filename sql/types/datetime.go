@@ -122,36 +122,27 @@ func parseDateTime(in string) (dtFields, dtErr, string) {
 		return f, dtBadFormat, ""
 	}
 	switch {
-	case j < len(s) && s[j] == '-':
-		f.year = atoiSafe(s[i:j])
-		if n <= 2 {
-			f.year = adjustYear(f.year)
-		}
+	case j < len(s) && (s[j] == '-' || s[j] == '/'):
+		// Three numeric fields: Y-M-D when the first has three or more
+		// digits, else the DateStyle order (M-D-Y), whatever the
+		// separator, as PostgreSQL's DecodeNumber decides.
+		sep := s[j]
 		k, n2 := scanDigits(s, j+1)
-		if n2 == 0 || k >= len(s) || s[k] != '-' {
+		if n2 == 0 || k >= len(s) || s[k] != sep {
 			return f, dtBadFormat, ""
 		}
-		f.month = atoiSafe(s[j+1 : k])
 		l, n3 := scanDigits(s, k+1)
 		if n3 == 0 {
 			return f, dtBadFormat, ""
 		}
-		f.day = atoiSafe(s[k+1 : l])
-		i = l
-	case j < len(s) && s[j] == '/':
-		f.month = atoiSafe(s[i:j])
-		k, n2 := scanDigits(s, j+1)
-		if n2 == 0 || k >= len(s) || s[k] != '/' {
-			return f, dtBadFormat, ""
-		}
-		f.day = atoiSafe(s[j+1 : k])
-		l, n3 := scanDigits(s, k+1)
-		if n3 == 0 {
-			return f, dtBadFormat, ""
-		}
-		f.year = atoiSafe(s[k+1 : l])
-		if n3 <= 2 {
-			f.year = adjustYear(f.year)
+		a, b, c := atoiSafe(s[i:j]), atoiSafe(s[j+1:k]), atoiSafe(s[k+1:l])
+		if n >= 3 {
+			f.year, f.month, f.day = a, b, c
+		} else {
+			f.month, f.day, f.year = a, b, c
+			if n3 <= 2 {
+				f.year = adjustYear(f.year)
+			}
 		}
 		i = l
 	case n == 8:
