@@ -12,8 +12,13 @@ import (
 // bound, and its rows are joined to it (LEFT: a left row without match gets
 // NULLs).
 
-// isLateral reports a LATERAL subquery in FROM.
+// isLateral reports a LATERAL subquery in FROM. A function in FROM is
+// implicitly LATERAL, as in PostgreSQL: it becomes LATERAL (SELECT * FROM
+// f(...)) under the function's alias (lateralFunc, unnest.go).
 func isLateral(te ast.TableExpr) (*ast.SubqueryRef, bool) {
+	if fr, ok := te.(*ast.FuncRef); ok {
+		return lateralFunc(fr), true
+	}
 	sr, ok := te.(*ast.SubqueryRef)
 	return sr, ok && sr.Lateral
 }

@@ -57,6 +57,13 @@ func TestSetReturningFunctions(t *testing.T) {
 		{"select unnest(array[[1, 2], [3, 4]])", "1 2 3 4"},
 		{"select generate_series(1, 2) as g, 'x' as y order by g desc, y", "2|x 1|x"},
 		{"select generate_series(1, 2) having count(*) > 0", "1 2"},
+		// functions after other FROM items are LATERAL
+		{"select x, g from (values (1), (3)) v(x), generate_series(1, x) g order by 1, 2", "1|1 3|1 3|2 3|3"},
+		{"select x, u.* from (values (1), (2)) v(x) cross join lateral unnest(array[x, x * 10]) with ordinality u(val, n) order by 1, 3", "1|1|1 1|10|2 2|2|1 2|20|2"},
+		{`select v.x, j.key from (values ('{"a":1,"b":2}'::jsonb)) v(x), jsonb_each(v.x) j order by 2`, `{"a": 1, "b": 2}|a {"a": 1, "b": 2}|b`},
+		{"select x, g from (values (2), (0)) v(x) left join generate_series(1, x) g on true order by 1, 2", "0|NULL 2|1 2|2"},
+		{"select count(*) from generate_series(1, 3) a, generate_series(1, a) b", "6"},
+		{"select * from (values (1)) v(x), generate_series(1, 2)", "1|1 1|2"},
 	} {
 		got, _, err := d.query(tc.sql)
 		if err != nil {

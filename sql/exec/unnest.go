@@ -8,13 +8,10 @@ import (
 // srfRef plans a set-returning function in FROM (srf.go): generate_series,
 // unnest (several arrays side by side, as ROWS FROM), jsonb_each, ...,
 // optionally WITH ORDINALITY and with a column alias list. The arguments may
-// refer to columns of enclosing queries, not to other FROM items (LATERAL
-// functions are not supported).
+// refer to columns of enclosing queries; a function after other FROM items
+// may refer to theirs (lateralFunc).
 func (b *builder) srfRef(x *ast.FuncRef, outer *scope) (node, error) {
 	fc := x.Func
-	if x.Lateral {
-		return nil, unsupported("LATERAL functions in FROM are not supported")
-	}
 	f, ok := lookupSRF(fc.Schema, fc.Name)
 	if !ok {
 		return nil, unsupported("function %s in FROM is not supported", fc.Name)
@@ -76,4 +73,21 @@ func (b *builder) srfRef(x *ast.FuncRef, outer *scope) (node, error) {
 		}
 	}
 	return &srfScanNode{calls: calls, ordinal: x.WithOrdinality, cols: cols}, nil
+}
+
+// lateralFunc is a function in FROM after other FROM items, which may refer
+// to their columns: LATERAL (SELECT * FROM f(...) [AS alias(cols)]) named
+// as the function is (its alias, else its name).
+func lateralFunc(x *ast.FuncRef) *ast.SubqueryRef {
+	name := x.Func.Name
+	if x.Alias != nil {
+		name = x.Alias.Name
+	}
+	inner := *x
+	inner.Lateral = false
+	return &ast.SubqueryRef{
+		Select:  &ast.Select{Targets: []*ast.Target{{Expr: &ast.ColumnRef{Star: true}}}, From: []ast.TableExpr{&inner}},
+		Alias:   &ast.Alias{Name: name},
+		Lateral: true,
+	}
 }
