@@ -149,6 +149,20 @@ func (b *builder) pathLookup(q ast.QualifiedName) (*catalog.Table, bool) {
 	return nil, false
 }
 
+// pathHasPublic reports whether unqualified names may resolve in public:
+// no search path was given (internal plans), or it lists public.
+func (b *builder) pathHasPublic() bool {
+	if b.path == nil {
+		return true
+	}
+	for _, s := range b.path {
+		if s == "public" {
+			return true
+		}
+	}
+	return false
+}
+
 // createName is the catalog name and schema of a relation CREATE makes:
 // an unqualified name goes to the first schema of the search path that
 // exists (3F000 when none does).

@@ -29,7 +29,7 @@ func (b *builder) relation(q ast.QualifiedName) (*catalog.Table, error) {
 		return nil, errf(CodeUndefinedTable, "relation \"%s.%s\" does not exist", q.Schema, q.Name)
 	}
 	t, ok := b.cat.Table(name)
-	if !ok {
+	if !ok || (q.Schema == "" && !b.pathHasPublic()) { // schema.go
 		return nil, errf(CodeUndefinedTable, "relation %q does not exist", q.Name)
 	}
 	return t, nil

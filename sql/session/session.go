@@ -419,7 +419,7 @@ func (s *Session) plan(ctx context.Context, stmt ast.Statement, paramOIDs []uint
 	} else {
 		cat = s.e.db.Cat.Current()
 	}
-	return s.e.db.BuildPath(stmt, cat, paramOIDs, s.settings["search_path"])
+	return s.e.db.BuildPath(stmt, cat, paramOIDs, s.searchPath())
 }
 
 // fail marks an open block failed (and aborts its transaction) and returns
@@ -468,7 +468,7 @@ func (s *Session) query(ctx context.Context, stmt ast.Statement, slot **exec.Pla
 		if cat, err = s.catalog(ctx, &snap); err != nil {
 			return s.abortStmt(ctx, implicit, err)
 		}
-		if p.Cat == cat && p.SearchPath == s.settings["search_path"] {
+		if p.Cat == cat && p.SearchPath == s.searchPath() {
 			break
 		}
 		ptypes := make([]uint32, len(p.ParamTypes))
@@ -478,7 +478,7 @@ func (s *Session) query(ctx context.Context, stmt ast.Statement, slot **exec.Pla
 		if len(ptypes) == 0 {
 			ptypes = paramOIDs
 		}
-		if p, err = s.e.db.BuildPath(stmt, cat, ptypes, s.settings["search_path"]); err != nil {
+		if p, err = s.e.db.BuildPath(stmt, cat, ptypes, s.searchPath()); err != nil {
 			return s.abortStmt(ctx, implicit, err)
 		}
 		rebuilt = true

@@ -26,3 +26,14 @@ func (s *Session) setConfig(name string, value *string, local bool, out *output)
 	cur, _ := s.setting(name)
 	return cur, nil
 }
+
+// searchPath is the search_path plans are built with: the setting, or
+// "pg_catalog" when it is empty (SET search_path = '' or set_config's
+// pgbench idiom), since BuildPath takes "" for public only while an empty
+// setting leaves unqualified names nothing but the system catalogs.
+func (s *Session) searchPath() string {
+	if v := s.settings["search_path"]; strings.TrimSpace(v) != "" {
+		return v
+	}
+	return "pg_catalog"
+}
