@@ -4,8 +4,10 @@
 //
 // Every change is a redo record in a mini-transaction. An UPDATE writes a new
 // version (on the same page when it fits) and sets the old version's xmax and
-// CTID; a DELETE sets xmax. Row locks are the xmax of the newest version
-// (FlagLockOnly for SELECT FOR UPDATE) plus waits in package txn. Dead
+// CTID; a DELETE sets xmax. Row locks have PostgreSQL's four strengths
+// (LockMode): the exclusive ones are the xmax of the newest version
+// (FlagLockOnly), the shared ones members of the heap's in-memory lock
+// table (rowlock.go), plus waits in package txn. Dead
 // versions (creator aborted, or deleter committed below txn.Manager.Horizon)
 // are pruned to 1-byte stubs when a page runs short of space and by Vacuum,
 // which also turns stubs into reusable slots once the caller has removed the

@@ -327,3 +327,53 @@ func TestRowLockProperty(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestLocksAndSpeculationAfterCrash: after a crash, rows that were locked
+// at every strength (xmax or lock table) by transactions in progress are
+// free, a committed NO KEY update keeps its FlagNoKey xmax, and a
+// super-deleted version of a committed transaction stays invisible.
+func TestLocksAndSpeculationAfterCrash(t *testing.T) {
+	ctx := context.Background()
+	log := memlog.New(nil)
+	e := open(t, log, 64, 0, heap.Options{})
+	a := committedRow(t, e, 1)
+	b := committedRow(t, e, 2)
+	w := e.mgr.Begin(txn.ReadCommitted)
+	spec, err := e.h.Insert(ctx, w, row(3, "speculative"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.h.SuperDelete(ctx, w, spec); err != nil {
+		t.Fatal(err)
+	}
+	nb, _, tm, err := e.h.UpdateWith(ctx, w, b, row(2, "no key"), false, heap.LockNoKeyUpdate)
+	if err != nil || tm.Result != heap.OK {
+		t.Fatal(tm, err)
+	}
+	if err := w.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	l1, l2 := e.mgr.Begin(txn.ReadCommitted), e.mgr.Begin(txn.ReadCommitted)
+	for _, l := range []*txn.Tx{l1, l2} {
+		if tm := lockResult(t, e, l, a, heap.LockShare); tm.Result != heap.OK {
+			t.Fatal(tm)
+		}
+	}
+	if tm := lockResult(t, e, l1, nb, heap.LockNoKeyUpdate); tm.Result != heap.OK {
+		t.Fatal(tm)
+	}
+	// Crash: open again on the same log.
+	e2 := open(t, log, 64, e.h.Root(), heap.Options{})
+	r := e2.mgr.Begin(txn.ReadCommitted)
+	snap := r.Snapshot()
+	got := visible(t, e2.h, &snap)
+	if len(got) != 2 || got[1].tid != a || got[2].tid != nb || got[2].data != string(row(2, "no key")) {
+		t.Fatalf("after restart: %v", got)
+	}
+	for _, tid := range []heap.TID{a, nb} {
+		if tm := lockResult(t, e2, r, tid, heap.LockUpdate); tm.Result != heap.OK {
+			t.Fatalf("FOR UPDATE of %s after restart: %+v", tid, tm)
+		}
+	}
+	r.Abort()
+}

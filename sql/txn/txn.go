@@ -15,11 +15,9 @@
 // (Tx.RollbackTo) is aborted at once, in memory only; the others commit with
 // their top-level xid in the same mini-transaction, at the same commit LSN.
 // Within its transaction, a row version written by a live sub-xid is the
-// transaction's own (Tx.Owns, Manager.SameTx). Known limit: a row version
-// has one xmax and there are no multixacts, so a subtransaction that
-// updates or deletes a row its transaction locked (SELECT FOR UPDATE)
-// before the savepoint replaces that lock; rolling the subtransaction back
-// then leaves the row unlocked, where PostgreSQL keeps the outer lock.
+// transaction's own (Tx.Owns, Manager.SameTx). A lock the transaction took
+// before a savepoint survives ROLLBACK TO: package heap moves it to its lock
+// table when a subtransaction overwrites the row's xmax.
 //
 // Recovery needs no log replay: a manager opened on a volume after a crash
 // starts handing out xids above the meta page's reservation, and every older
