@@ -200,3 +200,56 @@ func TestCascadeRelations(t *testing.T) {
 		t.Errorf("cascadeRelations(ct) = %v, want cv, cw, ct_a_seq", got)
 	}
 }
+
+// TestAlterSequenceRollsBack: ALTER SEQUENCE is transactional (its
+// parameters and RESTART are undone by a rollback), nextval is not.
+func TestAlterSequenceRollsBack(t *testing.T) {
+	d := newTestDB(t)
+	d.exec("create sequence sq increment 5")
+	if got := d.exec("select nextval('sq')"); got[0] != "1" {
+		t.Fatalf("nextval = %v", got)
+	}
+	ctx := context.Background()
+	tx := d.db.Mgr.Begin(txn.ReadCommitted)
+	if err := d.db.AssignXid(ctx, tx); err != nil {
+		t.Fatal(err)
+	}
+	cat := d.db.Cat.Current()
+	for _, sql := range []string{"alter sequence sq increment 100 restart 1000", "select nextval('sq')"} {
+		st, err := ast.ParseOne(sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := d.db.Build(st, cat, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := &Ctx{Ctx: ctx, DB: d.db, Tx: tx, Snap: tx.Snapshot(), Cat: cat, Env: &types.Env{}}
+		var got []types.Datum
+		if _, err := p.Run(c, func(r []types.Datum) error { got = r; return nil }); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		if err := tx.NextCommand(); err != nil {
+			t.Fatal(err)
+		}
+		if p.DDL {
+			snap := tx.Snapshot()
+			if cat, err = d.db.Cat.Load(ctx, &snap); err != nil {
+				t.Fatal(err)
+			}
+		} else if got[0].I != 1000 {
+			t.Errorf("nextval inside the ALTER's transaction = %d, want 1000", got[0].I)
+		}
+	}
+	tx.Abort()
+	if err := d.db.Cat.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := d.exec("select nextval('sq'), nextval('sq')"); got[0] != "6|11" {
+		t.Errorf("after rollback: nextval = %v, want 6|11", got)
+	}
+	d.exec("alter sequence sq increment 2")
+	if got := d.exec("select nextval('sq')"); got[0] != "13" {
+		t.Errorf("after a committed ALTER: nextval = %v, want 13", got)
+	}
+}

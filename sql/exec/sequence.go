@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/borealis-db/borealis/redo"
 	"github.com/borealis-db/borealis/sql/ast"
 	"github.com/borealis-db/borealis/sql/catalog"
 	"github.com/borealis-db/borealis/sql/sequence"
@@ -215,23 +216,61 @@ func (b *builder) alterSequenceStmt(s *ast.AlterSequence) (*Plan, error) {
 			v := np.Start
 			restart = &v
 		}
+		nt := t.Clone()
 		if ownedBy != "" {
 			owner, col, err := resolveOwnedBy(c.Cat, ownedBy)
 			if err != nil {
 				return "", err
 			}
-			nt := t.Clone()
 			nt.OwnedBy, nt.OwnedCol = owner, col
-			if err := c.DB.Cat.Put(c.Ctx, c.Tx, nt); err != nil {
+		}
+		if !seqParamsEqual(old, np) || restart != nil {
+			// As PostgreSQL gives the sequence a new relfilenode: a new
+			// page with the new parameters and the current (or restarted)
+			// state, which the catalog entry points at from this
+			// transaction on; a rollback leaves the old page in place.
+			if nt.Root, err = alterSequencePage(c, q, np, restart); err != nil {
 				return "", err
 			}
 		}
-		if err := q.Alter(c.Ctx, np, restart); err != nil {
+		if err := c.DB.Cat.Put(c.Ctx, c.Tx, nt); err != nil {
 			return "", err
 		}
 		return "ALTER SEQUENCE", nil
 	}
 	return p, nil
+}
+
+// seqParamsEqual reports whether two sequences' parameters are the same.
+func seqParamsEqual(a, b sequence.Params) bool { return a == b }
+
+// alterSequencePage writes a new sequence page with parameters p holding
+// q's state, or restarted at *restart (ALTER SEQUENCE in a transaction).
+// Values other sessions take from q until the ALTER commits are not seen
+// by the new page (PostgreSQL makes nextval wait for the ALTER's lock).
+func alterSequencePage(c *Ctx, q *sequence.Sequence, p sequence.Params, restart *int64) (redo.PageID, error) {
+	st := q.State()
+	last := st.LastValue
+	if restart != nil {
+		last = *restart
+	}
+	root, err := c.DB.Seqs.Create(c.Ctx, p)
+	if err != nil {
+		return 0, err
+	}
+	nq, err := c.DB.Seqs.Open(c.Ctx, root)
+	if err != nil {
+		return 0, err
+	}
+	if err := nq.Alter(c.Ctx, p, &last); err != nil { // checks last against the bounds
+		return 0, err
+	}
+	if restart == nil && st.IsCalled {
+		if err := nq.Setval(c.Ctx, "", last, true); err != nil {
+			return 0, err
+		}
+	}
+	return root, nil
 }
 
 // dropSequenceStmt plans DROP SEQUENCE.
