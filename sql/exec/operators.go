@@ -56,6 +56,18 @@ func (cp *compiler) operator(op string, l, r expr) (expr, error) {
 		return cp.containsOp(op, l, r)
 	case "&", "|", "#", "<<", ">>":
 		return cp.bitOp(op, l, r) // bitops.go
+	case "^@": // starts_with
+		if cp.funcs != nil {
+			if isUnknown(l) && isUnknown(r) {
+				var err error
+				if l, err = cp.coerce(l, types.Text, types.CoerceImplicit); err != nil {
+					return nil, err
+				}
+			}
+			if e, err := cp.registryFunc("starts_with", []expr{l, r}); err == nil && e != nil {
+				return e, nil
+			}
+		}
 	case "#-":
 		if l.typ().OID == types.OIDJSONB && cp.funcs != nil {
 			return cp.jsonFunc("jsonb_delete_path", l, r, types.Type{OID: types.OIDTextArray, Typmod: -1})

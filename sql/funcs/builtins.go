@@ -33,6 +33,7 @@ func Builtins() *Registry {
 	addJSONModFuncs(r) // jsonbmod.go
 	addExtraFuncs(r)
 	addRegexFuncs(r)
+	addRegexSubstrFuncs(r) // regexsubstr.go
 	addCastFuncs(r)
 	addSettingsFuncs(r) // settings.go
 	addTimeFuncs(r)     // timefuncs.go

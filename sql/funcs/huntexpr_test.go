@@ -46,3 +46,28 @@ func TestPgCbrtProperties(t *testing.T) {
 		}
 	}
 }
+
+// TestRegexSubstring checks substring(text from pattern) and the
+// positional regexp_replace against PostgreSQL 15's answers.
+func TestRegexSubstring(t *testing.T) {
+	reg := Builtins()
+	for _, c := range []struct {
+		name string
+		args []any
+		want any // string, or nil for NULL
+	}{
+		{"substring", []any{"foobar", "o.b"}, "oob"},
+		{"substring", []any{"foobar", "x"}, nil},
+		{"substring", []any{"foobar", "(o+)(b)"}, "oo"},
+		{"substring", []any{"foobar", "o(x)?b"}, nil},
+		{"regexp_replace", []any{"aaa", "a", "b", 2}, "aba"},
+		{"regexp_replace", []any{"aaa", "a", "b", 1, 2}, "aba"},
+		{"regexp_replace", []any{"aaa", "a", "b", 1, 0}, "bbb"},
+		{"regexp_replace", []any{"aAa", "a", "x", 2, 1, "i"}, "axa"},
+	} {
+		got := call(t, reg, c.name, c.args...)
+		if (c.want == nil) != got.IsNull() || (c.want != nil && got.S != c.want) {
+			t.Errorf("%s%v = %v, want %v", c.name, c.args, got, c.want)
+		}
+	}
+}
