@@ -88,6 +88,26 @@ func (d *dropper) visit(obj catalog.Object, via *catalog.Object, typ byte) {
 	d.targets = append(d.targets, dropTarget{obj: obj, via: via, typ: typ})
 }
 
+// internalOf refuses to drop o on its own when it is an internal part of
+// another object that does not go with it (an identity column's sequence,
+// a constraint's index): PostgreSQL's "cannot drop X because Y requires
+// it".
+func (d *dropper) internalOf(o catalog.Object) error {
+	for _, dep := range d.deps {
+		if dep.Type != 'i' || dep.Obj != o {
+			continue
+		}
+		owner := dep.Ref
+		if d.origin[owner] || d.origin[owner.Whole()] {
+			continue
+		}
+		return &types.Error{Code: CodeDependentObjects,
+			Message: fmt.Sprintf("cannot drop %s because %s requires it", d.describe(o), d.describe(owner)),
+			Hint:    fmt.Sprintf("You can drop %s instead.", d.describe(owner))}
+	}
+	return nil
+}
+
 // dropsWhole reports whether relation oid goes as a whole: it is obj or
 // an object the statement names, or was visited as a whole.
 func (d *dropper) dropsWhole(obj catalog.Object, oid uint32) bool {
@@ -98,6 +118,11 @@ func (d *dropper) dropsWhole(obj catalog.Object, oid uint32) bool {
 // collect visits every origin and checks RESTRICT; with cascade it sends
 // the NOTICE listing what else goes.
 func (d *dropper) collect(origins []catalog.Object, cascade bool) error {
+	for _, o := range origins {
+		if err := d.internalOf(o); err != nil {
+			return err
+		}
+	}
 	for _, o := range origins {
 		d.visit(o, nil, 0)
 	}

@@ -158,6 +158,16 @@ func TestDropDependencies(t *testing.T) {
 		{sql: "drop table m1, m2", want: "2BP01: cannot drop desired object(s) because other objects depend on them | view vm depends on table m1"},
 		{sql: "drop view vm"},
 		{sql: "drop table m1, m2"},
+		{sql: "create table id1 (id int generated always as identity, v int)"},
+		{sql: "drop sequence id1_id_seq", want: "2BP01: cannot drop sequence id1_id_seq because column id of table id1 requires it"},
+		{sql: "drop table id1"},
+		{sql: "create table f1 (id int primary key)"},
+		{sql: "create table f2 (id int primary key, r int references f1)"},
+		{sql: "create table f3 (id int, r int references f2)"},
+		{sql: "drop table f1, f2", want: "2BP01: cannot drop desired object(s) because other objects depend on them | constraint f3_r_fkey on table f3 depends on table f2"},
+		{sql: "drop table f1, f2 cascade", notice: "drop cascades to constraint f3_r_fkey on table f3"},
+		{sql: "create table fs (id int primary key, parent int references fs)"},
+		{sql: "drop table fs"},
 	})
 }
 
