@@ -352,10 +352,9 @@ func (b *builder) lockStmt(s *ast.Lock) (*Plan, error) {
 			return nil, errf(CodeWrongObjectType, "cannot lock relation %q", t.Name)
 		}
 	}
+	// Any mode is allowed in a read-only transaction (PostgreSQL restricts
+	// modes only during recovery).
 	p := &Plan{Kind: KindQuery, ReadOnly: true, LockTable: true, LockNoWait: s.NoWait}
-	if s.Mode > int(rellock.RowExclusive) {
-		p.WriteCommand = "LOCK TABLE" // PostgreSQL: modes above ROW EXCLUSIVE need a read-write transaction
-	}
 	p.run = func(*Ctx, func([]types.Datum) error) (string, error) { return "LOCK TABLE", nil }
 	return p, nil
 }
