@@ -373,14 +373,24 @@ func (c *converter) orderBy(nodes []*pg.Node) ([]*OrderItem, error) {
 		if sb == nil {
 			return nil, c.unsupported(nodeName(n)+" in ORDER BY", -1)
 		}
+		desc := sb.SortbyDir == pg.SortByDir_SORTBY_DESC
 		if sb.SortbyDir == pg.SortByDir_SORTBY_USING {
-			return nil, c.unsupported("ORDER BY ... USING", sb.Location)
+			// USING < is ASC and USING > is DESC (the btree ordering
+			// operators of the built-in operator classes); others 42809.
+			switch opName(sb.UseOp) {
+			case "<":
+			case ">":
+				desc = true
+			default:
+				return nil, &types.Error{Code: "42809", Message: fmt.Sprintf("operator %s is not a valid ordering operator", opName(sb.UseOp)),
+					Hint: `Ordering operators must be "<" or ">" members of btree operator families.`}
+			}
 		}
 		e, err := c.expr(sb.Node)
 		if err != nil {
 			return nil, err
 		}
-		oi := &OrderItem{Expr: e, Desc: sb.SortbyDir == pg.SortByDir_SORTBY_DESC}
+		oi := &OrderItem{Expr: e, Desc: desc}
 		switch sb.SortbyNulls {
 		case pg.SortByNulls_SORTBY_NULLS_FIRST:
 			t := true

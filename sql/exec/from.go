@@ -58,7 +58,7 @@ func (b *builder) tableExpr(te ast.TableExpr, outer *scope) (node, error) {
 		alias := ""
 		if x.Alias != nil {
 			if len(x.Alias.Columns) > 0 {
-				return nil, unsupported("column aliases for tables are not supported")
+				return b.columnAliases(x, outer) // hunt_query.go
 			}
 			alias = x.Alias.Name
 		}

@@ -278,3 +278,73 @@ func groupedName(ref *ast.ColumnRef, i int, sc *scope) string {
 	}
 	return refName(ref)
 }
+
+// rowDistinct compiles (a, b) IS [NOT] DISTINCT FROM (c, d): the rows are
+// distinct when any pair is (NULLs compare as values), so NOT DISTINCT is
+// the AND of the pairs' IS NOT DISTINCT FROM and DISTINCT the OR of their
+// IS DISTINCT FROM.
+func (cp *compiler) rowDistinct(x *ast.IsDistinct, sc *scope) (expr, error) {
+	lr, lok := x.Left.(*ast.RowExpr)
+	rr, rok := x.Right.(*ast.RowExpr)
+	if !lok || !rok {
+		other, lt, rt := x.Right, "record", ""
+		if !lok {
+			other = x.Left
+		}
+		e, err := cp.expr(other, sc)
+		if err != nil {
+			return nil, err
+		}
+		if rt = formatTypeBe(e.typ()); !lok {
+			lt, rt = rt, "record"
+		}
+		te := errf(types.CodeUndefinedFunction, "operator does not exist: %s = %s", lt, rt)
+		te.Hint = "No operator matches the given name and argument types. You might need to add explicit type casts."
+		return nil, te
+	}
+	if len(lr.Args) != len(rr.Args) {
+		return nil, errf(types.CodeSyntaxError, "unequal number of entries in row expressions")
+	}
+	out := &boolExpr{op: ast.Or}
+	if x.Not {
+		out.op = ast.And
+	}
+	for i := range lr.Args {
+		l, err := cp.expr(lr.Args[i], sc)
+		if err != nil {
+			return nil, err
+		}
+		r, err := cp.expr(rr.Args[i], sc)
+		if err != nil {
+			return nil, err
+		}
+		l, r, as, err := cp.comparable(l, r)
+		if err != nil {
+			return nil, err
+		}
+		out.args = append(out.args, &distinctExpr{l: l, r: r, as: as, not: x.Not})
+	}
+	if len(out.args) == 0 {
+		return nil, unsupported("empty row constructors are not supported")
+	}
+	return out, nil
+}
+
+// columnAliases plans "FROM t AS x (c1, c2, ...)": t under alias x with its
+// first columns renamed (42P10 when more names than columns).
+func (b *builder) columnAliases(x *ast.TableRef, outer *scope) (node, error) {
+	plain := *x
+	plain.Alias = &ast.Alias{Name: x.Alias.Name}
+	n, err := b.tableExpr(&plain, outer)
+	if err != nil {
+		return nil, err
+	}
+	cols := append([]column(nil), n.columns()...)
+	if len(x.Alias.Columns) > len(cols) {
+		return nil, errf(CodeInvalidColumnReference, "table %q has %d columns available but %d columns specified", x.Alias.Name, len(cols), len(x.Alias.Columns))
+	}
+	for i, name := range x.Alias.Columns {
+		cols[i].name = name
+	}
+	return &joinAliasNode{in: n, cols: cols}, nil
+}

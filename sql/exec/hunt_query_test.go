@@ -58,6 +58,10 @@ func TestHuntQueryAnswers(t *testing.T) {
 		// Join aliases hide the joined tables and rename the join's columns.
 		{"select j.a, j.k from (p join q using (k)) as j(k, a) order by 1", "1|1 2|2 2|2"},
 		{"select x.* from (p join q on p.k = q.k) x where x.id = 1", "1|1|1"},
+		// ORDER BY ... USING, row IS [NOT] DISTINCT FROM, table column aliases.
+		{"select id from o order by a using >, id using < limit 3", "2 6 1"},
+		{"select (1, null) is not distinct from (1, null), (1, 2) is distinct from (1, null)", "t|t"},
+		{"select z.x, z.a from o as z(x) where z.x < 3 order by 1", "1|3 2|NULL"},
 		{"with u as (update ma set (a, b) = (select a + 100, b || '!' from ma m2 where m2.id = ma.id - 1) returning *) select * from u order by id", "1|NULL|NULL 2|110|ten! 3|120|sub!"},
 	} {
 		t.Run(tc.sql, func(t *testing.T) {
@@ -114,6 +118,10 @@ func TestHuntQueryErrors(t *testing.T) {
 		{"select * from (l join r using (k)) j(a, b, c, d, e, f)", "42P10"},
 		{"select sum(id) over (order by id rows between current row and unbounded preceding) from l", "42P20"},
 		{"select sum(id) over (order by id rows unbounded following) from l", "42P20"},
+		{"select id from l order by id using <=", "42809"},
+		{"select (1, 2) is distinct from 1", "42883"},
+		{"select (1, 2) is distinct from (1, 2, 3)", "42601"},
+		{"select * from l as x(a, b, c, d)", "42P10"},
 	} {
 		t.Run(tc.sql, func(t *testing.T) {
 			_, _, err := d.query(tc.sql)

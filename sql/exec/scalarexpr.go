@@ -22,7 +22,7 @@ func (cp *compiler) exprMore(n ast.Expr, sc *scope) (expr, error) {
 		return cp.minMax(x, sc)
 	case *ast.IsDistinct:
 		if isRowExpr(x.Left) || isRowExpr(x.Right) {
-			return nil, unsupported("IS DISTINCT FROM on row constructors is not supported")
+			return cp.rowDistinct(x, sc) // hunt_query.go
 		}
 		l, err := cp.expr(x.Left, sc)
 		if err != nil {

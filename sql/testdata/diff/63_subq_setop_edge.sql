@@ -93,3 +93,7 @@ select distinct k from (select k from p union all select k from q) s order by k 
 select id from p where k in (select k from q union select 9) order by id;
 select id from p where id in (select 1 union select 4) order by id;
 select max(x) from (select id as x from p union select k from q) s;
+select (1, null) is not distinct from (1, null), (1, null) is distinct from (1, null), (1, 2) is distinct from (1, null), (null, 2) is not distinct from (1, 2);
+select (1, 'a') is distinct from (1, 'b'), (1, 2) is not distinct from (1, 2, 3);
+select (1, 2) is distinct from 1;
+select x from (values (1, null), (2, 3), (null, null)) v(x, y) where (x, y) is not distinct from (null, null);
