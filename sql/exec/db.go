@@ -42,8 +42,6 @@ type DB struct {
 	// Locks holds the relation locks of the open transactions (lockrel.go).
 	Locks *rellock.Manager
 
-	ddl chan struct{} // one DDL transaction at a time
-
 	xidMu sync.Mutex // serializes xid assignment (see AssignXid)
 
 	mu    sync.Mutex
@@ -65,7 +63,7 @@ func Open(ctx context.Context, log buffer.Log, poolSize int64, create bool) (*DB
 		meta.Close()
 		return nil, err
 	}
-	db := &DB{Pool: pool, Meta: meta, Mgr: mgr, Cat: cat, Funcs: funcs.Builtins(), Seqs: sequence.NewStore(meta), ddl: make(chan struct{}, 1),
+	db := &DB{Pool: pool, Meta: meta, Mgr: mgr, Cat: cat, Funcs: funcs.Builtins(), Seqs: sequence.NewStore(meta),
 		heaps: map[redo.PageID]*heap.Heap{}, trees: map[redo.PageID]*btree.Tree{}}
 	db.Locks = newRelLocks(mgr)
 	pgcatalog.Register(db.Funcs, db.pageCount)
@@ -114,19 +112,6 @@ func (db *DB) AssignXid(ctx context.Context, tx *txn.Tx) error {
 	_, err := tx.AssignXid(context.WithoutCancel(ctx))
 	return err
 }
-
-// LockDDL takes the database's DDL lock (held until the transaction ends).
-func (db *DB) LockDDL(ctx context.Context) error {
-	select {
-	case db.ddl <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// UnlockDDL releases the DDL lock.
-func (db *DB) UnlockDDL() { <-db.ddl }
 
 // Ctx is what a statement runs with.
 type Ctx struct {
