@@ -34,6 +34,7 @@ func Builtins() *Registry {
 	addExtraFuncs(r)
 	addRegexFuncs(r)
 	addRegexSubstrFuncs(r) // regexsubstr.go
+	addByteFuncs(r)        // bytefuncs.go
 	addCastFuncs(r)
 	addSettingsFuncs(r) // settings.go
 	addTimeFuncs(r)     // timefuncs.go

@@ -3,6 +3,8 @@ package funcs
 import (
 	"math"
 	"testing"
+
+	"github.com/borealis-db/borealis/sql/types"
 )
 
 // TestPgCbrt checks cube roots against glibc's cbrt (the values PostgreSQL
@@ -69,5 +71,33 @@ func TestRegexSubstring(t *testing.T) {
 		if (c.want == nil) != got.IsNull() || (c.want != nil && got.S != c.want) {
 			t.Errorf("%s%v = %v, want %v", c.name, c.args, got, c.want)
 		}
+	}
+}
+
+// TestByteFuncs checks the bytea functions against PostgreSQL 15's answers.
+func TestByteFuncs(t *testing.T) {
+	reg := Builtins()
+	b := func(s string) types.Datum { return types.NewByteaString(s) }
+	for _, c := range []struct {
+		name string
+		args []any
+		want string
+	}{
+		{"substring", []any{b("\x01\x02\x03\x04\x05"), 2, 2}, "\x02\x03"},
+		{"substring", []any{b("abc"), 0, 2}, "a"},
+		{"substring", []any{b("abc"), -5}, "abc"},
+		{"substr", []any{b("abc"), 5}, ""},
+		{"set_byte", []any{b("\x01\x02"), 0, 255}, "\xff\x02"},
+		{"convert_to", []any{"é", "UTF8"}, "é"},
+	} {
+		if got := call(t, reg, c.name, c.args...); got.S != c.want {
+			t.Errorf("%s%q = %q, want %q", c.name, c.args, got.S, c.want)
+		}
+	}
+	if got := call(t, reg, "position", b("\x01\x02\x03"), b("\x03")); got.I != 3 {
+		t.Errorf("position = %d, want 3", got.I)
+	}
+	if got := call(t, reg, "get_byte", b("\x01\x02"), 1); got.I != 2 {
+		t.Errorf("get_byte = %d, want 2", got.I)
 	}
 }

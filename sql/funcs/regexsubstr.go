@@ -1,6 +1,7 @@
 package funcs
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/borealis-db/borealis/sql/types"
@@ -62,6 +63,9 @@ func addRegexSubstrFuncs(r *Registry) {
 		if len(a) > 4 && n == 0 {
 			global = true
 		}
+		if err := emptyMatchReplace(re, global, a[2].S); err != nil {
+			return types.Null, err
+		}
 		tail := s[off:]
 		var b strings.Builder
 		b.WriteString(s[:off])
@@ -112,4 +116,15 @@ func expandReplacement(b *strings.Builder, src string, m []int, repl string) {
 		}
 		b.WriteByte(ch)
 	}
+}
+
+// emptyMatchReplace refuses a global replacement by a non-empty text of a
+// pattern that can match the empty string: PostgreSQL also replaces an
+// empty match right after a non-empty one (regexp_replace('aaa', 'a*',
+// '-', 'g') is "--"), which Go's regexp skips, so the answer would differ.
+func emptyMatchReplace(re *regexp.Regexp, global bool, repl string) error {
+	if global && repl != "" && re.MatchString("") {
+		return errf(codeFeatureNotSupported, "regexp_replace of a pattern that matches the empty string with the g flag is not supported")
+	}
+	return nil
 }

@@ -653,6 +653,9 @@ func regexpReplace(src, pattern, repl, flags string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if err := emptyMatchReplace(re, global, repl); err != nil {
+		return "", err
+	}
 	var b strings.Builder
 	last := 0
 	for _, m := range re.FindAllStringSubmatchIndex(src, -1) {
