@@ -342,7 +342,9 @@ func (s *aggState) step(c *Ctx, vals []types.Datum) error {
 			return nil
 		}
 		x := types.CompareAs(s.spec.argT, v, s.best)
-		if (s.spec.fn == "min" && x < 0) || (s.spec.fn == "max" && x > 0) {
+		// On a tie PostgreSQL's *_larger/*_smaller return the later value
+		// (1.0 then 1.00 gives 1.00), except bpchar's, which keep the first.
+		if (s.spec.fn == "min" && x < 0) || (s.spec.fn == "max" && x > 0) || (x == 0 && s.spec.argT.OID != types.OIDBpchar) {
 			s.best = v
 		}
 	}

@@ -62,6 +62,9 @@ func TestHuntQueryAnswers(t *testing.T) {
 		{"select id from o order by a using >, id using < limit 3", "2 6 1"},
 		{"select (1, null) is not distinct from (1, null), (1, 2) is distinct from (1, null)", "t|t"},
 		{"select z.x, z.a from o as z(x) where z.x < 3 order by 1", "1|3 2|NULL"},
+		// min/max return the later of equal values (bpchar: the first).
+		{"select max(x)::text, min(x)::text from (values (1.0), (1.00), (1.000)) v(x)", "1.000|1.000"},
+		{"select max(x)::text from (values ('1 day'::interval), ('24 hours'::interval)) v(x)", "24:00:00"},
 		{"with u as (update ma set (a, b) = (select a + 100, b || '!' from ma m2 where m2.id = ma.id - 1) returning *) select * from u order by id", "1|NULL|NULL 2|110|ten! 3|120|sub!"},
 	} {
 		t.Run(tc.sql, func(t *testing.T) {
