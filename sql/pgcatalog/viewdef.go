@@ -70,35 +70,23 @@ type viewRel struct {
 // something not rendered here.
 func renderView(cat *catalog.Set, v *catalog.Table, sel *ast.Select) (string, bool) {
 	if sel.With != nil || sel.Op != ast.SetNone || sel.Values != nil || sel.Distinct || len(sel.DistinctOn) > 0 ||
-		len(sel.GroupBy) > 0 || sel.Having != nil || len(sel.OrderBy) > 0 || sel.Limit != nil || sel.Offset != nil || sel.WithTies ||
-		len(sel.Locking) > 0 || len(sel.From) == 0 {
+		sel.Offset != nil || sel.WithTies || len(sel.Locking) > 0 || len(sel.From) == 0 {
 		return "", false
 	}
 	var rels []viewRel
 	var from []string
 	for _, f := range sel.From {
-		tr, ok := f.(*ast.TableRef)
-		if !ok || tr.Only || (tr.Alias != nil && len(tr.Alias.Columns) > 0) {
+		item, ok := viewFrom(cat, &rels, f)
+		if !ok {
 			return "", false
 		}
-		key, err := catalog.NormalizeName(tr.Name.Schema, tr.Name.Name)
-		if err != nil {
-			return "", false
-		}
-		t, ok := cat.Table(key)
-		if !ok || t.View != "" || t.Sequence {
-			return "", false
-		}
-		ref, item := tr.Name.Name, quoteIdent(tr.Name.Name)
-		if tr.Name.Schema != "" && tr.Name.Schema != "public" {
-			item = quoteIdent(tr.Name.Schema) + "." + item
-		}
-		if tr.Alias != nil {
-			ref = tr.Alias.Name
-			item += " " + quoteIdent(ref)
-		}
-		rels = append(rels, viewRel{ref: ref, t: t})
 		from = append(from, item)
+	}
+	// ON conditions see every relation of the FROM list
+	for _, f := range sel.From {
+		if !viewJoinConds(rels, f, &from) {
+			return "", false
+		}
 	}
 	var targets []string
 	k := 0
@@ -125,7 +113,7 @@ func renderView(cat *catalog.Set, v *catalog.Table, sel *ast.Select) (string, bo
 		if k >= len(v.Columns) {
 			return "", false
 		}
-		s, ok := viewExpr(rels, tg.Expr, 0)
+		s, _, ok := viewExpr(rels, tg.Expr, 0, false)
 		if !ok {
 			return "", false
 		}
@@ -145,15 +133,149 @@ func renderView(cat *catalog.Set, v *catalog.Table, sel *ast.Select) (string, bo
 	var b strings.Builder
 	b.WriteString(" SELECT " + strings.Join(targets, ",\n    "))
 	b.WriteString("\n   FROM " + strings.Join(from, ",\n    "))
-	if sel.Where != nil {
-		w, ok := viewExpr(rels, sel.Where, 0)
-		if !ok {
+	clause := func(prefix string, e ast.Expr) bool {
+		if e == nil {
+			return true
+		}
+		w, _, ok := viewExpr(rels, e, 0, false)
+		b.WriteString(prefix + w)
+		return ok
+	}
+	if !clause("\n  WHERE ", sel.Where) {
+		return "", false
+	}
+	if len(sel.GroupBy) > 0 {
+		var keys []string
+		for _, g := range sel.GroupBy {
+			s, _, ok := viewExpr(rels, g, 0, false)
+			if !ok {
+				return "", false
+			}
+			keys = append(keys, s)
+		}
+		b.WriteString("\n  GROUP BY " + strings.Join(keys, ", "))
+	}
+	if !clause("\n HAVING ", sel.Having) {
+		return "", false
+	}
+	if len(sel.OrderBy) > 0 {
+		var keys []string
+		for _, o := range sel.OrderBy {
+			s, _, ok := viewExpr(rels, o.Expr, 0, false)
+			if !ok || o.NullsFirst != nil {
+				return "", false
+			}
+			if o.Desc {
+				s += " DESC"
+			}
+			keys = append(keys, s)
+		}
+		b.WriteString("\n  ORDER BY " + strings.Join(keys, ", "))
+	}
+	if sel.Limit != nil {
+		c, ok := sel.Limit.(*ast.Const)
+		if !ok || c.Type.OID != types.OIDInt4 {
 			return "", false
 		}
-		b.WriteString("\n  WHERE " + w)
+		b.WriteString("\n LIMIT " + strconv.FormatInt(c.Value.I, 10))
 	}
 	b.WriteString(";")
 	return b.String(), true
+}
+
+// viewFrom renders a FROM item without its ON conditions (viewJoinConds
+// appends them once every relation is known), adding its relations.
+func viewFrom(cat *catalog.Set, rels *[]viewRel, f ast.TableExpr) (string, bool) {
+	switch x := f.(type) {
+	case *ast.TableRef:
+		if x.Only || (x.Alias != nil && len(x.Alias.Columns) > 0) {
+			return "", false
+		}
+		key, err := catalog.NormalizeName(x.Name.Schema, x.Name.Name)
+		if err != nil {
+			return "", false
+		}
+		t, ok := cat.Table(key)
+		if !ok || t.View != "" || t.Sequence {
+			return "", false
+		}
+		ref, item := x.Name.Name, quoteIdent(x.Name.Name)
+		if x.Name.Schema != "" && x.Name.Schema != "public" {
+			item = quoteIdent(x.Name.Schema) + "." + item
+		}
+		if x.Alias != nil {
+			ref = x.Alias.Name
+			item += " " + quoteIdent(ref)
+		}
+		for _, r := range *rels {
+			if r.ref == ref {
+				return "", false
+			}
+		}
+		*rels = append(*rels, viewRel{ref: ref, t: t})
+		return item, true
+	case *ast.Join:
+		if x.Natural || x.Alias != nil {
+			return "", false
+		}
+		l, ok := viewFrom(cat, rels, x.Left)
+		if !ok {
+			return "", false
+		}
+		if _, nested := x.Right.(*ast.TableRef); !nested {
+			return "", false
+		}
+		r, ok := viewFrom(cat, rels, x.Right)
+		if !ok {
+			return "", false
+		}
+		kw := map[ast.JoinType]string{ast.JoinInner: "JOIN", ast.JoinLeft: "LEFT JOIN", ast.JoinRight: "RIGHT JOIN",
+			ast.JoinFull: "FULL JOIN", ast.JoinCross: "CROSS JOIN"}[x.Type]
+		if kw == "" {
+			return "", false
+		}
+		out := l + "\n     " + kw + " " + r
+		if len(x.Using) > 0 {
+			us := make([]string, len(x.Using))
+			for i, u := range x.Using {
+				us[i] = quoteIdent(u)
+			}
+			out += " USING (" + strings.Join(us, ", ") + ")"
+		} else if x.On != nil {
+			out += " ON \x00" // the condition, filled in by viewJoinConds
+		}
+		return out, true
+	}
+	return "", false
+}
+
+// viewJoinConds fills in the ON conditions of FROM item f (rendered into
+// the last matching entry of from) in order.
+func viewJoinConds(rels []viewRel, f ast.TableExpr, from *[]string) bool {
+	var conds []ast.Expr
+	var walk func(ast.TableExpr)
+	walk = func(t ast.TableExpr) {
+		if j, ok := t.(*ast.Join); ok {
+			walk(j.Left)
+			if len(j.Using) == 0 && j.On != nil {
+				conds = append(conds, j.On)
+			}
+		}
+	}
+	walk(f)
+	for _, c := range conds {
+		s, _, ok := viewExpr(rels, c, 0, false)
+		if !ok {
+			return false
+		}
+		for i := range *from {
+			if strings.Contains((*from)[i], "\x00") {
+				(*from)[i] = strings.Replace((*from)[i], "\x00", s, 1)
+				break
+			}
+		}
+	}
+	return true
 }
 
 // viewColumn qualifies a column reference, finding its relation.
@@ -177,82 +299,121 @@ func viewColumn(rels []viewRel, cr *ast.ColumnRef) (string, types.Type, bool) {
 	return quoteIdent(rels[found].ref) + "." + quoteIdent(cr.Column), typ, true
 }
 
-// viewExpr renders an expression of the rendered subset; parent is the
-// precedence of the enclosing operator (0: none), for parentheses.
-func viewExpr(rels []viewRel, e ast.Expr, parent int) (string, bool) {
+// Operator precedences for parentheses (higher binds tighter).
+const (
+	precOr = iota + 1
+	precAnd
+	precNot
+	precCmp
+	precIs
+	precAdd
+	precMul
+	precUnary
+)
+
+// viewExpr renders an expression of the rendered subset with its type
+// (int4, text or bool); parent is the precedence of the enclosing operator
+// (0: none) and right whether e is its right operand, for parentheses.
+func viewExpr(rels []viewRel, e ast.Expr, parent int, right bool) (string, types.Type, bool) {
+	wrap := func(s string, prec int) string {
+		if parent > prec || (parent == prec && right) {
+			return "(" + s + ")"
+		}
+		return s
+	}
 	switch x := e.(type) {
 	case *ast.ColumnRef:
 		if x.Star {
-			return "", false
+			return "", types.Type{}, false
 		}
-		s, _, ok := viewColumn(rels, x)
-		return s, ok
+		s, t, ok := viewColumn(rels, x)
+		return s, t, ok && (t.OID == types.OIDInt4 || t.OID == types.OIDText || t.OID == types.OIDBool)
 	case *ast.Const:
 		switch {
 		case x.Value.IsNull():
-			return "NULL", true
+			return "NULL", types.Unknown, true
 		case x.Type.OID == types.OIDInt4:
-			return constText(x.Type, strconv.FormatInt(x.Value.I, 10)), true
+			return constText(x.Type, strconv.FormatInt(x.Value.I, 10)), types.Int4, true
 		case x.Type.OID == types.OIDBool:
-			return strconv.FormatBool(x.Value.Bool()), true
+			return strconv.FormatBool(x.Value.Bool()), types.Bool, true
+		case x.Type.OID == types.OIDUnknown:
+			return quoteLiteral(x.Value.S), types.Unknown, true
 		}
-		return "", false
 	case *ast.BinaryExpr:
-		switch x.Op {
-		case "=", "<>", "<", ">", "<=", ">=":
-		default:
-			return "", false
+		prec := map[string]int{"=": precCmp, "<>": precCmp, "<": precCmp, ">": precCmp, "<=": precCmp, ">=": precCmp,
+			"+": precAdd, "-": precAdd, "*": precMul, "/": precMul}[x.Op]
+		if prec == 0 {
+			return "", types.Type{}, false
 		}
-		// only integer columns against integer constants or columns: no
-		// implicit casts to print
-		for _, side := range []ast.Expr{x.Left, x.Right} {
-			switch s := side.(type) {
-			case *ast.ColumnRef:
-				if _, t, ok := viewColumn(rels, s); !ok || t.OID != types.OIDInt4 {
-					return "", false
-				}
-			case *ast.Const:
-				if s.Type.OID != types.OIDInt4 || s.Value.IsNull() {
-					return "", false
-				}
-			default:
-				return "", false
-			}
+		l, lt, ok1 := viewExpr(rels, x.Left, prec, false)
+		r, rt, ok2 := viewExpr(rels, x.Right, prec, true)
+		if !ok1 || !ok2 {
+			return "", types.Type{}, false
 		}
-		l, ok1 := viewExpr(rels, x.Left, 3)
-		r, ok2 := viewExpr(rels, x.Right, 3)
-		return l + " " + x.Op + " " + r, ok1 && ok2
+		// an untyped literal takes the other side's type, labelled
+		switch {
+		case lt.OID == types.OIDUnknown && rt.OID == types.OIDText:
+			l, lt = l+"::text", rt
+		case rt.OID == types.OIDUnknown && lt.OID == types.OIDText:
+			r, rt = r+"::text", lt
+		}
+		isInt := func(t types.Type) bool { return t.OID == types.OIDInt4 || t.OID == types.OIDInt8 }
+		ints, texts := isInt(lt) && isInt(rt), lt.OID == types.OIDText && rt.OID == types.OIDText
+		if !(ints || (texts && prec == precCmp)) {
+			return "", types.Type{}, false
+		}
+		t := lt
+		switch {
+		case prec == precCmp:
+			t = types.Bool
+		case rt.OID == types.OIDInt8:
+			t = rt
+		}
+		return wrap(l+" "+x.Op+" "+r, prec), t, true
+	case *ast.UnaryExpr:
+		if x.Op != "-" {
+			return "", types.Type{}, false
+		}
+		s, t, ok := viewExpr(rels, x.Expr, precUnary, false)
+		if !ok || t.OID != types.OIDInt4 {
+			return "", types.Type{}, false
+		}
+		return "- " + s, t, true
 	case *ast.IsNull:
-		s, ok := viewExpr(rels, x.Expr, 4)
+		s, _, ok := viewExpr(rels, x.Expr, precIs, false)
 		if x.Not {
-			return s + " IS NOT NULL", ok
+			return wrap(s+" IS NOT NULL", precIs), types.Bool, ok
 		}
-		return s + " IS NULL", ok
+		return wrap(s+" IS NULL", precIs), types.Bool, ok
+	case *ast.FuncCall:
+		if x.Schema != "" || x.Distinct || x.Filter != nil || x.Over != nil || len(x.OrderBy) > 0 {
+			return "", types.Type{}, false
+		}
+		if x.Star && x.Name == "count" && len(x.Args) == 0 {
+			return "count(*)", types.Int8, true
+		}
+		return "", types.Type{}, false
 	case *ast.BoolExpr:
-		prec, sep := 1, " OR "
+		prec, sep := precOr, " OR "
 		switch x.Op {
 		case ast.And:
-			prec, sep = 2, " AND "
+			prec, sep = precAnd, " AND "
 		case ast.Not:
 			if len(x.Args) != 1 {
-				return "", false
+				return "", types.Type{}, false
 			}
-			s, ok := viewExpr(rels, x.Args[0], 5)
-			return "NOT " + s, ok
+			s, _, ok := viewExpr(rels, x.Args[0], precNot, false)
+			return wrap("NOT "+s, precNot), types.Bool, ok
 		}
 		parts := make([]string, len(x.Args))
 		for i, a := range x.Args {
-			s, ok := viewExpr(rels, a, prec)
+			s, _, ok := viewExpr(rels, a, prec, false)
 			if !ok {
-				return "", false
+				return "", types.Type{}, false
 			}
 			parts[i] = s
 		}
-		out := strings.Join(parts, sep)
-		if parent > 0 && parent != prec {
-			out = "(" + out + ")"
-		}
-		return out, true
+		return wrap(strings.Join(parts, sep), prec), types.Bool, true
 	}
-	return "", false
+	return "", types.Type{}, false
 }

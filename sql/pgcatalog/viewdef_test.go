@@ -1,6 +1,7 @@
 package pgcatalog
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -37,17 +38,29 @@ func TestViewDef(t *testing.T) {
 			" SELECT x.a,\n    y.b\n   FROM vt x,\n    vt y\n  WHERE x.a = y.b;"},
 		{"SELECT a, 5 AS five, true AS t FROM vt", cols("a", "five", "t"),
 			" SELECT vt.a,\n    5 AS five,\n    true AS t\n   FROM vt;"},
-		// not rendered (a text comparison needs its implicit cast): the
-		// stored text in the frame
-		{"SELECT c FROM vt WHERE c = 'x'", cols("c"), " SELECT c FROM vt WHERE c = 'x';"},
+		{"SELECT c FROM vt WHERE c = 'x' OR c <> 'y'", cols("c"),
+			" SELECT vt.c\n   FROM vt\n  WHERE vt.c = 'x'::text OR vt.c <> 'y'::text;"},
+		{"SELECT o.a, c.c FROM vt o JOIN vt c ON c.a = o.b", cols("a", "c"),
+			" SELECT o.a,\n    c.c\n   FROM vt o\n     JOIN vt c ON c.a = o.b;"},
+		{"SELECT o.a, c.c FROM vt o LEFT JOIN vt c ON c.a = o.b AND c.b > 1 WHERE o.a > 2", cols("a", "c"),
+			" SELECT o.a,\n    c.c\n   FROM vt o\n     LEFT JOIN vt c ON c.a = o.b AND c.b > 1\n  WHERE o.a > 2;"},
+		{"SELECT b, count(*) AS n FROM vt GROUP BY b HAVING count(*) > 1 ORDER BY b LIMIT 5", cols("b", "n"),
+			" SELECT vt.b,\n    count(*) AS n\n   FROM vt\n  GROUP BY vt.b\n HAVING count(*) > 1\n  ORDER BY vt.b\n LIMIT 5;"},
+		{"SELECT a FROM vt ORDER BY a DESC", cols("a"), " SELECT vt.a\n   FROM vt\n  ORDER BY vt.a DESC;"},
+		{"SELECT x.a, y.b FROM vt x JOIN vt y USING (c)", cols("a", "b"),
+			" SELECT x.a,\n    y.b\n   FROM vt x\n     JOIN vt y USING (c);"},
+		{"SELECT x.a + 1 AS p, x.b * 2 + x.a AS q, -x.a AS r FROM vt x", cols("p", "q", "r"),
+			" SELECT x.a + 1 AS p,\n    x.b * 2 + x.a AS q,\n    - x.a AS r\n   FROM vt x;"},
+		// not rendered (a function call): the stored text in the frame
+		{"SELECT lower(c) AS l FROM vt", cols("l"), " SELECT lower(c) AS l FROM vt;"},
 	}
 	tables := []*catalog.Table{vt}
 	for i, v := range views {
-		tables = append(tables, &catalog.Table{OID: uint32(16500 + i), Name: "v" + string(rune('1'+i)), Columns: v.cols, View: v.sql})
+		tables = append(tables, &catalog.Table{OID: uint32(16500 + i), Name: "v" + strconv.Itoa(i+1), Columns: v.cols, View: v.sql})
 	}
 	cat := catalogSet(t, tables...)
 	for i, v := range views {
-		tv, ok := cat.Table("v" + string(rune('1'+i)))
+		tv, ok := cat.Table("v" + strconv.Itoa(i+1))
 		if !ok {
 			t.Fatalf("view v%d missing", i+1)
 		}
