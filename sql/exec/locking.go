@@ -161,8 +161,8 @@ func lockMode(strength string) heap.LockMode {
 
 // FOR UPDATE/SHARE over joins: the FROM items are planned by lockingFrom
 // with every base table's scan carrying its row version's TID in two
-// hidden columns ("ctid.page", "ctid.slot", qualified by the table's name
-// in the query, with its OID). joinLockNode runs the join and the WHERE,
+// hidden columns ("ctid.page <name in the query>", "ctid.slot", with the
+// table's OID). joinLockNode runs the join and the WHERE,
 // then locks, in FROM order, the row of each locked table (all base
 // tables, or those named by OF) that produced the result row, at the
 // strongest strength a clause names for it. When a locked row was changed
@@ -190,8 +190,10 @@ type lockScanNode struct {
 func newLockScan(t *catalog.Table, name string) *lockScanNode {
 	s := newScan(t, name)
 	cols := append([]column(nil), s.cols...)
-	cols = append(cols, column{name: tidPageCol, typ: types.Int8, table: name, tableOID: t.OID, merged: true},
-		column{name: tidSlotCol, typ: types.Int4, table: name, tableOID: t.OID, merged: true})
+	// Unqualified (t.* leaves them out), hidden from unqualified names and
+	// "*" (merged); the page column's name carries the table's.
+	cols = append(cols, column{name: tidPageCol + " " + name, typ: types.Int8, tableOID: t.OID, merged: true},
+		column{name: tidSlotCol, typ: types.Int4, tableOID: t.OID, merged: true})
 	return &lockScanNode{scan: s, cols: cols}
 }
 
@@ -335,14 +337,15 @@ func (b *builder) lockJoinRows(s *ast.Select, in node, cond expr) (node, error) 
 	cols := in.columns()
 	named := map[string]bool{}
 	for i := 0; i+1 < len(cols); i++ {
-		if cols[i].name != tidPageCol || !cols[i].merged || cols[i+1].name != tidSlotCol {
+		name, ok := strings.CutPrefix(cols[i].name, tidPageCol+" ")
+		if !ok || !cols[i].merged || cols[i].table != "" || cols[i+1].name != tidSlotCol {
 			continue
 		}
 		t, ok := b.cat.ByOID(cols[i].tableOID)
 		if !ok {
 			return nil, fmt.Errorf("locking: table OID %d not in the catalog", cols[i].tableOID)
 		}
-		tg := joinTarget{t: t, name: cols[i].table, start: i - len(t.Columns), tid: i}
+		tg := joinTarget{t: t, name: name, start: i - len(t.Columns), tid: i}
 		if tg.start < 0 {
 			return nil, fmt.Errorf("locking: columns of %s out of place", tg.name)
 		}

@@ -82,6 +82,9 @@ func TestForUpdateJoin(t *testing.T) {
 		{sql: "select count(*) from a, b for share", code: "0A000", msg: "aggregate"},
 		{sql: "select id from a union select id from b for update", code: "0A000"},
 		{sql: "select a.id, g from a, generate_series(1, 2) g where a.id = 1 order by 2 for update", want: "1|1 1|2"},
+		{sql: "select * from a join b on b.aid = a.id where b.id = 3 for update", want: "2|20|3|2|300"},
+		{sql: "select * from a join b using (id) where id = 1 for share", want: "1|10|1|100"},
+		{sql: "select b.* from a, b where b.aid = a.id and b.id = 1 for update of a", want: "1|1|100"},
 	})
 
 	// FOR UPDATE OF a locks a's rows only.

@@ -2,6 +2,7 @@ package heap
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/borealis-db/borealis/sql/txn"
 )
@@ -97,13 +98,20 @@ type lockTable struct {
 	mu      sync.Mutex
 	rows    map[TID]*rowLocks
 	sweepAt int
+	// size is len(rows), read without mu: updates and deletes of a heap
+	// with no shared locks skip the mutex.
+	size atomic.Int64
 }
 
 // live returns tid's members (ended ones dropped), nil when none; tid's
 // page is X-latched by the caller.
 func (lt *lockTable) live(mgr *txn.Manager, tid TID, xmin uint64) []lockMember {
+	if lt.size.Load() == 0 {
+		return nil // entries are added under tid's page latch, which we hold
+	}
 	lt.mu.Lock()
 	defer lt.mu.Unlock()
+	defer func() { lt.size.Store(int64(len(lt.rows))) }()
 	r := lt.rows[tid]
 	if r == nil {
 		return nil
@@ -163,6 +171,7 @@ func (lt *lockTable) add(mgr *txn.Manager, tid TID, xmin, xid uint64, mode LockM
 			lt.sweepLocked(mgr)
 		}
 	}
+	defer func() { lt.size.Store(int64(len(lt.rows))) }()
 	for i, mb := range r.members {
 		if mb.xid == xid {
 			r.members[i].mode = max(mb.mode, mode)

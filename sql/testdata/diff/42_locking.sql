@@ -41,3 +41,6 @@ insert into lb values (5, 1, 500) on conflict (id) do nothing;
 insert into lb values (5, 2, 501) on conflict (id) do update set w = lb.w + excluded.w returning *;
 insert into lb values (5, 2, 502) on conflict do nothing returning *;
 select * from lb where id = 5;
+select * from la join lb on lb.aid = la.id where lb.id = 3 for update;
+select lb.* from la, lb where lb.aid = la.id and lb.id = 1 for update of la;
+select * from la join lb using (id) where id = 1 for share;
