@@ -471,6 +471,9 @@ func (cp *compiler) binaryOp(op string, l, r expr) (expr, error) {
 	if isUnknown(l) && isUnknown(r) {
 		return nil, errf(types.CodeAmbiguousFunction, "operator is not unique: unknown %s unknown", op)
 	}
+	if l, r, err = cp.datetimePlusUnknown(aop, l, r); err != nil { // timeexpr.go
+		return nil, err
+	}
 	if l, r, err = cp.unify(l, r); err != nil {
 		return nil, err
 	}

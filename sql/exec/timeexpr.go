@@ -41,3 +41,36 @@ func (e *timetzAtZoneExpr) eval(c *Ctx, row []types.Datum) (types.Datum, error) 
 }
 
 func (e *timetzAtZoneExpr) typ() types.Type { return types.Timetz }
+
+// datetimePlusUnknown resolves `x + 'literal'` (either order) as
+// PostgreSQL's operator resolution does for the date/time types: with a
+// timestamp, timestamptz or time the literal is an interval (the only +
+// operator of those types that takes one); with timetz the choice between
+// interval and date is ambiguous (42725). Other operands are left for
+// unify.
+func (cp *compiler) datetimePlusUnknown(op types.ArithOp, l, r expr) (expr, expr, error) {
+	if op != types.OpAdd || isUnknown(l) == isUnknown(r) {
+		return l, r, nil
+	}
+	known := l
+	if isUnknown(l) {
+		known = r
+	}
+	switch known.typ().OID {
+	case types.OIDTimestamp, types.OIDTimestamptz, types.OIDTime:
+	case types.OIDTimetz, types.OIDDate:
+		if isUnknown(l) {
+			return nil, nil, errf(types.CodeAmbiguousFunction, "operator is not unique: unknown + %s", known.typ())
+		}
+		return nil, nil, errf(types.CodeAmbiguousFunction, "operator is not unique: %s + unknown", known.typ())
+	default:
+		return l, r, nil
+	}
+	var err error
+	if isUnknown(l) {
+		l, err = cp.coerce(l, types.Interval_, types.CoerceImplicit)
+	} else {
+		r, err = cp.coerce(r, types.Interval_, types.CoerceImplicit)
+	}
+	return l, r, err
+}
