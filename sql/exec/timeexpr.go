@@ -45,9 +45,9 @@ func (e *timetzAtZoneExpr) typ() types.Type { return types.Timetz }
 // datetimePlusUnknown resolves `x + 'literal'` (either order) as
 // PostgreSQL's operator resolution does for the date/time types: with a
 // timestamp, timestamptz or time the literal is an interval (the only +
-// operator of those types that takes one); with timetz the choice between
-// interval and date is ambiguous (42725). Other operands are left for
-// unify.
+// operator of those types that takes one); with timetz (interval or date)
+// or date (integer, interval or time) the choice is ambiguous (42725).
+// Other operands are left for unify.
 func (cp *compiler) datetimePlusUnknown(op types.ArithOp, l, r expr) (expr, expr, error) {
 	if op != types.OpAdd || isUnknown(l) == isUnknown(r) {
 		return l, r, nil
