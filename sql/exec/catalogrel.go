@@ -35,7 +35,8 @@ func isOIDLike(t types.Type) bool { return t.OID == types.OIDOid || isRegType(t)
 
 // pgEnv is the pgcatalog environment of a running statement.
 func pgEnv(c *Ctx) *pgcatalog.Env {
-	return &pgcatalog.Env{Cat: c.Cat, User: c.User, Database: c.Database, Setting: c.Setting, Sequence: c.sequenceParams}
+	return &pgcatalog.Env{Cat: c.Cat, User: c.User, Database: c.Database, Setting: c.Setting, Sequence: c.sequenceParams,
+		Locks: c.DB.lockInfo}
 }
 
 // catalogRef plans q as a pg_catalog or information_schema relation when

@@ -6,6 +6,7 @@ import (
 
 	"github.com/borealis-db/borealis/sql/ast"
 	"github.com/borealis-db/borealis/sql/catalog"
+	"github.com/borealis-db/borealis/sql/pgcatalog"
 	"github.com/borealis-db/borealis/sql/rellock"
 	"github.com/borealis-db/borealis/sql/txn"
 	"github.com/borealis-db/borealis/sql/types"
@@ -357,4 +358,19 @@ func (b *builder) lockStmt(s *ast.Lock) (*Plan, error) {
 	p := &Plan{Kind: KindQuery, ReadOnly: true, LockTable: true, LockNoWait: s.NoWait}
 	p.run = func(*Ctx, func([]types.Datum) error) (string, error) { return "LOCK TABLE", nil }
 	return p, nil
+}
+
+// lockInfo lists the relation locks for pg_locks (the DDL lock, on no
+// relation, is not shown).
+func (db *DB) lockInfo() []pgcatalog.LockInfo {
+	if db == nil || db.Locks == nil {
+		return nil
+	}
+	var out []pgcatalog.LockInfo
+	for _, h := range db.Locks.Snapshot() {
+		if h.Rel != DDLRel {
+			out = append(out, pgcatalog.LockInfo{Relation: h.Rel, Mode: h.Mode.String(), Granted: h.Granted, PID: h.PID})
+		}
+	}
+	return out
 }

@@ -111,6 +111,8 @@ type Env struct {
 	// Sequence reads a sequence's parameters for pg_sequence (nil: it has
 	// no rows).
 	Sequence SequenceReader
+	// Locks lists the relation locks for pg_locks (nil: it has no rows).
+	Locks func() []LockInfo
 }
 
 // Table is a read-only virtual relation.

@@ -80,6 +80,8 @@ func tableDefs() []*Table {
 	add(pc, "pg_tablespace", 1213, 'r', tablespaceRows)
 	add(pc, "pg_tables", 12033, 'v', pgTablesRows)
 	add(pc, "pg_indexes", 12043, 'v', pgIndexesRows)
+	add(pc, "pg_locks", locksOID, 'v', locksRows)
+	defs[len(defs)-1].Columns = locksColumns() // locks.go (not in the generated columns)
 	add(pc, "pg_description", 2609, 'r', descriptionRows)
 	add(pc, "pg_shdescription", 2396, 'r', shdescriptionRows)
 	add(pc, "pg_proc", 1255, 'r', empty)

@@ -170,6 +170,7 @@ type request struct {
 // ownerState is what an owner holds and waits for.
 type ownerState struct {
 	rels    map[uint32]uint16 // relation → modes held
+	pid     int32
 	waiting *request
 	waitRel uint32
 }
@@ -196,6 +197,9 @@ type Wait struct {
 	Timeout time.Duration
 	// RelName names the relation in NOWAIT's message (may be nil).
 	RelName func(rel uint32) string
+	// PID is the owner's process id, shown by Snapshot (pg_locks); the
+	// first request of an owner records it.
+	PID int32
 }
 
 // Holds reports whether owner holds rel in a mode at least as strong as
@@ -233,7 +237,7 @@ func (m *Manager) Lock(ctx context.Context, owner Owner, rel uint32, mode Mode, 
 	m.mu.Lock()
 	o := m.owners[owner]
 	if o == nil {
-		o = &ownerState{rels: map[uint32]uint16{}}
+		o = &ownerState{rels: map[uint32]uint16{}, pid: w.PID}
 		m.owners[owner] = o
 	}
 	if o.waiting != nil {
@@ -470,6 +474,7 @@ type Held struct {
 	Owner   Owner
 	Mode    Mode
 	Granted bool
+	PID     int32 // the owner's Wait.PID
 }
 
 // Snapshot lists every held and awaited lock, by relation, mode, then
@@ -481,12 +486,12 @@ func (m *Manager) Snapshot() []Held {
 		for o, set := range r.held {
 			for md := AccessShare; md <= AccessExclusive; md++ {
 				if set&bit(md) != 0 {
-					out = append(out, Held{Rel: rel, Owner: o, Mode: md, Granted: true})
+					out = append(out, Held{Rel: rel, Owner: o, Mode: md, Granted: true, PID: m.pidLocked(o)})
 				}
 			}
 		}
 		for _, q := range r.queue {
-			out = append(out, Held{Rel: rel, Owner: q.owner, Mode: q.mode})
+			out = append(out, Held{Rel: rel, Owner: q.owner, Mode: q.mode, PID: m.pidLocked(q.owner)})
 		}
 	}
 	m.mu.Unlock()
@@ -505,6 +510,13 @@ func (m *Manager) Snapshot() []Held {
 		return 0
 	})
 	return out
+}
+
+func (m *Manager) pidLocked(o Owner) int32 {
+	if st := m.owners[o]; st != nil {
+		return st.pid
+	}
+	return 0
 }
 
 func cmpU(a, b uint32) int {

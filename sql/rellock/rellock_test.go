@@ -236,13 +236,13 @@ func TestSnapshot(t *testing.T) {
 	ctx := context.Background()
 	m := New(Options{})
 	a, b := &owner{1}, &owner{2}
-	must(t, m.Lock(ctx, a, 7, RowExclusive, Wait{}))
+	must(t, m.Lock(ctx, a, 7, RowExclusive, Wait{PID: 1}))
 	must(t, m.Lock(ctx, a, 7, AccessShare, Wait{}))
 	done := make(chan error, 1)
 	go func() { done <- m.Lock(ctx, b, 7, AccessExclusive, Wait{}) }()
 	waitFor(t, func() bool { return len(m.Edges()[b]) == 1 })
 	got := m.Snapshot()
-	want := []Held{{7, a, AccessShare, true}, {7, a, RowExclusive, true}, {7, b, AccessExclusive, false}}
+	want := []Held{{7, a, AccessShare, true, 1}, {7, a, RowExclusive, true, 1}, {7, b, AccessExclusive, false, 0}}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("Snapshot = %v, want %v", got, want)
 	}

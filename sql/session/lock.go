@@ -29,9 +29,9 @@ func (s *Session) lockPlan(ctx context.Context, p *exec.Plan) error {
 		db.Locks.ReleaseAll(s.lockTx) // a transaction that ended without endTx
 	}
 	s.lockTx = s.tx
-	w := rellock.Wait{NoWait: p.LockNoWait, Timeout: s.msSetting("lock_timeout"), RelName: relName(p.Cat)}
+	w := rellock.Wait{NoWait: p.LockNoWait, Timeout: s.msSetting("lock_timeout"), RelName: relName(p.Cat), PID: int32(s.pid)}
 	if p.DDL && !s.ddlLocked {
-		if err := db.Locks.Lock(ctx, s.tx, exec.DDLRel, rellock.AccessExclusive, rellock.Wait{Timeout: w.Timeout}); err != nil {
+		if err := db.Locks.Lock(ctx, s.tx, exec.DDLRel, rellock.AccessExclusive, rellock.Wait{Timeout: w.Timeout, PID: w.PID}); err != nil {
 			return lockError(ctx, err)
 		}
 		s.ddlLocked = true

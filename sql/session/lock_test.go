@@ -420,3 +420,61 @@ func TestPlanLocks(t *testing.T) {
 		})
 	}
 }
+
+// TestPgLocks: pg_locks shows held and awaited relation locks with their
+// holder's pid.
+func TestPgLocks(t *testing.T) {
+	ts := startServer(t)
+	ctx := ctxT(t)
+	holder, waiter, viewer := ts.connect(t), ts.connect(t), ts.connect(t)
+	mustExec(t, holder, "create table t (id int)")
+	// The pids of BackendKeyData (pg_backend_pid() answers 0 so far).
+	hpid, wpid := int32(holder.PgConn().PID()), int32(waiter.PgConn().PID())
+	tx, err := holder.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, "lock table t in share mode"); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := waiter.Exec(ctx, "insert into t values (1)")
+		done <- err
+	}()
+	waitLockQueue(t, ts, 1)
+	rows, err := viewer.Query(ctx, "select relation::regclass::text, mode, granted, pid from pg_locks where locktype = 'relation' order by granted desc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var rel, mode string
+		var granted bool
+		var pid int32
+		if err := rows.Scan(&rel, &mode, &granted, &pid); err != nil {
+			t.Fatal(err)
+		}
+		who := "other"
+		switch pid {
+		case hpid:
+			who = "holder"
+		case wpid:
+			who = "waiter"
+		}
+		got = append(got, fmt.Sprintf("%s %s %v %s", rel, mode, granted, who))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"t ShareLock true holder", "t RowExclusiveLock false waiter"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("pg_locks %q, want %q", got, want)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

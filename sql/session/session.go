@@ -83,7 +83,7 @@ func (e *Engine) parse(query string) (*cached, error) {
 
 // Startup opens a session.
 func (e *Engine) Startup(_ context.Context, info wire.StartupInfo) (wire.Session, error) {
-	s := &Session{e: e, user: info.User, database: info.Database, settings: map[string]string{}}
+	s := &Session{e: e, user: info.User, database: info.Database, settings: map[string]string{}, pid: info.ProcessID}
 	for k, v := range defaults {
 		s.settings[k] = v
 	}
@@ -128,6 +128,7 @@ type Session struct {
 	txStart            time.Time
 	ddlLocked, ddlSeen bool
 	lockTx             *txn.Tx           // owner of the relation locks held (lock.go)
+	pid                uint32            // BackendKeyData process id (pg_locks)
 	localSettings      map[string]string // SET LOCAL: values to restore at transaction end
 	seq                *sequence.Session // currval/lastval state (created on first use)
 }
