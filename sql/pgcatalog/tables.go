@@ -487,7 +487,7 @@ func infoColumnNumbers(m rowMap, t types.Type) {
 		}
 	case types.OIDDate:
 		m["datetime_precision"] = i(0)
-	case types.OIDTimestamp, types.OIDTimestamptz, types.OIDInterval:
+	case types.OIDTimestamp, types.OIDTimestamptz, types.OIDInterval, types.OIDTime, types.OIDTimetz:
 		p := int64(6)
 		if t.Typmod >= 0 {
 			p = int64(t.Typmod)

@@ -125,3 +125,8 @@ select timetz '10:00+02' + '1 hour';
 select date '2024-01-01' + '1 hour';
 select timestamp '2024-01-01' - '2023-12-31';
 select timestamp '2024-01-01' - '1 day';
+create table dd (a real, b time(3), c timetz, d time, e float(10), f real[], g time[]);
+select column_name, data_type, numeric_precision, datetime_precision, udt_name from information_schema.columns where table_name = 'dd' order by ordinal_position;
+select format_type(atttypid, atttypmod), attlen from pg_attribute where attrelid = 'dd'::regclass and attnum > 0 order by attnum;
+select typname, typlen, typbyval, typcategory from pg_type where oid in (700, 1083, 1266, 1021, 1183, 1270) order by oid;
+drop table dd;
