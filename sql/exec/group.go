@@ -56,6 +56,9 @@ type groupPlan struct {
 	// distinct holds the output columns whose values must be distinct
 	// (nil: no DISTINCT).
 	distinct []int
+	// srf holds the set-returning calls of GROUP BY keys, run below the
+	// aggregation (projectset.go; nil: none).
+	srf *srfSet
 }
 
 // groupScope prepares grouping (agg: the query aggregates), windows and
@@ -135,7 +138,7 @@ func (gp *groupPlan) groupKeys() error {
 		if hasWindow(src) {
 			return errf(codeWindowing, "window functions are not allowed in GROUP BY")
 		}
-		e, err := cp.expr(src, &scope{cols: gp.in.cols, outer: gp.outer, noAggs: "GROUP BY"})
+		e, err := cp.expr(src, &scope{cols: gp.in.cols, outer: gp.outer, noAggs: "GROUP BY", srf: gp.groupSRFs(src)})
 		if err != nil {
 			return err
 		}
@@ -414,7 +417,7 @@ func (gp *groupPlan) below(in node) (node, error) {
 		for _, a := range *gp.aggs {
 			cols = append(cols, column{name: a.fn, typ: a.t})
 		}
-		in = &aggNode{in: in, aggs: *gp.aggs, cols: cols, g: gp.grp}
+		in = &aggNode{in: gp.srf.passThrough(in), aggs: *gp.aggs, cols: cols, g: gp.grp}
 		if having != nil {
 			in = &filterNode{in: in, cond: having}
 		}

@@ -257,3 +257,32 @@ func (b *builder) allowSRFs(s *ast.Select, targets []*ast.Target, tsc *scope) er
 	}
 	return err
 }
+
+// groupSRFs returns the srfSet GROUP BY key src compiles with when it calls
+// set-returning functions (PostgreSQL evaluates them below the
+// aggregation: each input row is repeated per value), else nil.
+func (gp *groupPlan) groupSRFs(src ast.Expr) *srfSet {
+	if !containsSRF(src) {
+		return nil
+	}
+	if gp.srf == nil {
+		gp.srf = &srfSet{}
+	}
+	return gp.srf
+}
+
+// passThrough puts a projectSetNode running s's calls under the
+// aggregation: it passes each input row on once per combination of the
+// calls' values, with the values bound while the aggregation evaluates its
+// keys. Without calls it returns in.
+func (s *srfSet) passThrough(in node) node {
+	if s == nil || len(s.slots) == 0 {
+		return in
+	}
+	cols := in.columns()
+	exprs := make([]expr, len(cols))
+	for i, c := range cols {
+		exprs[i] = &colExpr{i: i, t: c.typ}
+	}
+	return s.project(in, exprs, cols)
+}

@@ -134,3 +134,28 @@ func TestLockstepProperty(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupBySetReturning: set-returning calls in GROUP BY keys run below
+// the aggregation (PostgreSQL's ProjectSet under Agg); the select list,
+// HAVING and ORDER BY read them as keys. Expected from PostgreSQL 15.
+func TestGroupBySetReturning(t *testing.T) {
+	d := newTestDB(t)
+	d.exec("create table srf_t (id int primary key, tags text[])")
+	d.exec("insert into srf_t values (1, array['a', 'b']), (2, array['c', 'a']), (3, null)")
+	for _, tc := range []struct{ sql, want string }{
+		{"select unnest(tags) as tag, count(*) from srf_t group by tag order by 1", "a|2 b|1 c|1"},
+		{"select unnest(tags), count(*) from srf_t group by 1 order by 1", "a|2 b|1 c|1"},
+		{"select generate_series(1, id) g, count(*) from srf_t group by g order by g", "1|3 2|2 3|1"},
+		{"select upper(unnest(tags)) u, count(*) from srf_t group by unnest(tags) order by 1", "A|2 B|1 C|1"},
+		{"select count(*) from srf_t group by unnest(tags) having count(*) > 0 order by 1", "1 1 2"},
+		{"select unnest(tags), generate_series(1, 2), count(*) from srf_t group by 1, 2 order by 1, 2", "a|1|1 a|2|1 b|2|1 c|1|1 NULL|1|1 NULL|2|1"},
+	} {
+		got, _, err := d.query(tc.sql)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.sql, err)
+		}
+		if g := strings.Join(got, " "); g != tc.want {
+			t.Errorf("%s:\n got %q\nwant %q", tc.sql, g, tc.want)
+		}
+	}
+}
