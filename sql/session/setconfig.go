@@ -23,6 +23,11 @@ func (s *Session) setConfig(name string, value *string, local bool, out *output)
 	if err := s.setOne(name, v, local, out); err != nil {
 		return "", err
 	}
+	if local && !s.inBlock {
+		// Outside a block the change ends with the statement's own
+		// transaction; PostgreSQL still answers the new value.
+		return checkSetting(name, v)
+	}
 	cur, _ := s.setting(name)
 	return cur, nil
 }

@@ -130,3 +130,5 @@ select column_name, data_type, numeric_precision, datetime_precision, udt_name f
 select format_type(atttypid, atttypmod), attlen from pg_attribute where attrelid = 'dd'::regclass and attnum > 0 order by attnum;
 select typname, typlen, typbyval, typcategory from pg_type where oid in (700, 1083, 1266, 1021, 1183, 1270) order by oid;
 drop table dd;
+select set_config('application_name', 'zz', true);
+select set_config('my.x', 'v', false), current_setting('my.x');
