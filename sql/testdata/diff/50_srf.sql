@@ -48,3 +48,7 @@ select jsonb_array_elements('{"a": 1}');
 select jsonb_object_keys('[1, 2]');
 select * from jsonb_each('[1]');
 select unnest(1);
+select unnest(tags) as tag, count(*) from srf_t group by tag order by 1;
+select generate_series(1, id) g, count(*) from srf_t group by g order by g;
+select upper(unnest(tags)) u, count(*) from srf_t group by unnest(tags) order by 1;
+select * from srf_t s, generate_series(1, s.id) g where g > 1 order by 1, g;
