@@ -129,7 +129,8 @@ func TestForUpdateJoin(t *testing.T) {
 
 // TestSharedLocksSQL: FOR SHARE readers do not block each other; foreign
 // key checks take FOR KEY SHARE on the parent, so children of one parent
-// insert concurrently and a non-key update of the parent goes on, while a
+// insert concurrently, a non-key update of the parent goes on (and a child
+// insert beside one in progress), while a
 // delete of the parent waits for them and then fails 23503.
 func TestSharedLocksSQL(t *testing.T) {
 	d := newTestDB(t)
@@ -173,6 +174,18 @@ func TestSharedLocksSQL(t *testing.T) {
 		t.Fatalf("parent delete after the children committed: %q, want 23503", got)
 	}
 	del.tx.Abort()
+	// A child insert goes on beside a non-key update of its parent in
+	// progress (FOR KEY SHARE past a FOR NO KEY UPDATE updater).
+	up2, c4 := d.begin(), d.begin()
+	up2.must("update p set note = 'w' where id = 1")
+	if _, err := c4.run(ctx, "insert into c values (5, 1)"); err != nil {
+		t.Fatalf("child insert beside a non-key parent update: %v", err)
+	}
+	for _, o := range []*openTx{up2, c4} {
+		if err := o.tx.Commit(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// A key update of a parent waits for a child insert in progress too.
 	c3 := d.begin()
 	c3.must("insert into c values (3, 2)")

@@ -471,11 +471,10 @@ func (h *Heap) examine(tx *txn.Tx, hd *Header, tid TID, mode LockMode) (TM, erro
 		}
 		switch {
 		case st == txn.InProgress:
-			// A locker whose strength is compatible lets mode in; an
-			// updater in progress is always waited for (unlike
-			// PostgreSQL, KEY SHARE does not lock past a non-key update
-			// in progress: it waits for its outcome).
-			if !hd.LockOnly() || mode.Conflicts(xmaxMode(hd)) {
+			// A locker whose strength is compatible lets mode in, and so
+			// does a non-key updater for KEY SHARE (lockNext then locks
+			// its new version too); other updaters are waited for.
+			if (!hd.LockOnly() && !keySharePast(hd, mode)) || mode.Conflicts(xmaxMode(hd)) {
 				return TM{Result: BeingModified, Xid: hd.Xmax}, nil
 			}
 		case st == txn.Aborted || hd.LockOnly():
@@ -573,7 +572,9 @@ func (h *Heap) LockWith(ctx context.Context, tx *txn.Tx, tid TID, mode LockMode)
 // lockNext is LockWith on a version reached through an update chain from
 // one whose xmax is prevXmax (see modifyNext).
 func (h *Heap) lockNext(ctx context.Context, tx *txn.Tx, tid TID, prevXmax uint64, mode LockMode) (TM, error) {
-	return h.modifyNext(ctx, tx, tid, prevXmax, mode, func(f *buffer.Frame, hd *Header) error {
+	var succ TID       // the in-progress non-key update's new version, locked too
+	var updater uint64 // its creator
+	tm, err := h.modifyNext(ctx, tx, tid, prevXmax, mode, func(f *buffer.Frame, hd *Header) error {
 		ownX := hd.Xmax != txn.InvalidXid && tx.Owns(hd.Xmax) // a lock: examine refused our updates
 		if ownX && (mode.shared() || xmaxMode(hd) >= mode) {
 			return nil // already held at this strength or stronger
@@ -581,6 +582,12 @@ func (h *Heap) lockNext(ctx context.Context, tx *txn.Tx, tid TID, prevXmax uint6
 		if mode.shared() {
 			if !h.locks.holds(h.mgr, tx, tid, hd.Xmin, mode) {
 				h.locks.add(h.mgr, tid, hd.Xmin, tx.Xid(), mode)
+			}
+			if !ownX && keySharePast(hd, mode) {
+				if st, _, err := h.mgr.CommitLSN(hd.Xmax); err == nil && st == txn.InProgress {
+					succ, updater = hd.CTID, hd.Xmax
+					h.locks.add(h.mgr, succ, updater, tx.Xid(), mode)
+				}
 			}
 			return nil
 		}
@@ -596,6 +603,10 @@ func (h *Heap) lockNext(ctx context.Context, tx *txn.Tx, tid TID, prevXmax uint6
 		}
 		return nil
 	})
+	if err != nil || tm.Result != OK || updater == txn.InvalidXid {
+		return tm, err
+	}
+	return h.checkSuccessor(ctx, succ, updater, mode)
 }
 
 // Update replaces the version at tid by a new one with data, created by tx,

@@ -1,6 +1,7 @@
 package heap
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 
@@ -227,4 +228,53 @@ func (h *Heap) keepOuterLock(tx *txn.Tx, tid TID, hd *Header) {
 	if hd.Xmax != txn.InvalidXid && hd.LockOnly() && hd.Xmax != tx.Xid() && tx.Owns(hd.Xmax) {
 		h.locks.add(h.mgr, tid, hd.Xmin, hd.Xmax, xmaxMode(hd))
 	}
+}
+
+// keySharePast reports whether mode may lock the version hd although its
+// xmax is an updater (in progress): a FOR KEY SHARE lock beside an UPDATE
+// that leaves the key alone, as PostgreSQL allows. The lock then covers
+// the new version too (lockNext, checkSuccessor).
+func keySharePast(hd *Header, mode LockMode) bool {
+	return mode == LockKeyShare && hd.Updated() && hd.Flags&FlagNoKey != 0
+}
+
+// checkSuccessor finishes a FOR KEY SHARE lock taken past an in-progress
+// non-key update: the lock was added to the new version at succ (created
+// by updater) while the old version's page was latched; if meanwhile the
+// updater changed that new version in a way the lock conflicts with (a
+// delete, a key update, a further update whose carry may have missed the
+// lock) or another transaction did, the caller must wait for that xid
+// (BeingModified) and retry.
+func (h *Heap) checkSuccessor(ctx context.Context, succ TID, updater uint64, mode LockMode) (TM, error) {
+	f, err := h.pin(ctx, succ.Page)
+	if err != nil {
+		return TM{}, err
+	}
+	defer h.pool.Unpin(f)
+	f.RLock()
+	defer f.RUnlock()
+	if err := checkHeapPage(f.Page()); err != nil {
+		return TM{}, err
+	}
+	hd, _, found := tupleAt(f.Page(), int(succ.Slot))
+	switch {
+	case !found || hd.Xmin != updater:
+		// Pruned: the updater aborted (its version is dead) or the chain
+		// moved on; the old version decides, retry.
+		return TM{Result: BeingModified, Xid: updater}, nil
+	case hd.Xmax == txn.InvalidXid:
+		return TM{Result: OK}, nil
+	}
+	// Changed or locked since (by the updater, or by another transaction
+	// that reached it through an index entry after the updater committed).
+	st, _, err := h.mgr.CommitLSN(hd.Xmax)
+	switch {
+	case err != nil:
+		return TM{}, err
+	case st == txn.Aborted, hd.LockOnly() && (st == txn.Committed || !mode.Conflicts(xmaxMode(&hd))):
+		return TM{Result: OK}, nil
+	}
+	// Wait for it (at once when it committed) and retry from the old
+	// version, which then leads here through the update chain.
+	return TM{Result: BeingModified, Xid: hd.Xmax}, nil
 }

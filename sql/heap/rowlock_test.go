@@ -377,3 +377,62 @@ func TestLocksAndSpeculationAfterCrash(t *testing.T) {
 	}
 	r.Abort()
 }
+
+// TestKeyShareBesideNonKeyUpdate: FOR KEY SHARE goes past a non-key
+// update in progress (PostgreSQL allows it) and locks its new version too:
+// the updater's own later delete of that version, and anybody's after it
+// committed, wait for the locker; FOR SHARE and a key update still wait.
+func TestKeyShareBesideNonKeyUpdate(t *testing.T) {
+	ctx := context.Background()
+	e := open(t, memlog.New(nil), 64, 0, heap.Options{})
+	tid := committedRow(t, e, 1)
+	up := e.mgr.Begin(txn.ReadCommitted)
+	ntid, _, tm, err := e.h.UpdateWith(ctx, up, tid, row(1, "non-key"), false, heap.LockNoKeyUpdate)
+	if err != nil || tm.Result != heap.OK {
+		t.Fatal(tm, err)
+	}
+	sh := e.mgr.Begin(txn.ReadCommitted)
+	if tm := lockResult(t, e, sh, tid, heap.LockShare); tm.Result != heap.BeingModified || tm.Xid != up.Xid() {
+		t.Fatalf("FOR SHARE beside an update in progress: %+v", tm)
+	}
+	sh.Abort()
+	ks := e.mgr.Begin(txn.ReadCommitted)
+	if tm := lockResult(t, e, ks, tid, heap.LockKeyShare); tm.Result != heap.OK {
+		t.Fatalf("FOR KEY SHARE beside a non-key update in progress: %+v", tm)
+	}
+	if got := e.h.Locked(ntid, up.Xid()); got[ks.Xid()] != heap.LockKeyShare {
+		t.Fatalf("the new version's members: %v", got)
+	}
+	if err := up.NextCommand(); err != nil {
+		t.Fatal(err)
+	}
+	if tm, err := e.h.Delete(ctx, up, ntid); err != nil || tm.Result != heap.BeingModified || tm.Xid != ks.Xid() {
+		t.Fatalf("the updater's delete of its new version: %+v %v", tm, err)
+	}
+	if err := up.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	del := e.mgr.Begin(txn.ReadCommitted)
+	if tm, err := e.h.Delete(ctx, del, ntid); err != nil || tm.Result != heap.BeingModified || tm.Xid != ks.Xid() {
+		t.Fatalf("a delete after the update committed: %+v %v", tm, err)
+	}
+	if err := ks.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if tm, err := e.h.Delete(ctx, del, ntid); err != nil || tm.Result != heap.OK {
+		t.Fatalf("delete once the locker ended: %+v %v", tm, err)
+	}
+	del.Abort()
+	// A key update in progress (FOR UPDATE strength) is waited for.
+	tid2 := committedRow(t, e, 2)
+	ku := e.mgr.Begin(txn.ReadCommitted)
+	if _, _, tm, err := e.h.UpdateWith(ctx, ku, tid2, row(2, "key"), false, heap.LockUpdate); err != nil || tm.Result != heap.OK {
+		t.Fatal(tm, err)
+	}
+	ks2 := e.mgr.Begin(txn.ReadCommitted)
+	if tm := lockResult(t, e, ks2, tid2, heap.LockKeyShare); tm.Result != heap.BeingModified || tm.Xid != ku.Xid() {
+		t.Fatalf("FOR KEY SHARE beside a key update in progress: %+v", tm)
+	}
+	ku.Abort()
+	ks2.Abort()
+}
