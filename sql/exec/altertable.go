@@ -459,10 +459,7 @@ func indexHas(ix catalog.Index, pos int) bool {
 }
 
 func (b *builder) renameColumn(t *catalog.Table, cmd *ast.AlterCmd) (*Plan, error) {
-	from, to := cmd.Column, cmd.NewName
-	if t.View != "" {
-		return nil, notAView(t)
-	}
+	from, to := cmd.Column, cmd.NewName // a view's columns too (views over it follow: depend.go)
 	return alterPlan(t.Name, func(c *Ctx, t0 *catalog.Table) error {
 		pos := t0.Column(from)
 		if pos < 0 {
