@@ -19,7 +19,8 @@ import (
 //	  WHERE orders.id > 10;
 //
 // Column references are qualified with their relation's name (or alias), as
-// PostgreSQL 15 prints a view's query. Rendered here: a select list of
+// PostgreSQL 15 prints a view's query; a view in FROM has its output
+// columns. Rendered here: a select list of
 // columns, * and constants; FROM a comma list of tables; WHERE of
 // comparisons, AND/OR/NOT and IS [NOT] NULL over columns and constants.
 // Any other view prints the query text the catalog stores, in the same
@@ -196,7 +197,7 @@ func viewFrom(cat *catalog.Set, rels *[]viewRel, f ast.TableExpr) (string, bool)
 			return "", false
 		}
 		t, ok := cat.Table(key)
-		if !ok || t.View != "" || t.Sequence {
+		if !ok || t.Sequence {
 			return "", false
 		}
 		ref, item := x.Name.Name, quoteIdent(x.Name.Name)

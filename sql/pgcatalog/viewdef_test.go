@@ -51,6 +51,7 @@ func TestViewDef(t *testing.T) {
 			" SELECT x.a,\n    y.b\n   FROM vt x\n     JOIN vt y USING (c);"},
 		{"SELECT x.a + 1 AS p, x.b * 2 + x.a AS q, -x.a AS r FROM vt x", cols("p", "q", "r"),
 			" SELECT x.a + 1 AS p,\n    x.b * 2 + x.a AS q,\n    - x.a AS r\n   FROM vt x;"},
+		{"SELECT a AS z FROM v1", cols("z"), " SELECT v1.a AS z\n   FROM v1;"},
 		// not rendered (a function call): the stored text in the frame
 		{"SELECT lower(c) AS l FROM vt", cols("l"), " SELECT lower(c) AS l FROM vt;"},
 	}
