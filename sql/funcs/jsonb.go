@@ -108,12 +108,13 @@ func toJSON(c *Context, t types.Type, d types.Datum) *types.JSON {
 	case types.KindInt:
 		return &types.JSON{Kind: types.JSONNumber, Num: types.NumericFromInt64(d.I)}
 	case types.KindFloat:
+		txt := types.FormatText(t, d, nil) // real prints its float32 digits
 		if math.IsNaN(d.F) || math.IsInf(d.F, 0) {
-			return &types.JSON{Kind: types.JSONString, Str: types.FormatFloat8(d.F)}
+			return &types.JSON{Kind: types.JSONString, Str: txt}
 		}
-		n, err := types.ParseNumeric(types.FormatFloat8(d.F))
+		n, err := types.ParseNumeric(txt)
 		if err != nil {
-			return &types.JSON{Kind: types.JSONString, Str: types.FormatFloat8(d.F)}
+			return &types.JSON{Kind: types.JSONString, Str: txt}
 		}
 		return &types.JSON{Kind: types.JSONNumber, Num: n}
 	case types.KindNumeric:

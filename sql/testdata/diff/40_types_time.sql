@@ -132,3 +132,9 @@ select typname, typlen, typbyval, typcategory from pg_type where oid in (700, 10
 drop table dd;
 select set_config('application_name', 'zz', true);
 select set_config('my.x', 'v', false), current_setting('my.x');
+select to_jsonb(0.1::real), to_jsonb(time '10:30'), to_jsonb(timetz '10:30+02'), jsonb_build_object('a', 0.1::real);
+select 'x' || 0.1::real, 'x' || time '10:30', array_agg(x) from (values (0.1::real)) v(x);
+select string_agg(x::text, ',') from (values (0.1::real), (1e-7::real)) v(x);
+select format('%s %s', 0.1::real, time '10:30');
+select jsonb '1.5'::real;
+select 0.1::real::varchar, cast(0.1::real as char(12));
