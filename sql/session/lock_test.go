@@ -3,12 +3,15 @@ package session
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/borealis-db/borealis/segment/segtest"
 	"github.com/borealis-db/borealis/sql/rellock"
+	"github.com/borealis-db/borealis/sql/session/writertest"
 )
 
 // waitLockQueue waits until n lock requests are waiting in the engine's
@@ -40,14 +43,36 @@ func waitLockQueue(t *testing.T, ts *testServer, n int) {
 // nothing else: counts per writer match the acknowledged commits exactly.
 func TestDDLUnderWriters(t *testing.T) {
 	ts := startServer(t)
-	c := ts.connect(t)
-	mustExec(t, c, "create table t (w int, i int, v int, primary key (w, i))")
-	mustExec(t, c, "create table archive (w int, i int)")
-	const writers = 4
 	rounds := 12
 	if testing.Short() {
 		rounds = 4
 	}
+	connect := func() (*pgx.Conn, error) { return ts.connect(t), nil }
+	acked, unsure := ddlUnderWriters(t, connect, rounds, nil)
+	checkAcked(t, ts.connect(t), acked, unsure)
+	if n := len(ts.eng.DB().Locks.Snapshot()); n != 0 {
+		t.Fatalf("%d locks left after every transaction ended", n)
+	}
+}
+
+// ddlUnderWriters runs the writers and the DDL loop of TestDDLUnderWriters
+// and returns the acknowledged rows and those whose COMMIT got no answer.
+// kill, when set, is called in the middle of round rounds/2, inside an
+// open ALTER TABLE transaction; from then on every error is expected and
+// everything stops.
+func ddlUnderWriters(t *testing.T, connect func() (*pgx.Conn, error), rounds int, kill func()) (acked, unsure map[[2]int]bool) {
+	ctx := ctxT(t)
+	c, err := connect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"create table t (w int, i int, v int, primary key (w, i))", "create table archive (w int, i int)"} {
+		if _, err := c.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	const writers = 4
+	var killed atomic.Bool
 	stop := make(chan struct{})
 	type result struct {
 		acked, unsure map[[2]int]bool
@@ -55,11 +80,13 @@ func TestDDLUnderWriters(t *testing.T) {
 	}
 	results := make(chan result, writers)
 	for w := 0; w < writers; w++ {
-		conn := ts.connect(t)
+		conn, err := connect()
+		if err != nil {
+			t.Fatal(err)
+		}
 		go func() {
 			r := result{acked: map[[2]int]bool{}, unsure: map[[2]int]bool{}}
 			defer func() { results <- r }()
-			ctx := ctxT(t)
 			for i := 0; ; i += 3 {
 				select {
 				case <-stop:
@@ -69,7 +96,9 @@ func TestDDLUnderWriters(t *testing.T) {
 				keys := [][2]int{{w, i}, {w, i + 1}, {w, i + 2}}
 				tx, err := conn.Begin(ctx)
 				if err != nil {
-					r.err = err
+					if !killed.Load() {
+						r.err = err
+					}
 					return
 				}
 				_, err = tx.Exec(ctx, "insert into t (w, i, v) values ($1, $2, 0)", w, i)
@@ -80,10 +109,13 @@ func TestDDLUnderWriters(t *testing.T) {
 					_, err = tx.Exec(ctx, "update t set v = v + 1 where w = $1 and i = $2", w, i)
 				}
 				if err != nil {
-					// 42P01/42703: planned while the table was being
+					// 42P01: planned while the table was being
 					// re-created; 40P01: a deadlock victim. The
 					// transaction is rolled back: its rows must not appear.
 					_ = tx.Rollback(ctx)
+					if killed.Load() {
+						return
+					}
 					if code := sqlState(err); code != "42P01" && code != "40P01" {
 						r.err = fmt.Errorf("writer %d: %w", w, err)
 						return
@@ -94,11 +126,10 @@ func TestDDLUnderWriters(t *testing.T) {
 					for _, k := range keys {
 						r.unsure[k] = true
 					}
-					if sqlState(err) == "" {
+					if !killed.Load() {
 						r.err = fmt.Errorf("writer %d commit: %w", w, err)
-						return
 					}
-					continue
+					return
 				}
 				for _, k := range keys {
 					r.acked[k] = true
@@ -108,7 +139,6 @@ func TestDDLUnderWriters(t *testing.T) {
 	}
 	ddl := func(sqls ...string) {
 		t.Helper()
-		ctx := ctxT(t)
 		tx, err := c.Begin(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -124,6 +154,19 @@ func TestDDLUnderWriters(t *testing.T) {
 	}
 	for r := 0; r < rounds; r++ {
 		col := fmt.Sprintf("c%d", r)
+		if kill != nil && r == rounds/2 {
+			ddl("alter table t add column " + col + " int default 7 not null")
+			tx, err := c.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tx.Exec(ctx, "alter table t drop column "+col); err != nil {
+				t.Fatal(err)
+			}
+			killed.Store(true)
+			kill()
+			break
+		}
 		ddl("alter table t add column " + col + " int default 7 not null")
 		ddl("create index t_v on t (v)")
 		ddl("alter table t drop column " + col)
@@ -133,14 +176,31 @@ func TestDDLUnderWriters(t *testing.T) {
 			"drop table t", "create table t (w int, i int, v int, primary key (w, i))")
 	}
 	close(stop)
-	var all []result
+	acked, unsure = map[[2]int]bool{}, map[[2]int]bool{}
 	for w := 0; w < writers; w++ {
 		r := <-results
 		if r.err != nil {
 			t.Fatal(r.err)
 		}
-		all = append(all, r)
+		for k := range r.acked {
+			acked[k] = true
+		}
+		for k := range r.unsure {
+			unsure[k] = true
+		}
 	}
+	if len(acked) == 0 {
+		t.Fatal("no writer committed anything")
+	}
+	t.Logf("%d acknowledged rows, %d in flight, over %d DDL rounds", len(acked), len(unsure), rounds)
+	return acked, unsure
+}
+
+// checkAcked verifies that t and archive together hold every acknowledged
+// row once and no row that was never acknowledged (rows in flight may be
+// either way).
+func checkAcked(t *testing.T, c *pgx.Conn, acked, unsure map[[2]int]bool) {
+	t.Helper()
 	ctx := ctxT(t)
 	found := map[[2]int]int{}
 	for _, q := range []string{"select w, i from t", "select w, i from archive"} {
@@ -159,28 +219,43 @@ func TestDDLUnderWriters(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	total := 0
-	for _, r := range all {
-		total += len(r.acked)
-		for k := range r.acked {
-			if found[k] != 1 {
-				t.Errorf("acknowledged row %v found %d times", k, found[k])
-			}
-			delete(found, k)
+	for k := range acked {
+		if found[k] != 1 {
+			t.Errorf("acknowledged row %v found %d times", k, found[k])
 		}
-		for k := range r.unsure {
-			delete(found, k)
-		}
+		delete(found, k)
 	}
 	for k, n := range found {
-		t.Errorf("row %v (%d times) was never acknowledged", k, n)
+		if !unsure[k] || n != 1 {
+			t.Errorf("row %v (%d times) was never acknowledged", k, n)
+		}
 	}
-	if total == 0 {
-		t.Fatal("no writer committed anything")
+}
+
+// TestDDLUnderWritersKill: the same against a `borealis writer` process,
+// SIGKILLed while an ALTER TABLE DROP COLUMN transaction is open and
+// writers wait for it; a new writer on the same storage has every
+// acknowledged row and no other, and the table keeps its last committed
+// definition.
+func TestDDLUnderWritersKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts storage and writer processes")
 	}
-	t.Logf("%d acknowledged rows over %d DDL rounds", total, rounds)
-	if n := len(ts.eng.DB().Locks.Snapshot()); n != 0 {
-		t.Fatalf("%d locks left after every transaction ended", n)
+	cl := segtest.Start(t, bin, segtest.Options{SegmentPages: writertest.SegmentPages})
+	w := writertest.Start(t, bin, cl, writertest.Options{SegmentPages: writertest.SegmentPages})
+	ctx := ctxT(t)
+	connect := func() (*pgx.Conn, error) { return pgx.Connect(ctx, w.URL()) }
+	acked, unsure := ddlUnderWriters(t, connect, 2, w.Kill)
+	w2 := writertest.Start(t, bin, cl, writertest.Options{SegmentPages: writertest.SegmentPages})
+	c, err := pgx.Connect(ctx, w2.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	checkAcked(t, c, acked, unsure)
+	var cols int
+	if err := c.QueryRow(ctx, "select count(*) from information_schema.columns where table_name = 't'").Scan(&cols); err != nil || cols != 4 {
+		t.Fatalf("t has %d columns after the kill (%v), want 4: the open DROP COLUMN must not survive", cols, err)
 	}
 }
 
