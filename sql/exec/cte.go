@@ -242,6 +242,9 @@ func (b *builder) planRecursive(def *cteDef, cte *ast.CTE, sel *ast.Select, oute
 	if refsRelation(sel.Left, cte.Name) {
 		return nil, errf(CodeInvalidRecursion, "recursive reference to query %q must not appear within its non-recursive term", cte.Name)
 	}
+	if err := b.recursiveTermAggs(sel.Right); err != nil { // hunt_query.go
+		return nil, err
+	}
 	left, _, err := b.cp.subplan(sel.Left, outer, cteBarrier)
 	if err != nil {
 		return nil, err

@@ -348,3 +348,20 @@ func (b *builder) columnAliases(x *ast.TableRef, outer *scope) (node, error) {
 	}
 	return &joinAliasNode{in: n, cols: cols}, nil
 }
+
+// recursiveTermAggs refuses aggregates in a simple recursive term (42P19,
+// as PostgreSQL's parseCheckAggregates; GROUP BY and HAVING alone are
+// allowed).
+func (b *builder) recursiveTermAggs(term *ast.Select) error {
+	if term.Op != ast.SetNone || term.Values != nil {
+		return nil
+	}
+	agg := term.Having != nil && b.cp.hasAggregate(term.Having)
+	for _, t := range term.Targets {
+		agg = agg || b.cp.hasAggregate(t.Expr)
+	}
+	if agg {
+		return errf(CodeInvalidRecursion, "aggregate functions are not allowed in a recursive query's recursive term")
+	}
+	return nil
+}

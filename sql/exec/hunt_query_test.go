@@ -123,6 +123,7 @@ func TestHuntQueryErrors(t *testing.T) {
 		{"select sum(id) over (order by id rows unbounded following) from l", "42P20"},
 		{"select id from l order by id using <=", "42809"},
 		{"select (1, 2) is distinct from 1", "42883"},
+		{"with recursive r(n) as (select 1 union all select count(*) from r) select * from r", "42P19"},
 		{"select (1, 2) is distinct from (1, 2, 3)", "42601"},
 		{"select * from l as x(a, b, c, d)", "42P10"},
 	} {
