@@ -144,7 +144,10 @@ func (cp *compiler) coerce(e expr, t types.Type, ctx types.CoercionContext) (exp
 		}
 		return nil, errf(types.CodeUndefinedFunction, "operator does not exist: %s = %s", from, t)
 	}
-	if c, ok := e.(*constExpr); ok {
+	// Casts from or to timestamptz/timetz depend on the session's TimeZone:
+	// folded here they would use UTC (and a cached plan outlives SET).
+	zoned := func(o types.OID) bool { return o == types.OIDTimestamptz || o == types.OIDTimetz }
+	if c, ok := e.(*constExpr); ok && !zoned(from.OID) && !zoned(t.OID) {
 		d, err := types.Cast(c.d, from, t, ctx, nil)
 		if err != nil {
 			return nil, err

@@ -144,9 +144,9 @@ func (cp *compiler) jsonOp(op string, l, r expr) (expr, error) {
 	switch op {
 	case "->", "->>":
 		if r.typ().IsInt() {
-			want = types.Int4
+			want = types.Int4 // jsonb -> int4 only: an int8 operand has no operator (42883)
 			if r.typ().OID == types.OIDInt8 {
-				want = types.Int8
+				return nil, errf(types.CodeUndefinedFunction, "operator does not exist: jsonb %s bigint", op)
 			}
 		} else {
 			want = types.Text

@@ -92,6 +92,7 @@ func exprCommonType(es []expr, what string) (types.Type, error) {
 	for _, e := range es {
 		et := e.typ()
 		if et.OID == types.OIDUnknown {
+			mixed = true // an unknown input has no typmod: the result has none
 			continue
 		}
 		if t.OID == types.OIDUnknown {
