@@ -172,7 +172,6 @@ type ownerState struct {
 	rels    map[uint32]uint16 // relation → modes held
 	pid     int32
 	waiting *request
-	waitRel uint32
 }
 
 // New returns an empty manager.
@@ -281,7 +280,7 @@ func (m *Manager) Lock(ctx context.Context, owner Owner, rel uint32, mode Mode, 
 	}
 	req := &request{owner: owner, mode: mode, ready: make(chan struct{})}
 	r.queue = slices.Insert(r.queue, pos, req)
-	o.waiting, o.waitRel = req, rel
+	o.waiting = req
 	m.mu.Unlock()
 
 	err := m.wait(ctx, req, w)
