@@ -57,6 +57,9 @@ func TestSetReturningFunctions(t *testing.T) {
 		{"select unnest(array[[1, 2], [3, 4]])", "1 2 3 4"},
 		{"select generate_series(1, 2) as g, 'x' as y order by g desc, y", "2|x 1|x"},
 		{"select generate_series(1, 2) having count(*) > 0", "1 2"},
+		{"select regexp_split_to_table('a1b22c', '[0-9]+')", "a b c"},
+		{`select regexp_split_to_table('hello world', '\s*')`, "h e l l o w o r l d"},
+		{"select * from regexp_split_to_table('A,b,C', ',', 'i') t", "A b C"},
 		// functions after other FROM items are LATERAL
 		{"select x, g from (values (1), (3)) v(x), generate_series(1, x) g order by 1, 2", "1|1 3|1 3|2 3|3"},
 		{"select x, u.* from (values (1), (2)) v(x) cross join lateral unnest(array[x, x * 10]) with ordinality u(val, n) order by 1, 3", "1|1|1 1|10|2 2|2|1 2|20|2"},

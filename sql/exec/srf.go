@@ -39,6 +39,7 @@ var srfFuncs = map[string]*srfFunc{
 	"unnest":                    {plan: planUnnest, gen: genUnnest},
 	"regexp_matches":            {plan: planRegexpMatches, gen: genRegexpMatches},
 	"string_to_table":           {plan: planStringToTable, gen: genStringToTable, lenient: true},
+	"regexp_split_to_table":     {plan: planRegexpSplit, gen: genRegexpSplit},
 	"jsonb_array_elements":      {plan: planJSONB(srfOut{"value", types.JSONB}), gen: genJSONBElements(false)},
 	"jsonb_array_elements_text": {plan: planJSONB(srfOut{"value", types.Text}), gen: genJSONBElements(true)},
 	"jsonb_each":                {plan: planJSONB(srfOut{"key", types.Text}, srfOut{"value", types.JSONB}), gen: genJSONBEach("jsonb_each", false)},
@@ -343,6 +344,38 @@ func genRegexpMatches(c *Ctx, a []types.Datum, emit func([]types.Datum) error) e
 			return err
 		}
 		if err := emit([]types.Datum{funcs.MatchArray(a[0].S, m)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// planRegexpSplit resolves regexp_split_to_table(text, text[, text]).
+func planRegexpSplit(cp *compiler, name string, args []expr) ([]expr, []srfOut, error) {
+	a, outs, err := planStringToTable(cp, name, args)
+	return a, outs, err
+}
+
+// genRegexpSplit emits the elements regexp_split_to_array returns (the
+// funcs registry's), one per row.
+func genRegexpSplit(c *Ctx, a []types.Datum, emit func([]types.Datum) error) error {
+	if c.DB == nil || c.DB.Funcs == nil {
+		return unsupported("regexp_split_to_table is not available")
+	}
+	in := []types.Type{types.Text, types.Text, types.Text}[:len(a)]
+	f, _, err := c.DB.Funcs.Resolve("regexp_split_to_array", in)
+	if err != nil {
+		return err
+	}
+	if len(a) > 2 && strings.ContainsRune(a[2].S, 'g') {
+		return errf(CodeInvalidParameterValue, "regexp_split_to_table() does not support the \"global\" option")
+	}
+	arr, err := f.Eval(c.funcContext(), a, in)
+	if err != nil || arr.A == nil {
+		return err
+	}
+	for _, v := range arr.A.Elems {
+		if err := emit([]types.Datum{v}); err != nil {
 			return err
 		}
 	}

@@ -52,3 +52,5 @@ select unnest(tags) as tag, count(*) from srf_t group by tag order by 1;
 select generate_series(1, id) g, count(*) from srf_t group by g order by g;
 select upper(unnest(tags)) u, count(*) from srf_t group by unnest(tags) order by 1;
 select * from srf_t s, generate_series(1, s.id) g where g > 1 order by 1, g;
+select regexp_split_to_table('a1b22c', '[0-9]+');
+select * from regexp_split_to_table('A,b,C', ',', 'i') t;
