@@ -246,6 +246,9 @@ func (b *builder) returningIn(list []*ast.Target, sc *scope) (*returning, error)
 		if b.cp.hasAggregate(tg.Expr) {
 			return nil, errf(CodeGrouping, "aggregate functions are not allowed in RETURNING")
 		}
+		if containsSRF(tg.Expr) {
+			return nil, srfError("set-returning functions are not allowed in RETURNING")
+		}
 		e, err := b.cp.expr(tg.Expr, sc)
 		if err != nil {
 			return nil, err

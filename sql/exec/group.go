@@ -401,6 +401,9 @@ func (gp *groupPlan) below(in node) (node, error) {
 			if hasWindow(h) {
 				return nil, errf(codeWindowing, "window functions are not allowed in HAVING")
 			}
+			if containsSRF(h) {
+				return nil, srfError("set-returning functions are not allowed in HAVING")
+			}
 			hsc := &scope{outer: gp.outer, aggs: gp.aggs, in: gp.in, grp: gp.grp}
 			e, err := gp.b.cp.expr(h, hsc)
 			if err != nil {

@@ -163,6 +163,9 @@ func (b *builder) updateStmt(s *ast.Update) (*Plan, error) {
 			if b.cp.hasAggregate(sc.Expr) {
 				return nil, errf(CodeGrouping, "aggregate functions are not allowed in UPDATE")
 			}
+			if containsSRF(sc.Expr) {
+				return nil, srfError("set-returning functions are not allowed in UPDATE")
+			}
 			if ma, ok := sc.Expr.(*ast.MultiAssign); ok {
 				e, err = b.cp.multiAssign(ma, m.sc, multi) // hunt_query.go
 			} else {

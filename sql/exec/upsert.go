@@ -118,6 +118,9 @@ func (b *builder) onConflict(s *ast.Insert, t *catalog.Table, w *writer) (*upser
 			if b.cp.hasAggregate(set.Expr) {
 				return nil, errf(CodeGrouping, "aggregate functions are not allowed in UPDATE")
 			}
+			if containsSRF(set.Expr) {
+				return nil, srfError("set-returning functions are not allowed in UPDATE")
+			}
 			if e, err = b.cp.expr(set.Expr, sc); err != nil {
 				return nil, err
 			}
