@@ -10,7 +10,8 @@ import (
 
 // Renames says which names of a query's text to change, by the position
 // the typed tree gives them: Columns maps a ColumnRef's Loc to its new
-// column name, Qualifiers a ColumnRef's Loc to its new table qualifier,
+// column name (a select-list item it is keeps its output name: "new AS
+// old"), Qualifiers a ColumnRef's Loc to its new table qualifier,
 // Relations a TableRef's Loc to its new relation name (schema kept), and
 // Stars a star ColumnRef's Loc ("*" or "t.*" in a select list) to the
 // qualified column references replacing it (each [qualifier, column] or
@@ -57,6 +58,21 @@ func RenameQuery(sql string, r Renames) (string, error) {
 				n.Relname = name
 			}
 		case *pg.SelectStmt:
+			// A renamed column keeps naming its output column (as
+			// PostgreSQL prints "t.new AS old"): subqueries, CTEs and
+			// output names that refer to it stay valid.
+			for _, t := range n.TargetList {
+				rt := t.GetResTarget()
+				cr := rt.GetVal().GetColumnRef()
+				if rt == nil || rt.Name != "" || cr == nil || len(cr.Fields) == 0 {
+					continue
+				}
+				if _, ok := r.Columns[chars(cr.Location)]; ok {
+					if old := cr.Fields[len(cr.Fields)-1].GetString_(); old != nil {
+						rt.Name = old.Sval
+					}
+				}
+			}
 			if len(r.Stars) == 0 {
 				return
 			}

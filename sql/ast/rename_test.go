@@ -16,7 +16,7 @@ func TestRenameQuery(t *testing.T) {
 				tr := st.From[0].(*TableRef)
 				return Renames{Columns: map[int]string{a.Loc: "aa"}, Qualifiers: map[int]string{b.Loc: "t2"}, Relations: map[int]string{tr.Loc: "t2"}}
 			},
-			"SELECT aa, t2.b FROM t2 WHERE a > 1",
+			"SELECT aa AS a, t2.b FROM t2 WHERE a > 1",
 		},
 		{
 			"SELECT *, 1 AS one FROM sc.t x",
@@ -29,7 +29,7 @@ func TestRenameQuery(t *testing.T) {
 		},
 		{"SELECT 'é', a FROM t", func(st *Select) Renames {
 			return Renames{Columns: map[int]string{st.Targets[1].Expr.(*ColumnRef).Loc: "z"}}
-		}, "SELECT 'é', z FROM t"},
+		}, "SELECT 'é', z AS a FROM t"},
 	}
 	for _, c := range cases {
 		st, err := ParseOne(c.sql)

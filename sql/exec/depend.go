@@ -402,6 +402,9 @@ type recordedRef struct {
 	attr uint16
 	qual string
 	name string
+	// direct: the column is the relation's own (through its FROM item),
+	// not an output column of a subquery or CTE that selects it.
+	direct bool
 }
 
 func newViewRecorder() *viewRecorder {
@@ -418,11 +421,14 @@ func (r *viewRecorder) use(rel uint32, attr uint16) {
 
 // column records ref resolving to c.
 func (r *viewRecorder) column(ref *ast.ColumnRef, c column) {
-	if r == nil || c.tableOID == 0 || c.attr == 0 {
+	if r == nil {
 		return
 	}
-	r.refs[ref.Loc] = recordedRef{rel: c.tableOID, attr: c.attr, qual: ref.Table, name: ref.Column}
-	r.use(c.tableOID, c.attr)
+	direct := c.tableOID != 0 && r.names[c.table] == c.tableOID // not a subquery's or CTE's column carrying its origin
+	r.refs[ref.Loc] = recordedRef{rel: c.tableOID, attr: c.attr, qual: ref.Table, name: ref.Column, direct: direct}
+	if c.tableOID != 0 && c.attr != 0 {
+		r.use(c.tableOID, c.attr)
+	}
 }
 
 // star records "*" or "t.*" expanding to cols[idx...].
@@ -566,7 +572,7 @@ func renameInViews(c *Ctx, t *catalog.Table, col, newCol, newName string) error 
 		type spelling struct{ qual, name string }
 		renamed := map[spelling]bool{}
 		for loc, ref := range rec.refs {
-			if ref.rel != t.OID {
+			if ref.rel != t.OID || !ref.direct {
 				continue
 			}
 			switch {
