@@ -33,7 +33,7 @@ func (s *Session) setConfig(name string, value *string, local bool, out *output)
 }
 
 // searchPath is the search_path plans are built with: the setting, or
-// "pg_catalog" when it is empty (SET search_path = '' or set_config's
+// "pg_catalog" when it is empty (SET to an empty string, or set_config's
 // pgbench idiom), since BuildPath takes "" for public only while an empty
 // setting leaves unqualified names nothing but the system catalogs.
 func (s *Session) searchPath() string {
