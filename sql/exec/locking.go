@@ -169,8 +169,9 @@ func lockMode(strength string) heap.LockMode {
 // by a concurrent transaction, its newest version (followed and locked as
 // UPDATE does) replaces that table's columns in the result row and the
 // WHERE clause is evaluated again (EvalPlanQual); a deleted row drops the
-// result row. Join conditions written in JOIN ... ON are not re-checked
-// (PostgreSQL re-runs the whole join for the row). Subqueries, views and
+// result row. The ON conditions of inner joins are re-checked too (over the
+// whole row; outer joins' are not, where PostgreSQL re-runs the join for
+// the row and may NULL-extend it). Subqueries, views and
 // CTEs in FROM answer 0A000; set-returning functions are joined but not
 // locked; a locked table on the nullable side of an outer join is 0A000,
 // as in PostgreSQL.
@@ -231,6 +232,7 @@ func (b *builder) lockingFrom(s *ast.Select, outer *scope) (node, error) {
 		}
 		return false
 	}
+	var ons []ast.Expr // inner joins' ON conditions, re-checked with WHERE
 	var item func(te ast.TableExpr, nullable bool) (node, error)
 	item = func(te ast.TableExpr, nullable bool) (node, error) {
 		switch x := te.(type) {
@@ -278,6 +280,9 @@ func (b *builder) lockingFrom(s *ast.Select, outer *scope) (node, error) {
 			if err != nil {
 				return nil, err
 			}
+			if x.Type == ast.JoinInner && x.On != nil && !nullable {
+				ons = append(ons, x.On)
+			}
 			return b.join(x, l, r, outer)
 		case *ast.SubqueryRef:
 			return nil, unsupported("%s over a subquery in FROM is not supported", what)
@@ -298,7 +303,30 @@ func (b *builder) lockingFrom(s *ast.Select, outer *scope) (node, error) {
 			return nil, err
 		}
 	}
-	return out, nil
+	lf := &lockFromNode{in: out}
+	sc := &scope{cols: out.columns(), outer: outer}
+	for _, on := range ons {
+		// Compiled over the whole FROM row; a condition that does not
+		// compile there (a name ambiguous outside its join) is not
+		// re-checked.
+		if e, err := b.cp.predicate(on, sc, "JOIN/ON"); err == nil {
+			lf.ons = append(lf.ons, e)
+		}
+	}
+	return lf, nil
+}
+
+// lockFromNode is lockingFrom's join, passed through, with the inner joins'
+// ON conditions for joinLockNode's re-check.
+type lockFromNode struct {
+	in  node
+	ons []expr
+}
+
+func (n *lockFromNode) columns() []column    { return n.in.columns() }
+func (n *lockFromNode) explain(e *explainer) { n.in.explain(e) }
+func (n *lockFromNode) run(c *Ctx, emit func([]types.Datum) error) error {
+	return n.in.run(c, emit)
 }
 
 // joinTarget is one locked table of a joinLockNode.
@@ -315,7 +343,8 @@ type joinTarget struct {
 // join (see lockingFrom).
 type joinLockNode struct {
 	in      node
-	cond    expr // the WHERE clause (nil: none)
+	cond    expr   // the WHERE clause (nil: none)
+	ons     []expr // inner joins' ON conditions, re-checked with cond
 	targets []joinTarget
 }
 
@@ -334,6 +363,9 @@ func (n *joinLockNode) explain(e *explainer) {
 // lockingFrom, with its WHERE filter).
 func (b *builder) lockJoinRows(s *ast.Select, in node, cond expr) (node, error) {
 	n := &joinLockNode{in: in, cond: cond}
+	if lf, ok := in.(*lockFromNode); ok {
+		n.ons = lf.ons
+	}
 	cols := in.columns()
 	named := map[string]bool{}
 	for i := 0; i+1 < len(cols); i++ {
@@ -436,10 +468,18 @@ func (n *joinLockNode) run(c *Ctx, emit func([]types.Datum) error) error {
 				row[tg.tid], row[tg.tid+1] = types.NewInt(int64(ltid.Page)), types.NewInt(int64(ltid.Slot))
 			}
 		}
-		if changed && n.cond != nil {
-			ok, err := truthy(c, n.cond, row)
-			if err != nil || !ok {
-				return err
+		if changed {
+			for _, e := range n.ons {
+				ok, err := truthy(c, e, row)
+				if err != nil || !ok {
+					return err
+				}
+			}
+			if n.cond != nil {
+				ok, err := truthy(c, n.cond, row)
+				if err != nil || !ok {
+					return err
+				}
 			}
 		}
 		return emit(row)

@@ -125,6 +125,20 @@ func TestForUpdateJoin(t *testing.T) {
 		t.Fatalf("after the concurrent update: %q, want 11 11", got)
 	}
 	t5.tx.Abort()
+
+	// A key update that breaks an inner join's ON condition drops the row.
+	t6 := d.begin()
+	t6.must("update b set aid = 3 where id = 3")
+	t7 := d.begin()
+	done = runAsync(t7, "select b.id from a join b on b.aid = a.id where a.id = 2 for update of b")
+	waitUntilWaiting(t, d, t7, done)
+	if err := t6.tx.Commit(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := recv(t, done); got != "" {
+		t.Fatalf("row whose ON no longer holds: %q, want none", got)
+	}
+	t7.tx.Abort()
 }
 
 // TestSharedLocksSQL: FOR SHARE readers do not block each other; foreign
