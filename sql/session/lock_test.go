@@ -553,3 +553,45 @@ func TestPgLocks(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestLockHeldToTransactionEnd: statement_timeout ends a lock wait with
+// 57014; a lock taken under a savepoint stays after ROLLBACK TO, and one
+// of a failed block stays until ROLLBACK, as in PostgreSQL.
+func TestLockHeldToTransactionEnd(t *testing.T) {
+	ts := startServer(t)
+	ctx := ctxT(t)
+	holder, other := ts.connect(t), ts.connect(t)
+	mustExec(t, holder, "create table t (id int)")
+	mustExec(t, other, "set lock_timeout = '20ms'")
+	blocked := func(want string) {
+		t.Helper()
+		_, err := other.Exec(ctx, "select * from t")
+		if sqlState(err) != want {
+			t.Fatalf("reader: %v, want %q", err, want)
+		}
+	}
+	tx, err := holder.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"savepoint s", "lock table t", "rollback to savepoint s"} {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	blocked("55P03")
+	mustExec(t, other, "set lock_timeout = 0")
+	mustExec(t, other, "set statement_timeout = '20ms'")
+	_, err = other.Exec(ctx, "select * from t")
+	if sqlState(err) != "57014" || !strings.Contains(err.Error(), "statement timeout") {
+		t.Fatalf("reader: %v, want 57014 statement timeout", err)
+	}
+	if _, err := tx.Exec(ctx, "select 1/0"); sqlState(err) != "22012" {
+		t.Fatalf("1/0: %v", err)
+	}
+	blocked("57014") // the failed block keeps its lock
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	blocked("")
+}
