@@ -216,6 +216,11 @@ var pgColumns = map[string][]Column{
 		{"datcollversion", types.Text, 25},
 		{"datacl", typTextArray, 1034},
 	},
+	"pg_catalog.pg_db_role_setting": {
+		{"setdatabase", typOID, 26},
+		{"setrole", typOID, 26},
+		{"setconfig", typTextArray, 1009},
+	},
 	"pg_catalog.pg_description": {
 		{"objoid", typOID, 26},
 		{"classoid", typOID, 26},

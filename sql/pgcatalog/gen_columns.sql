@@ -10,6 +10,6 @@ where n.nspname in ('pg_catalog', 'information_schema')
     'pg_attrdef', 'pg_database', 'pg_am', 'pg_description', 'pg_shdescription', 'pg_collation',
     'pg_policy', 'pg_statistic_ext', 'pg_publication', 'pg_publication_namespace',
     'pg_publication_rel', 'pg_inherits', 'pg_partitioned_table', 'pg_tablespace',
-    'pg_auth_members', 'pg_sequence', 'pg_trigger', 'pg_extension')
+    'pg_auth_members', 'pg_sequence', 'pg_trigger', 'pg_extension', 'pg_db_role_setting')
 group by 1, 2, 3
 order by 2, 1;

@@ -74,10 +74,18 @@ func sequenceRows(_ *Table, env *Env) ([]rowMap, error) {
 
 // registerPsql adds the functions of psql's describe queries defined here:
 // pg_get_triggerdef (there are no triggers, so NULL, as PostgreSQL answers
-// for an OID that is no trigger) and pg_get_viewdef.
+// for an OID that is no trigger), pg_get_viewdef and pg_tablespace_location.
 func registerPsql(r *funcs.Registry) {
 	null := func(*funcs.Context, []types.Datum, []types.Type) (types.Datum, error) { return types.Null, nil }
 	r.Add(&funcs.Func{Name: "pg_get_triggerdef", Args: []types.Type{typOID}, Result: types.Text, Strict: true, Eval: null})
 	r.Add(&funcs.Func{Name: "pg_get_triggerdef", Args: []types.Type{typOID, types.Bool}, Result: types.Text, Strict: true, Eval: null})
 	registerViewdef(r) // viewdef.go
+	// the built-in tablespaces live in the data directory: ""
+	r.Add(&funcs.Func{Name: "pg_tablespace_location", Args: []types.Type{typOID}, Result: types.Text, Strict: true,
+		Eval: func(_ *funcs.Context, a []types.Datum, _ []types.Type) (types.Datum, error) {
+			if a[0].I == TablespaceDefault || a[0].I == TablespaceGlobal {
+				return types.NewString(""), nil
+			}
+			return types.Null, nil
+		}})
 }

@@ -100,6 +100,7 @@ func tableDefs() []*Table {
 	add(pc, "pg_sequence", 2224, 'r', sequenceRows) // psql.go
 	add(pc, "pg_trigger", 2620, 'r', empty)
 	add(pc, "pg_extension", 3079, 'r', empty)
+	add(pc, "pg_db_role_setting", 2964, 'r', empty)
 	is := "information_schema"
 	add(is, "schemata", 13382, 'v', schemataRows)
 	add(is, "tables", 13425, 'v', infoTablesRows)
@@ -108,7 +109,7 @@ func tableDefs() []*Table {
 }
 
 // sharedCatalogs are the relations PostgreSQL shares between databases.
-var sharedCatalogs = map[string]bool{"pg_database": true, "pg_auth_members": true, "pg_shdescription": true, "pg_tablespace": true}
+var sharedCatalogs = map[string]bool{"pg_database": true, "pg_auth_members": true, "pg_shdescription": true, "pg_tablespace": true, "pg_db_role_setting": true}
 
 func namespaceRows(_ *Table, env *Env) ([]rowMap, error) {
 	su := env.superuser()
