@@ -7,7 +7,8 @@ import (
 )
 
 // addTimeFuncs registers the functions of time and timetz: make_time,
-// date_part/extract (extract gives numeric, as PostgreSQL 14+).
+// date_part/extract (extract gives numeric, as PostgreSQL 14+); and
+// isfinite(interval).
 func addTimeFuncs(r *Registry) {
 	I4, F, T := types.Int4, types.Float8, types.Text
 	add(r, "make_time", types.Time, func(_ *Context, a []types.Datum, _ []types.Type) (types.Datum, error) {
@@ -22,6 +23,10 @@ func addTimeFuncs(r *Registry) {
 		}
 		return types.NewTime(us), nil
 	}, I4, I4, F)
+	// isfinite(interval): PostgreSQL 15's intervals are always finite.
+	add(r, "isfinite", types.Bool, func(_ *Context, _ []types.Datum, _ []types.Type) (types.Datum, error) {
+		return types.NewBool(true), nil
+	}, types.Interval_)
 	for _, tt := range []types.Type{types.Time, types.Timetz} {
 		add(r, "date_part", F, func(_ *Context, a []types.Datum, ts []types.Type) (types.Datum, error) {
 			return timePart(a[0].S, a[1], false)

@@ -152,3 +152,4 @@ commit;
 select v + 1 from rb order by id;
 select pg_typeof(v) from rb limit 1;
 drop table rb;
+select isfinite(interval '1 day'), isfinite(date 'infinity'), isfinite(timestamp '2024-01-01');
