@@ -18,23 +18,19 @@ import (
 // SequenceReader returns the parameters of the sequence t.
 type SequenceReader func(t *catalog.Table) (sequence.Params, error)
 
-// hasForeignKeyTriggers reports whether PostgreSQL would have RI triggers
-// on t: t has a FOREIGN KEY or some table's FOREIGN KEY references t.
-func hasForeignKeyTriggers(env *Env, t *catalog.Table) bool {
-	if len(t.ForeignKeys) > 0 {
-		return true
-	}
+// referencedTables are the OIDs of the tables some FOREIGN KEY references:
+// PostgreSQL has RI triggers on them, as on the referencing tables.
+func referencedTables(env *Env) map[uint32]bool {
+	out := map[uint32]bool{}
 	if env == nil || env.Cat == nil {
-		return false
+		return out
 	}
-	for _, o := range env.Cat.Tables() {
-		for _, fk := range o.ForeignKeys {
-			if fk.RefTable == t.OID {
-				return true
-			}
+	for _, t := range env.Cat.Tables() {
+		for _, fk := range t.ForeignKeys {
+			out[fk.RefTable] = true
 		}
 	}
-	return false
+	return out
 }
 
 // sequenceTypeOID is the pg_type OID of a sequence's data type.

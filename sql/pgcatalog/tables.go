@@ -131,6 +131,7 @@ func namespaceRows(_ *Table, env *Env) ([]rowMap, error) {
 
 func classRows(_ *Table, env *Env) ([]rowMap, error) {
 	var out []rowMap
+	referenced := referencedTables(env) // psql.go
 	for _, r := range relations(env) {
 		m := rowMap{
 			"oid": i(int64(r.oid)), "relname": s(r.name), "relnamespace": i(int64(r.ns)),
@@ -157,7 +158,7 @@ func classRows(_ *Table, env *Env) ([]rowMap, error) {
 			m["relhasindex"] = b(len(r.table.Indexes) > 0)
 			m["relchecks"] = i(int64(len(r.table.Checks)))
 			// PostgreSQL's foreign keys are triggers on both tables.
-			m["relhastriggers"] = b(hasForeignKeyTriggers(env, r.table)) // psql.go
+			m["relhastriggers"] = b(len(r.table.ForeignKeys) > 0 || referenced[r.table.OID])
 			m["relreplident"] = s("d")
 			if r.table.FillFactor != 0 {
 				m["reloptions"] = textArray("fillfactor=" + strconv.Itoa(r.table.FillFactor))
