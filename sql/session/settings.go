@@ -74,10 +74,21 @@ func checkSetting(name, value string) (string, error) {
 			return "", &wire.Error{Code: wire.CodeInvalidParameterValue, Message: "invalid value for parameter \"TimeZone\": \"" + value + "\""}
 		}
 	case "datestyle":
-		if !strings.Contains(strings.ToUpper(value), "ISO") {
+		up := strings.ToUpper(value)
+		if !strings.Contains(up, "ISO") {
 			return "", &wire.Error{Code: wire.CodeFeatureNotSupported, Message: "only DateStyle ISO is supported"}
 		}
+		// The input field order must stay MDY: DMY/YMD would be ignored.
+		if strings.Contains(up, "DMY") || strings.Contains(up, "YMD") || strings.Contains(up, "EURO") {
+			return "", &wire.Error{Code: wire.CodeFeatureNotSupported, Message: "only DateStyle ISO, MDY is supported"}
+		}
 		return "ISO, MDY", nil
+	case "extra_float_digits":
+		// 1 to 3 all print the shortest exact digits (PostgreSQL 12+);
+		// 0 and below round, which Borealis does not do.
+		if v := strings.TrimSpace(value); v != "1" && v != "2" && v != "3" {
+			return "", &wire.Error{Code: wire.CodeFeatureNotSupported, Message: "only extra_float_digits 1 to 3 is supported"}
+		}
 	case "client_encoding":
 		v := strings.ToUpper(strings.ReplaceAll(value, "-", ""))
 		if v != "UTF8" && v != "UNICODE" {
