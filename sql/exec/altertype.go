@@ -129,6 +129,8 @@ func (b *builder) typeConversion(t *catalog.Table, pos int, nt types.Type, using
 		src = &ast.ColumnRef{Column: name}
 	} else if b.cp.hasAggregate(src) {
 		return nil, errf(CodeGrouping, "aggregate functions are not allowed in transform expressions")
+	} else if hasSubquery(src) {
+		return nil, unsupported("cannot use subquery in transform expression")
 	}
 	x, err := b.cp.expr(src, &scope{cols: tableColumns(t, ""), noAggs: "transform expressions"})
 	if err != nil {
@@ -219,4 +221,16 @@ func viewReadsColumn(view, table, column string) bool {
 		return true
 	})
 	return names && reads
+}
+
+// hasSubquery reports whether e contains a subquery.
+func hasSubquery(e ast.Expr) bool {
+	found := false
+	ast.Walk(e, func(n ast.Node) bool {
+		if _, ok := n.(*ast.Subquery); ok {
+			found = true
+		}
+		return !found
+	})
+	return found
 }

@@ -39,6 +39,7 @@ func TestAlterColumnTypeRewrite(t *testing.T) {
 		{sql: "alter table at alter column c type int using sum(c)", code: "42803"},
 		{sql: "alter table at alter column c type date", code: "42804"},
 		{sql: "alter table at alter column c type text using c::text || 'x'", code: "42883"}, // CHECK c < 100 on text
+		{sql: "alter table at alter column c type int using (select 1)", code: "0A000"},
 		{sql: "alter table at alter column nope type int", code: "42703"},
 		{sql: "alter table at alter column c type nosuch", code: "42704"},
 	})

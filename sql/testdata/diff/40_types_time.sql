@@ -153,3 +153,6 @@ select v + 1 from rb order by id;
 select pg_typeof(v) from rb limit 1;
 drop table rb;
 select isfinite(interval '1 day'), isfinite(date 'infinity'), isfinite(timestamp '2024-01-01');
+create table sq (c int);
+alter table sq alter column c type int using (select 1);
+drop table sq;
