@@ -467,6 +467,38 @@ func (r *viewRecorder) table(ref *ast.TableRef, t *catalog.Table) {
 	}
 }
 
+// joinColumns records the columns JOIN ... USING names, which the
+// planner matches without resolving references: of every relation under
+// the join that has them.
+func (r *viewRecorder) joinColumns(sel *ast.Select, cat *catalog.Set) {
+	if r == nil {
+		return
+	}
+	ast.Walk(sel, func(n ast.Node) bool {
+		j, ok := n.(*ast.Join)
+		if !ok || len(j.Using) == 0 {
+			return true
+		}
+		ast.Walk(j, func(m ast.Node) bool {
+			tr, ok := m.(*ast.TableRef)
+			if !ok {
+				return true
+			}
+			t, ok := cat.ByOID(r.rels[tr.Loc])
+			if !ok {
+				return true
+			}
+			for _, u := range j.Using {
+				if pos := t.Column(u); pos >= 0 {
+					r.use(t.OID, uint16(pos+1))
+				}
+			}
+			return true
+		})
+		return true
+	})
+}
+
 // depends is the view's dependency record: each relation of cat it reads
 // (sorted by OID), then the columns it uses.
 func (r *viewRecorder) depends(cat *catalog.Set) []catalog.ViewDep {
@@ -560,13 +592,18 @@ func renameInViews(c *Ctx, t *catalog.Table, col, newCol, newName string) error 
 	_, oldBare := catalog.SchemaOf(t.Name)
 	_, newBare := catalog.SchemaOf(newName)
 	for _, v := range c.Cat.Tables() {
-		if v.View == "" || !viewDependsOn(v, t.OID, col) {
+		if v.View == "" || !viewDependsOn(v, t.OID, "") {
 			continue
 		}
 		b := &builder{cp: &compiler{cat: c.Cat, funcs: c.DB.Funcs}, cat: c.Cat, path: sessionPath(c)}
 		sel, rec, err := recordView(b, v.View)
 		if err != nil {
 			return fmt.Errorf("view %s: %w", v.Name, err)
+		}
+		if col != "" {
+			if err := joinNamesColumn(sel, v.Name, col); err != nil {
+				return err
+			}
 		}
 		r := ast.Renames{Columns: map[int]string{}, Qualifiers: map[int]string{}, Relations: map[int]string{}}
 		type spelling struct{ qual, name string }
@@ -698,4 +735,26 @@ func cascadeRelations(cat *catalog.Set, origins []catalog.Object) []uint32 {
 		}
 	}
 	return out
+}
+
+// joinNamesColumn refuses (0A000) a column rename under a view whose joins
+// match columns by name (USING naming it, NATURAL): the text cannot
+// follow it.
+func joinNamesColumn(sel *ast.Select, view, col string) error {
+	var err error
+	ast.Walk(sel, func(n ast.Node) bool {
+		j, ok := n.(*ast.Join)
+		if !ok || err != nil {
+			return err == nil
+		}
+		named := j.Natural
+		for _, u := range j.Using {
+			named = named || u == col
+		}
+		if named {
+			err = unsupported("renaming column %q is not supported: view %q joins by column names (USING or NATURAL)", col, view)
+		}
+		return err == nil
+	})
+	return err
 }

@@ -116,6 +116,7 @@ func (b *builder) createViewStmt(s *ast.CreateView) (*Plan, error) {
 		cols = append(cols, catalog.Column{Name: n, Type: t})
 	}
 	text := b.expandStars(s.SQL) // depend.go
+	rec.joinColumns(s.Query, b.cat)
 	depends := rec.depends(b.cat)
 	replace := s.OrReplace
 	p := &Plan{Kind: KindQuery, DDL: true}
