@@ -126,3 +126,10 @@ select 1::bool, 0::bool, (-1)::bool, true::int, false::int::bool, 'true'::text::
 select 1::int8::bool;
 select 1.5::bool;
 select 'yes'::text::bool, true::text, true::varchar, true::char(2), cast(true as text) || 'x';
+set datestyle = 'ISO, DMY';
+reset datestyle;
+set extra_float_digits = 0;
+reset extra_float_digits;
+set intervalstyle = 'iso_8601';
+reset intervalstyle;
+select 0.1::float8 + 0.2::float8, '01/02/2024'::date, interval '1 day 2 hours';
