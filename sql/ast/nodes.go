@@ -87,6 +87,7 @@ type Select struct {
 	From       []TableExpr
 	Where      Expr
 	GroupBy    []Expr
+	GroupEmpty bool // GROUP BY () (with GroupBy empty: one group, as no GROUP BY in an aggregate query)
 	Having     Expr
 	Values     [][]Expr // VALUES (...), (...) when non-nil
 	Op         SetOp    // set operation combining Left and Right

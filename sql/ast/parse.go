@@ -287,12 +287,18 @@ func (c *converter) selectStmt(s *pg.SelectStmt) (*Select, error) {
 		if out.Where, err = c.optExpr(s.WhereClause); err != nil {
 			return nil, err
 		}
+		var groupItems []*pg.Node
 		for _, g := range s.GroupClause {
-			if g.GetGroupingSet() != nil {
-				return nil, c.unsupported("GROUPING SETS, ROLLUP and CUBE", g.GetGroupingSet().Location)
+			if gs := g.GetGroupingSet(); gs != nil {
+				if gs.Kind == pg.GroupingSetKind_GROUPING_SET_EMPTY { // GROUP BY (): one group
+					out.GroupEmpty = true
+					continue
+				}
+				return nil, c.unsupported("GROUPING SETS, ROLLUP and CUBE", gs.Location)
 			}
+			groupItems = append(groupItems, g)
 		}
-		if out.GroupBy, err = c.exprs(s.GroupClause); err != nil {
+		if out.GroupBy, err = c.exprs(groupItems); err != nil {
 			return nil, err
 		}
 		if out.Having, err = c.optExpr(s.HavingClause); err != nil {

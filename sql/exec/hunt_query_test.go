@@ -65,6 +65,9 @@ func TestHuntQueryAnswers(t *testing.T) {
 		// min/max return the later of equal values (bpchar: the first).
 		{"select max(x)::text, min(x)::text from (values (1.0), (1.00), (1.000)) v(x)", "1.000|1.000"},
 		{"select max(x)::text from (values ('1 day'::interval), ('24 hours'::interval)) v(x)", "24:00:00"},
+		// GROUP BY (): one group, even over no rows.
+		{"select count(*), max(id) from o where false group by ()", "0|NULL"},
+		{"select a, count(*) from o group by (), a order by a nulls first", "NULL|2 1|1 2|1 3|2"},
 		{"with u as (update ma set (a, b) = (select a + 100, b || '!' from ma m2 where m2.id = ma.id - 1) returning *) select * from u order by id", "1|NULL|NULL 2|110|ten! 3|120|sub!"},
 	} {
 		t.Run(tc.sql, func(t *testing.T) {
@@ -123,6 +126,8 @@ func TestHuntQueryErrors(t *testing.T) {
 		{"select sum(id) over (order by id rows unbounded following) from l", "42P20"},
 		{"select id from l order by id using <=", "42809"},
 		{"select (1, 2) is distinct from 1", "42883"},
+		{"select id from l group by ()", "42803"},
+		{"select 1 from l group by () for update", "0A000"},
 		{"with recursive r(n) as (select 1 union all select count(*) from r) select * from r", "42P19"},
 		{"select (1, 2) is distinct from (1, 2, 3)", "42601"},
 		{"select * from l as x(a, b, c, d)", "42P10"},

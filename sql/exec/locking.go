@@ -98,7 +98,7 @@ func (b *builder) lockRows(s *ast.Select, in node) (node, error) {
 	switch {
 	case s.Distinct || len(s.DistinctOn) > 0:
 		return nil, unsupported("%s is not allowed with DISTINCT clause", what)
-	case len(s.GroupBy) > 0:
+	case len(s.GroupBy) > 0 || s.GroupEmpty:
 		return nil, unsupported("%s is not allowed with GROUP BY clause", what)
 	case s.Having != nil:
 		return nil, unsupported("%s is not allowed with HAVING clause", what)

@@ -56,7 +56,7 @@ func (b *builder) selectQuery(s *ast.Select, outer *scope) (node, error) {
 			return nil, err
 		}
 	}
-	agg := len(s.GroupBy) > 0 || s.Having != nil
+	agg := len(s.GroupBy) > 0 || s.Having != nil || s.GroupEmpty
 	for _, t := range targets {
 		agg = agg || b.cp.hasAggregate(t.Expr)
 	}
