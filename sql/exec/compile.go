@@ -324,6 +324,9 @@ func (cp *compiler) expr(n ast.Expr, sc *scope) (expr, error) {
 		}
 		return out, nil
 	case *ast.IsNull:
+		if row, ok := x.Expr.(*ast.RowExpr); ok {
+			return cp.rowNullTest(row, x.Not, sc) // bitops.go
+		}
 		e, err := cp.expr(x.Expr, sc)
 		if err != nil {
 			return nil, err

@@ -25,6 +25,7 @@ func TestHuntExprAnswers(t *testing.T) {
 		{"select 'ab'::char(4) = 'ab'::varchar, 'ab'::varchar = 'ab  '::char(4), 'a'::char(3) < 'a '::varchar, 'a '::char(3) = 'a'::text, 'a'::text < 'a '::char(3)", "t|t|f|t|f"},
 		{"select 'É' ilike 'é', 'ABC' ilike 'abc', 'x' ilike 'X%' escape 'Y'", "f|t|t"},
 		{"select -0::float8, '1' ^ '2', pg_typeof('1' ^ '2')", "-0|1|double precision"},
+		{"select (null::int, 1) is null, row(null, null) is null, row(1, null) is not null, row(1, 2) is not null, (1, null) is not null", "f|t|f|t|f"},
 		{"select case when true then 'a' else 'b'::char(3) end || '|', coalesce(null, 'x'::char(3)) || '|'", "a||x|"},
 		{"select '08-01-99'::date, '1-2-3'::date, '2024/03/05'::date, '12/31/2024'::date, '0099-01-02'::date", "1999-08-01|2003-01-02|2024-03-05|2024-12-31|0099-01-02"},
 		{"select jsonb_build_object(true, 1, 1.50, 2, timestamp '2024-01-02 03:04:05', 3)", `{"1.50": 2, "true": 1, "2024-01-02T03:04:05": 3}`},
