@@ -325,7 +325,7 @@ func (cp *compiler) expr(n ast.Expr, sc *scope) (expr, error) {
 		return out, nil
 	case *ast.IsNull:
 		if row, ok := x.Expr.(*ast.RowExpr); ok {
-			return cp.rowNullTest(row, x.Not, sc) // bitops.go
+			return cp.rowNullTest(row, x.Not, sc) // rownull.go
 		}
 		e, err := cp.expr(x.Expr, sc)
 		if err != nil {
