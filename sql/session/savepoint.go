@@ -41,13 +41,21 @@ func (s *Session) savepoint(ctx context.Context, p *exec.Plan, out *output) erro
 	var err error
 	switch p.Kind {
 	case exec.KindSavepoint:
-		err = s.tx.Savepoint(p.Name)
+		if err = s.tx.Savepoint(p.Name); err == nil {
+			s.savepointSettings(p.Name)
+		}
 	case exec.KindRelease:
-		err = s.tx.Release(p.Name)
+		if err = s.tx.Release(p.Name); err == nil {
+			s.releaseSettings(p.Name)
+		}
 	case exec.KindRollbackTo:
 		err = s.tx.RollbackTo(p.Name)
 		if err == nil {
 			s.failed = false
+			s.pendingParams = append(s.pendingParams, s.rollbackToSettings(p.Name)...)
+			if err := s.flushParams(out); err != nil {
+				return err
+			}
 		}
 	}
 	if err != nil {

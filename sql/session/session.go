@@ -129,7 +129,8 @@ type Session struct {
 	ddlLocked, ddlSeen bool
 	lockTx             *txn.Tx           // owner of the relation locks held (lock.go)
 	pid                uint32            // BackendKeyData process id (pg_locks)
-	localSettings      map[string]string // SET LOCAL: values to restore at transaction end
+	guc           settingsTx // what SET changed in the open transaction (gucstack.go)
+	pendingParams []string   // reported parameters a transaction's end changed, to send
 	seq                *sequence.Session // currval/lastval state (created on first use)
 }
 
@@ -233,11 +234,8 @@ func (s *Session) endTx(ctx context.Context, commit bool) error {
 	s.releaseLocks() // after the refresh: waiters see the new catalog
 	s.ddlSeen = false
 	s.inBlock, s.failed, s.iso, s.ro = false, false, "", ""
+	s.pendingParams = append(s.pendingParams, s.endSettings(commit && err == nil)...)
 	s.settings["transaction_isolation"] = s.settings["default_transaction_isolation"]
-	for k, v := range s.localSettings {
-		s.settings[k] = v
-	}
-	s.localSettings = nil
 	return err
 }
 
@@ -321,10 +319,16 @@ func (s *Session) run(ctx context.Context, stmt ast.Statement, slot **exec.Plan,
 		}
 		if s.failed {
 			s.endTx(ctx, false)
+			if err := s.flushParams(out); err != nil {
+				return err
+			}
 			return out.complete("ROLLBACK")
 		}
 		if err := s.endTx(ctx, true); err != nil {
 			return toWire(err)
+		}
+		if err := s.flushParams(out); err != nil {
+			return err
 		}
 		return out.complete("COMMIT")
 	case exec.KindRollback:
@@ -334,6 +338,9 @@ func (s *Session) run(ctx context.Context, stmt ast.Statement, slot **exec.Plan,
 			}
 		}
 		s.endTx(ctx, false)
+		if err := s.flushParams(out); err != nil {
+			return err
+		}
 		return out.complete("ROLLBACK")
 	case exec.KindSavepoint, exec.KindRelease, exec.KindRollbackTo:
 		return s.savepoint(ctx, p, out)
@@ -604,16 +611,11 @@ func (s *Session) setOne(name, value string, local bool, out *output) error {
 		}
 		return s.setReadOnly(v)
 	}
-	if local || name == "" {
-		if !s.inBlock {
-			return nil // SET LOCAL outside a block has no effect (PostgreSQL warns)
-		}
-		if s.localSettings == nil {
-			s.localSettings = map[string]string{}
-		}
-		if _, saved := s.localSettings[name]; !saved {
-			s.localSettings[name] = s.settings[name]
-		}
+	if (local || name == "") && !s.inTx() {
+		return nil // SET LOCAL outside a block has no effect (PostgreSQL warns)
+	}
+	if s.inTx() {
+		s.noteSet(name, v, local || name == "")
 	}
 	s.settings[name] = v
 	if name == "timezone" {
