@@ -129,8 +129,8 @@ type Session struct {
 	ddlLocked, ddlSeen bool
 	lockTx             *txn.Tx           // owner of the relation locks held (lock.go)
 	pid                uint32            // BackendKeyData process id (pg_locks)
-	guc           settingsTx // what SET changed in the open transaction (gucstack.go)
-	pendingParams []string   // reported parameters a transaction's end changed, to send
+	guc                settingsTx        // what SET changed in the open transaction (gucstack.go)
+	pendingParams      []string          // reported parameters a transaction's end changed, to send
 	seq                *sequence.Session // currval/lastval state (created on first use)
 }
 
