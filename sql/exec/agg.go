@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"math"
 	"sort"
 
 	"github.com/borealis-db/borealis/sql/ast"
@@ -334,7 +335,11 @@ func (s *aggState) step(c *Ctx, vals []types.Datum) error {
 				s.fsum = r.F
 				break
 			}
-			s.fsum += v.F
+			sum := s.fsum + v.F
+			if math.IsInf(sum, 0) && !math.IsInf(s.fsum, 0) && !math.IsInf(v.F, 0) {
+				return errf(types.CodeNumericValueOutOfRange, "value out of range: overflow") // float8pl
+			}
+			s.fsum = sum
 		}
 	case "min", "max":
 		if s.best.IsNull() {

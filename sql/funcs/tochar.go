@@ -407,6 +407,10 @@ func toCharNumber(v types.Datum, f string) (types.Datum, error) {
 		case strings.HasPrefix(up, "SG"):
 			toks, explicitSign = append(toks, tok{kind: 'G'}), true
 			i += 2
+		case strings.HasPrefix(up, "RN"), strings.HasPrefix(up, "EEEE"), up[0] == 'V':
+			// Roman numerals, scientific notation and shifted digits: not
+			// implemented, and never printed as literal text.
+			return types.Null, errf(codeFeatureNotSupported, "to_char number patterns RN, EEEE and V are not supported")
 		case strings.HasPrefix(up, "PR"):
 			toks, hasPR = append(toks, tok{kind: 'R'}), true
 			i += 2
