@@ -334,7 +334,11 @@ func (b *builder) insertStmt(s *ast.Insert) (*Plan, error) {
 		rows = [][]expr{{}} // DEFAULT VALUES
 		target = nil
 	case s.Source.Values != nil && s.Source.Op == ast.SetNone && s.Source.OrderBy == nil && s.Source.Limit == nil && s.Source.Offset == nil && s.Source.With == nil:
-		vn, err := b.values(s.Source.Values, ttypes)
+		names := make([]string, len(target))
+		for i, col := range target {
+			names[i] = t.Columns[col].Name
+		}
+		vn, err := b.valuesFor(s.Source.Values, ttypes, names) // select.go
 		if err != nil {
 			return nil, err
 		}
@@ -362,7 +366,7 @@ func (b *builder) insertStmt(s *ast.Insert) (*Plan, error) {
 			}
 			e, err := b.cp.coerce(&colExpr{i: i, t: oc.typ}, ttypes[i], mode)
 			if err != nil {
-				return nil, err
+				return nil, assignErr(err, t.Columns[target[i]].Name) // hunt_query.go
 			}
 			subConv = append(subConv, e)
 		}

@@ -2,6 +2,7 @@ package exec
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/borealis-db/borealis/sql/ast"
 	"github.com/borealis-db/borealis/sql/types"
@@ -364,4 +365,17 @@ func (b *builder) recursiveTermAggs(term *ast.Select) error {
 		return errf(CodeInvalidRecursion, "aggregate functions are not allowed in a recursive query's recursive term")
 	}
 	return nil
+}
+
+// assignErr gives a failed assignment coercion to column col PostgreSQL's
+// message and hint (the coercion reports it without the column's name).
+func assignErr(err error, col string) error {
+	te, ok := err.(*types.Error)
+	if !ok || te.Code != types.CodeDatatypeMismatch || !strings.HasPrefix(te.Message, "column is of type ") {
+		return err
+	}
+	out := *te
+	out.Message = fmt.Sprintf("column %q %s", col, strings.TrimPrefix(te.Message, "column "))
+	out.Hint = "You will need to rewrite or cast the expression."
+	return &out
 }

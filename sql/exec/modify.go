@@ -175,7 +175,7 @@ func (b *builder) updateStmt(s *ast.Update) (*Plan, error) {
 				return nil, err
 			}
 			if e, err = b.cp.coerce(e, t.Columns[i].Type, types.CoerceAssignment); err != nil {
-				return nil, err
+				return nil, assignErr(err, t.Columns[i].Name) // hunt_query.go
 			}
 		}
 		sets = append(sets, set{i, e})

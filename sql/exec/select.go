@@ -222,6 +222,12 @@ func targetName(t *ast.Target) string {
 // values (select_common_type, unknowns last, text when all are unknown). A
 // nil expression in a row is DEFAULT (only with colTypes).
 func (b *builder) values(lists [][]ast.Expr, colTypes []types.Type) (*valuesNode, error) {
+	return b.valuesFor(lists, colTypes, nil)
+}
+
+// valuesFor is values with the target columns' names (INSERT) for
+// PostgreSQL's assignment error message (nil: none).
+func (b *builder) valuesFor(lists [][]ast.Expr, colTypes []types.Type, colNames []string) (*valuesNode, error) {
 	n := &valuesNode{}
 	for _, items := range lists {
 		if len(n.rows) > 0 && len(items) != len(n.rows[0]) {
@@ -241,6 +247,9 @@ func (b *builder) values(lists [][]ast.Expr, colTypes []types.Type) (*valuesNode
 			}
 			if colTypes != nil {
 				if e, err = b.cp.coerce(e, colTypes[i], types.CoerceAssignment); err != nil {
+					if i < len(colNames) {
+						err = assignErr(err, colNames[i])
+					}
 					return nil, err
 				}
 			}

@@ -147,3 +147,8 @@ begin; insert into tx values (50, 50); select 1/0; commit;
 select count(*) from tx where id = 50;
 insert into tx values (51, 51); select 1/0;
 select count(*) from tx where id = 51;
+create table z (id int, d date);
+insert into z (id, d) values (1, true);
+insert into z (id, d) select 1, true;
+update z set d = 5;
+insert into z values (1, '2020-01-01'), (2, 3);
