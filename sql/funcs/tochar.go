@@ -939,9 +939,17 @@ func intervalField(b *strings.Builder, up, pat string, f *ivFields, fm, th, thUp
 	case "MM":
 		num(f.mon, width(f.mon, 2))
 	case "DD":
-		num(f.day, width(f.day, 2))
+		if f.day < 0 {
+			num(f.day, 1) // "%02d": the sign counts in the width
+		} else {
+			num(f.day, width(f.day, 2))
+		}
 	case "DDD":
-		num((f.year*12+f.mon)*30+f.day, width(f.day, 3))
+		if v := (f.year*12+f.mon)*30 + f.day; v < 0 {
+			num(v, 2) // "%03d": the sign counts in the width
+		} else {
+			num(v, width(f.day, 3))
+		}
 	case "FX":
 	default:
 		return false
