@@ -79,3 +79,16 @@ select length(repeat('x', 1000)), md5(repeat('ab', 500)), left(repeat('ab', 3), 
 select ltrim('  abc'), rtrim('abc  '), btrim('xyx', 'xy'), ltrim('abc', ''), trim(both from ''), trim(both null from 'a');
 select 'abc' || E'\n' || 'd', E'tab\there', E'\x41\101\u00e9', U&'\0041', 'it''s', $$dollar$$, $q$a'b$q$;
 select 'Ab' collate "C" = 'ab', 'a' = any (array['A', 'a']), 'b' in ('a', 'b', null), 'c' in ('a', null), 'c' not in ('a', 'b');
+select to_char(interval '-1 day -02:03:04', 'DD HH24:MI:SS'), to_char(interval '-12 days', 'DD'), to_char(interval '-5 days', 'DDD'), to_char(interval '-1 mon', 'MM'), to_char(1234567.891, '9,999,999.99'), to_char(0.001, '0.9'), to_char(-0.001, 'FM0.000');
+select to_char(12, 'RN');
+select to_char(1e20, '9.99EEEE');
+select to_char(12.345, '99V99');
+select to_char(-5, 'S999'), to_char(5, 'S999'), to_char(-5, '999S'), to_char(-5, 'S009'), to_char(-12.5, 'S99.9'), to_char(5, 'FMS999'), to_char(-12345, 'S999'), to_char(-12345, '999PR'), to_char(-5, '999PR'), to_char(-5, 'FM999PR'), to_char(-0.5, '0.99PR');
+select sum(x), avg(x) from (values (1e308::float8), (1e308)) v(x);
+select sum(x) over (order by x) from (values (1e308::float8), (1e308)) v(x);
+select sum(x), avg(x), min(x), max(x) from (values (1::numeric), ('NaN'), (2)) v(x);
+select count(x), sum(x), avg(x), stddev(x), variance(x), stddev_pop(x), var_pop(x) from (values (1), (2), (4)) v(x);
+select format('%s|%s', array[1, 2], '{"a":1}'::jsonb), format('%L', array['a']), format('%I', 'A'), format('%-3s|%3s', 'é', 'é'), format('%s', 1.50::numeric(5,3)), format('%s', true), format('%s', date '2024-01-01');
+select lpad('é', 3, 'ü'), rpad('日本', 5, '語'), length('日本語'), reverse('héllo'), upper('straße'), initcap('hello1world foo_bar'), translate('héllo', 'é', 'e'), left('héllo', 2), right('héllo', -1), substr('héllo', 2, 2), overlay('héllo' placing 'E' from 2 for 1), strpos('héllo', 'l');
+select ascii('€'), chr(128512), md5('é'), encode(convert_to('é', 'utf8'), 'hex'), octet_length('€'), bit_length('€'), char_length('€'), length('€'::bytea);
+select split_part('a||b', '||', 2), split_part('abc', 'abc', 1), split_part('abc', 'abc', 2), string_to_array('a||b', '||'), regexp_split_to_array('a1b2c', '[0-9]'), array_to_string(regexp_split_to_array('', ','), '|');
