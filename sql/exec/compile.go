@@ -142,7 +142,7 @@ func (cp *compiler) coerce(e expr, t types.Type, ctx types.CoercionContext) (exp
 		case types.CoerceExplicit:
 			return nil, errf(types.CodeCannotCoerce, "cannot cast type %s to %s", from, t)
 		}
-		return nil, errf(types.CodeUndefinedFunction, "operator does not exist: %s = %s", from, t)
+		return nil, noOperator("operator does not exist: %s = %s", from, t)
 	}
 	// Casts from or to timestamptz/timetz depend on the session's TimeZone:
 	// folded here they would use UTC (and a cached plan outlives SET).
@@ -214,7 +214,7 @@ func (cp *compiler) comparable(l, r expr) (expr, expr, types.Type, error) {
 	if cc, ok := types.CastContext(lt.OID, rt.OID); ok && cc == types.CoerceImplicit {
 		return &castExpr{e: l, to: rt, ctx: cc}, r, rt, nil
 	}
-	return nil, nil, types.Type{}, errf(types.CodeUndefinedFunction, "operator does not exist: %s = %s", lt, rt)
+	return nil, nil, types.Type{}, noOperator("operator does not exist: %s = %s", lt, rt)
 }
 
 // predicate compiles a boolean condition of clause (WHERE, ON, ...).
@@ -450,7 +450,7 @@ func (cp *compiler) binaryOp(op string, l, r expr) (expr, error) {
 		l2, r2, as, err := cp.comparable(l, r)
 		if err != nil {
 			if te, ok := err.(*types.Error); ok && te.Code == types.CodeUndefinedFunction {
-				return nil, errf(types.CodeUndefinedFunction, "operator does not exist: %s %s %s", l.typ(), op, r.typ())
+				return nil, noOperator("operator does not exist: %s %s %s", l.typ(), op, r.typ())
 			}
 			return nil, err
 		}

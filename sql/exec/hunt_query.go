@@ -379,3 +379,10 @@ func assignErr(err error, col string) error {
 	out.Hint = "You will need to rewrite or cast the expression."
 	return &out
 }
+
+// noOperator is 42883 for a missing operator, with PostgreSQL's hint.
+func noOperator(format string, args ...any) *types.Error {
+	err := errf(types.CodeUndefinedFunction, format, args...)
+	err.Hint = "No operator matches the given name and argument types. You might need to add explicit type casts."
+	return err
+}

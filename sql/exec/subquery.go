@@ -274,7 +274,7 @@ func (cp *compiler) subquery(x *ast.Subquery, sc *scope) (expr, error) {
 			l2, r2, as, err := cp.comparable(l, &colExpr{i: i, t: cols[i].typ})
 			if err != nil {
 				if te, ok := err.(*types.Error); ok && te.Code == types.CodeUndefinedFunction {
-					return nil, errf(types.CodeUndefinedFunction, "operator does not exist: %s %s %s", l.typ(), x.Op, cols[i].typ)
+					return nil, noOperator("operator does not exist: %s %s %s", l.typ(), x.Op, cols[i].typ)
 				}
 				return nil, err
 			}
