@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/borealis-db/borealis/sql/ast"
@@ -224,6 +225,11 @@ func (cp *compiler) regexOp(op string, l, r expr) (expr, error) {
 func compileRegex(pattern string, fold bool) (*regexp.Regexp, error) {
 	flags := "(?s)"
 	if fold {
+		if hasNonASCIICased(pattern) {
+			// PostgreSQL's C locale folds ASCII letters only; RE2's (?i)
+			// would also match É for é.
+			return nil, unsupported("case-insensitive regular expressions with non-ASCII letters are not supported")
+		}
 		flags = "(?is)"
 	}
 	re, err := regexp.Compile(flags + pattern)
@@ -490,4 +496,15 @@ func asciiFold(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// hasNonASCIICased reports whether s holds a non-ASCII letter that has
+// another case.
+func hasNonASCIICased(s string) bool {
+	for _, r := range s {
+		if r > unicode.MaxASCII && unicode.SimpleFold(r) != r {
+			return true
+		}
+	}
+	return false
 }

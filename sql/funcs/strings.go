@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/borealis-db/borealis/sql/types"
@@ -624,6 +625,11 @@ func compileRegex(pattern, flags string) (*regexp.Regexp, bool, error) {
 		case 'g':
 			global = true
 		case 'i':
+			for _, r := range pattern { // the C locale folds ASCII letters only; (?i) would fold É to é
+				if r > unicode.MaxASCII && unicode.SimpleFold(r) != r {
+					return nil, false, errf(codeFeatureNotSupported, "case-insensitive regular expressions with non-ASCII letters are not supported")
+				}
+			}
 			prefix += "(?i)"
 		case 'c':
 		case 'n', 'm':
