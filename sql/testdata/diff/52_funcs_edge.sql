@@ -92,3 +92,4 @@ select format('%s|%s', array[1, 2], '{"a":1}'::jsonb), format('%L', array['a']),
 select lpad('é', 3, 'ü'), rpad('日本', 5, '語'), length('日本語'), reverse('héllo'), upper('straße'), initcap('hello1world foo_bar'), translate('héllo', 'é', 'e'), left('héllo', 2), right('héllo', -1), substr('héllo', 2, 2), overlay('héllo' placing 'E' from 2 for 1), strpos('héllo', 'l');
 select ascii('€'), chr(128512), md5('é'), encode(convert_to('é', 'utf8'), 'hex'), octet_length('€'), bit_length('€'), char_length('€'), length('€'::bytea);
 select split_part('a||b', '||', 2), split_part('abc', 'abc', 1), split_part('abc', 'abc', 2), string_to_array('a||b', '||'), regexp_split_to_array('a1b2c', '[0-9]'), array_to_string(regexp_split_to_array('', ','), '|');
+select 'É' ~* 'é', 'ABC' ~* 'b', 'abc' !~* 'B', regexp_replace('aBc', 'b', 'x', 'i');
