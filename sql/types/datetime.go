@@ -104,10 +104,11 @@ func atoiSafe(s string) int {
 	return v
 }
 
-// parseDateTime parses the ISO-style inputs PostgreSQL accepts (a subset
+// parseDateTimeNumeric parses the ISO-style inputs PostgreSQL accepts (a subset
 // of its grammar: Y-M-D or M/D/Y dates, ISO 8601 'T', hh:mm[:ss[.frac]],
 // zones Z/UTC/±hh[:mm[:ss]]/IANA names, BC/AD, and the special words).
-func parseDateTime(in string) (dtFields, dtErr, string) {
+// parseDateTime (datewords.go) adds month and weekday names on top.
+func parseDateTimeNumeric(in string) (dtFields, dtErr, string) {
 	var f dtFields
 	s := strings.ToLower(strings.Trim(in, " \t\n\r\v\f"))
 	switch s {
