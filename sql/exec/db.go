@@ -130,6 +130,8 @@ type Ctx struct {
 	// its new value (set_config; a nil value resets it; nil: settings cannot be
 	// changed here).
 	SetSetting func(name string, value *string, local bool) (string, error)
+	// Rand is the session's random()/setseed state (nil: setseed refused).
+	Rand *funcs.SessionRand
 	// User and Database name the session.
 	User, Database string
 	// InBlock reports an explicit transaction block.

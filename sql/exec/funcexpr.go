@@ -8,7 +8,7 @@ import (
 // funcContext is the funcs.Context of a statement.
 func (c *Ctx) funcContext() *funcs.Context {
 	if c.fctx == nil {
-		c.fctx = &funcs.Context{Ctx: c.Ctx, Env: c.Env, User: c.User, Database: c.Database, Setting: c.Setting, SetSetting: c.SetSetting, Cat: c.Cat}
+		c.fctx = &funcs.Context{Ctx: c.Ctx, Env: c.Env, User: c.User, Database: c.Database, Setting: c.Setting, SetSetting: c.SetSetting, Cat: c.Cat, Rand: c.Rand}
 	}
 	return c.fctx
 }

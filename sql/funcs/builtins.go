@@ -38,6 +38,7 @@ func Builtins() *Registry {
 	addCastFuncs(r)
 	addSettingsFuncs(r) // settings.go
 	addTimeFuncs(r)     // timefuncs.go
+	addSmallFuncs(r)    // small.go
 	addAggregates(r)
 	return r
 }

@@ -87,6 +87,9 @@ type Context struct {
 	// Random returns a uniformly distributed float64 in [0, 1) (random());
 	// nil means math/rand/v2's generator.
 	Random func() float64
+	// Rand is the session's random() state, which setseed reseeds (nil:
+	// setseed is refused and random() falls back to Random).
+	Rand *SessionRand
 }
 
 // Func is one overload of a scalar function.

@@ -201,6 +201,9 @@ func addMathFuncs(r *Registry) {
 	add(r, "degrees", F, ff(pure(func(x float64) float64 { return x * (180.0 / math.Pi) })), F)
 	add(r, "radians", F, ff(pure(func(x float64) float64 { return x * (math.Pi / 180.0) })), F)
 	rnd := add(r, "random", F, func(c *Context, _ []types.Datum, _ []types.Type) (types.Datum, error) {
+		if c != nil && c.Rand != nil {
+			return types.NewFloat(c.Rand.Float64()), nil
+		}
 		if c != nil && c.Random != nil {
 			return types.NewFloat(c.Random()), nil
 		}

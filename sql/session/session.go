@@ -19,6 +19,7 @@ import (
 	"github.com/borealis-db/borealis/sql/ast"
 	"github.com/borealis-db/borealis/sql/catalog"
 	"github.com/borealis-db/borealis/sql/exec"
+	"github.com/borealis-db/borealis/sql/funcs"
 	"github.com/borealis-db/borealis/sql/sequence"
 	"github.com/borealis-db/borealis/sql/txn"
 	"github.com/borealis-db/borealis/sql/types"
@@ -115,6 +116,7 @@ type Session struct {
 	e               *Engine
 	user, database  string
 	settings        map[string]string
+	rnd             funcs.SessionRand // random()/setseed state (small area)
 	loc             *time.Location
 	inBlock, failed bool
 	// implicitBlock: the statements of a multi-statement simple Query run
@@ -512,7 +514,7 @@ func (s *Session) query(ctx context.Context, stmt ast.Statement, slot **exec.Pla
 			return s.abortStmt(ctx, implicit, err)
 		}
 	}
-	c := &exec.Ctx{Ctx: ctx, DB: s.e.db, Tx: s.tx, Snap: snap, Cat: cat, Env: env, Params: params,
+	c := &exec.Ctx{Ctx: ctx, DB: s.e.db, Tx: s.tx, Snap: snap, Cat: cat, Env: env, Params: params, Rand: &s.rnd,
 		CopyIn: out.copyIn, Setting: s.setting, User: s.user, Database: s.database, InBlock: s.inBlock,
 		Notice: out.notice, Seq: s.seqSession(), SetSetting: func(name string, value *string, local bool) (string, error) {
 			return s.setConfig(name, value, local, out) // setconfig.go
