@@ -41,7 +41,9 @@ func (s *Session) Exec(ctx context.Context, query string, w wire.ResultWriter) e
 	if len(c.stmts) == 0 {
 		return w.EmptyQuery()
 	}
-	env := func() *types.Env { return &types.Env{Location: s.loc} }
+	env := func() *types.Env {
+		return &types.Env{Location: s.loc, ByteaEscape: s.settings["bytea_output"] == "escape"}
+	}
 	var buf [][]byte
 	out := &output{
 		begin: func(cols []wire.Column) error { return w.BeginRows(cols) },
@@ -160,7 +162,7 @@ func (st *statement) Bind(ctx context.Context, params [][]byte, paramFormats, re
 	if st.plan == nil {
 		return po, nil
 	}
-	env := &types.Env{Location: st.s.loc}
+	env := &types.Env{Location: st.s.loc, ByteaEscape: st.s.settings["bytea_output"] == "escape"}
 	for i, raw := range params {
 		if raw == nil {
 			po.params = append(po.params, types.Null)
@@ -218,7 +220,7 @@ func (po *portal) Execute(ctx context.Context, maxRows int, w wire.ResultWriter)
 	}
 	if !po.ran {
 		po.ran = true
-		env := &types.Env{Location: s.loc}
+		env := &types.Env{Location: s.loc, ByteaEscape: s.settings["bytea_output"] == "escape"}
 		out := &output{
 			begin: func([]wire.Column) error { return nil },
 			row: func(vals []types.Datum, colTypes []types.Type) error {

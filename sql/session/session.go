@@ -508,7 +508,7 @@ func (s *Session) query(ctx context.Context, stmt ast.Statement, slot **exec.Pla
 	} else if *slot == nil {
 		*slot = p
 	}
-	env := &types.Env{Location: s.loc, Now: s.txStart}
+	env := &types.Env{Location: s.loc, Now: s.txStart, ByteaEscape: s.settings["bytea_output"] == "escape"}
 	if consts != nil {
 		if params, err = bindConsts(p.ParamTypes, consts, env); err != nil {
 			return s.abortStmt(ctx, implicit, err)

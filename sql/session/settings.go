@@ -38,6 +38,7 @@ var defaults = map[string]string{
 	"jit":                                 "off",
 	"enable_seqscan":                      "on",
 	"session_authorization":               "",
+	"bytea_output":                        "hex",
 }
 
 // reported are the parameters whose changes are sent as ParameterStatus,
@@ -95,6 +96,13 @@ func checkSetting(name, value string) (string, error) {
 			return "", &wire.Error{Code: wire.CodeFeatureNotSupported, Message: "only client_encoding UTF8 is supported"}
 		}
 		return "UTF8", nil
+	case "bytea_output":
+		v := strings.ToLower(strings.TrimSpace(value))
+		if v != "hex" && v != "escape" {
+			return "", &wire.Error{Code: wire.CodeInvalidParameterValue, Message: "invalid value for parameter \"bytea_output\": \"" + value + "\"",
+				Hint: "Available values: escape, hex."}
+		}
+		return v, nil
 	case "intervalstyle":
 		if !strings.EqualFold(value, "postgres") {
 			return "", &wire.Error{Code: wire.CodeFeatureNotSupported, Message: "only IntervalStyle postgres is supported"}

@@ -93,3 +93,21 @@ func AppendBytea(dst []byte, b string) []byte {
 	}
 	return dst
 }
+
+// AppendByteaEscape appends the escape output format (bytea_output =
+// escape): printable ASCII as itself, a backslash doubled, every other byte
+// as a backslash and three octal digits.
+func AppendByteaEscape(dst []byte, b string) []byte {
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case c == '\\':
+			dst = append(dst, '\\', '\\')
+		case c < 0x20 || c > 0x7e:
+			dst = append(dst, '\\', '0'+c>>6, '0'+(c>>3)&7, '0'+c&7)
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}

@@ -210,6 +210,8 @@ func PGMicrosToTime(us int64) time.Time {
 type Env struct {
 	Location *time.Location // session TimeZone
 	Now      time.Time      // transaction start time (for 'now', CURRENT_TIMESTAMP); zero → time.Now()
+	// ByteaEscape selects bytea_output = escape (default hex).
+	ByteaEscape bool
 }
 
 func (e *Env) loc() *time.Location {

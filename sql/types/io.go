@@ -143,6 +143,9 @@ func AppendText(dst []byte, t Type, d Datum, env *Env) []byte {
 	case KindBytea:
 		return AppendBytea(dst, d.S)
 	case KindInterval:
+		if env != nil && env.ByteaEscape {
+			return AppendByteaEscape(dst, d.S)
+		}
 		return AppendInterval(dst, d.Interval())
 	case KindTime:
 		return AppendTime(dst, d.I)
