@@ -243,31 +243,30 @@ func (c *cluster) addLocalWriter() error {
 }
 
 // assignPorts gives every node without an address a free loopback port.
+// Every listener stays open until all ports are chosen, so no two nodes get
+// the same port (a closed port may be handed out again at once).
 func (c *cluster) assignPorts() error {
+	var held []net.Listener
+	defer func() {
+		for _, ln := range held {
+			ln.Close()
+		}
+	}()
 	for i := range c.Nodes {
 		n := &c.Nodes[i]
 		for _, a := range []*string{&n.Listen, &n.HTTP} {
 			if *a != "" {
 				continue
 			}
-			p, err := freePort()
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
-				return err
+				return fmt.Errorf("find a free port: %w", err)
 			}
-			*a = p
+			held = append(held, ln)
+			*a = ln.Addr().String()
 		}
 	}
 	return nil
-}
-
-// freePort returns a loopback address whose port was free a moment ago.
-func freePort() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("find a free port: %w", err)
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
 }
 
 // clusterFlags are the flags every cluster command shares.
