@@ -230,6 +230,9 @@ type SetClause struct {
 type Update struct {
 	With      *With
 	Table     QualifiedName
+	// Indirect: the target has subscripts or field selection (SET a[1] = …,
+	// SET t.a = …); the executor checks Column exists, then refuses it.
+	Indirect bool
 	Alias     string
 	Set       []*SetClause
 	From      []TableExpr

@@ -572,7 +572,11 @@ func (c *converter) setClauses(nodes []*pg.Node) ([]*SetClause, error) {
 			return nil, c.unsupported(nodeName(n)+" in SET", -1)
 		}
 		if len(rt.Indirection) > 0 {
-			return nil, c.unsupported("subscripts and field selection in SET", rt.Location)
+			if rt.Val.GetMultiAssignRef() != nil {
+				return nil, c.unsupported("subscripts and field selection in SET", rt.Location)
+			}
+			out = append(out, &SetClause{Column: rt.Name, Indirect: true})
+			continue
 		}
 		if ref := rt.Val.GetMultiAssignRef(); ref != nil { // multiassign.go
 			var items []*pg.ResTarget

@@ -454,6 +454,9 @@ func (cp *compiler) binaryOp(op string, l, r expr) (expr, error) {
 			}
 			return nil, err
 		}
+		if l2.typ().OID == types.OIDJSON || r2.typ().OID == types.OIDJSON { // json has no comparison operators
+			return nil, noOperator("operator does not exist: %s %s %s", l.typ(), op, r.typ())
+		}
 		return &cmpExpr{op: cop, l: l2, r: r2, as: as}, nil
 	}
 	if op == "-" && l.typ().OID == types.OIDJSONB && cp.funcs != nil {

@@ -153,6 +153,9 @@ func (b *builder) updateStmt(s *ast.Update) (*Plan, error) {
 		var e expr
 		if _, ok := sc.Expr.(*ast.Default); ok {
 			e = w.defaults[i]
+		if sc.Indirect {
+			return nil, unsupported("subscripts and field selection in SET")
+		}
 			if e == nil {
 				e = &constExpr{d: types.Null, t: t.Columns[i].Type}
 			}

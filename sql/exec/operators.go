@@ -136,7 +136,7 @@ func (cp *compiler) jsonOp(op string, l, r expr) (expr, error) {
 			return nil, err
 		}
 	}
-	if l.typ().OID != types.OIDJSONB {
+	if l.typ().OID != types.OIDJSONB && !(l.typ().OID == types.OIDJSON && jsonTextOps[op]) { // json: jsontext.go
 		return nil, errf(types.CodeUndefinedFunction, "operator does not exist: %s %s %s", l.typ(), op, r.typ())
 	}
 	textArr, _ := types.ArrayOf(types.Text)
@@ -166,6 +166,9 @@ func (cp *compiler) jsonOp(op string, l, r expr) (expr, error) {
 		return nil, errf(types.CodeUndefinedFunction, "operator does not exist: jsonb %s %s", op, rt)
 	}
 	t := types.JSONB
+	if l.typ().OID == types.OIDJSON {
+		t = types.JSONType
+	}
 	switch op {
 	case "->>", "#>>":
 		t = types.Text
@@ -199,6 +202,9 @@ func (e *jsonOpExpr) eval(c *Ctx, row []types.Datum) (types.Datum, error) {
 	b, err := e.r.eval(c, row)
 	if err != nil || b.IsNull() {
 		return types.Null, err
+	}
+	if e.l.typ().OID == types.OIDJSON {
+		return jsonTextOp(e.op, a.S, b, e.r.typ().IsInt())
 	}
 	j := a.J
 	asText := func(s string, ok bool) types.Datum {

@@ -107,6 +107,9 @@ func (b *builder) onConflict(s *ast.Insert, t *catalog.Table, w *writer) (*upser
 		if i < 0 {
 			return nil, errf(CodeUndefinedColumn, "column %q of relation %q does not exist", set.Column, t.Name)
 		}
+		if set.Indirect {
+			return nil, unsupported("subscripts and field selection in SET")
+		}
 		var e expr
 		var err error
 		if _, ok := set.Expr.(*ast.Default); ok {

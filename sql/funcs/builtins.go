@@ -31,6 +31,7 @@ func Builtins() *Registry {
 	addIntervalFuncs(r)
 	addJSONFuncs(r)
 	addJSONModFuncs(r) // jsonbmod.go
+	addJSONTextFuncs(r)
 	addExtraFuncs(r)
 	addRegexFuncs(r)
 	addRegexSubstrFuncs(r) // regexsubstr.go

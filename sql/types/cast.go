@@ -36,6 +36,8 @@ func CastContext(from, to OID) (CoercionContext, bool) {
 		return CastContext(fe.OID, te.OID)
 	case from == OIDJSONB && (rt > 0 || to == OIDBool):
 		return CoerceExplicit, true
+	case (from == OIDJSON && to == OIDJSONB) || (from == OIDJSONB && to == OIDJSON):
+		return CoerceAssignment, true
 	case rf > 0 && rt > 0:
 		if rf < rt {
 			return CoerceImplicit, true
@@ -145,6 +147,9 @@ func convert(d Datum, from, to Type, explicit bool, env *Env) (Datum, error) {
 			}
 			return NewArray(out), nil
 		}
+	}
+	if d.K == KindJSON && to.OID == OIDJSON { // jsonb → json: its normalized text
+		return NewString(d.J.String()), nil
 	}
 	if d.K == KindJSON && !isStringOID(to.OID) {
 		return jsonToScalar(d.J, to)

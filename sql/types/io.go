@@ -91,6 +91,8 @@ func ParseText(t Type, s string, env *Env) (Datum, error) {
 			return Null, err
 		}
 		return NewJSON(j), nil
+	case OIDJSON:
+		return ParseJSONText(s)
 	}
 	if et, ok := t.ElemType(); ok {
 		a, err := ParseArray(et, s, env)
@@ -196,7 +198,7 @@ func AppendBinary(dst []byte, t Type, d Datum) ([]byte, error) {
 		return binary.BigEndian.AppendUint32(dst, math.Float32bits(float32(d.F))), nil
 	case OIDNumeric:
 		return d.N.AppendBinary(dst), nil
-	case OIDText, OIDVarchar, OIDBpchar, OIDUnknown:
+	case OIDText, OIDVarchar, OIDBpchar, OIDUnknown, OIDJSON:
 		return append(dst, d.S...), nil
 	case OIDDate:
 		return binary.BigEndian.AppendUint32(dst, uint32(int32(d.I))), nil
@@ -304,6 +306,8 @@ func ParseBinary(t Type, b []byte) (Datum, error) {
 		return Datum{K: t.Kind(), I: RoundTimestamp(v, t.Typmod)}, nil
 	case OIDBytea:
 		return NewBytea(b), nil
+	case OIDJSON:
+		return ParseJSONText(string(b))
 	case OIDTime, OIDTimetz:
 		return timeParseBinary(t, b)
 	case OIDUUID:

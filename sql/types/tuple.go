@@ -49,7 +49,7 @@ func AppendTuple(dst []byte, types []Type, vals []Datum) ([]byte, error) {
 			dst = binary.BigEndian.AppendUint64(dst, math.Float64bits(v.F))
 		case OIDFloat4:
 			dst = binary.BigEndian.AppendUint32(dst, math.Float32bits(float32(v.F)))
-		case OIDText, OIDVarchar, OIDBpchar, OIDUnknown:
+		case OIDText, OIDVarchar, OIDBpchar, OIDUnknown, OIDJSON:
 			dst = binary.AppendUvarint(dst, uint64(len(v.S)))
 			dst = append(dst, v.S...)
 		case OIDNumeric:
@@ -165,7 +165,7 @@ func DecodeTuple(src []byte, types []Type, dst []Datum) ([]Datum, error) {
 			}
 			dst[i] = d
 			p += n
-		case OIDText, OIDVarchar, OIDBpchar, OIDUnknown, OIDNumeric, OIDBytea, OIDJSONB:
+		case OIDText, OIDVarchar, OIDBpchar, OIDUnknown, OIDNumeric, OIDBytea, OIDJSONB, OIDJSON:
 			l, k := binary.Uvarint(src[p:])
 			if k <= 0 {
 				return nil, errTuple("bad length")

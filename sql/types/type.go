@@ -134,6 +134,7 @@ var typeInfos = []TypeInfo{
 	{OIDInterval, "interval", "interval", 16, false, 'T', KindInterval, 0, OIDIntervalArray},
 	{OIDUUID, "uuid", "uuid", 16, false, 'U', KindUUID, 0, OIDUUIDArray},
 	{OIDJSONB, "jsonb", "jsonb", -1, false, 'U', KindJSON, 0, OIDJSONBArray},
+	{OIDJSON, "json", "json", -1, false, 'U', KindString, 0, OIDJSONArray},
 	{OIDBoolArray, "_bool", "boolean[]", -1, false, 'A', KindArray, OIDBool, 0},
 	{OIDInt2Array, "_int2", "smallint[]", -1, false, 'A', KindArray, OIDInt2, 0},
 	{OIDInt4Array, "_int4", "integer[]", -1, false, 'A', KindArray, OIDInt4, 0},
@@ -151,6 +152,7 @@ var typeInfos = []TypeInfo{
 	{OIDIntervalArray, "_interval", "interval[]", -1, false, 'A', KindArray, OIDInterval, 0},
 	{OIDUUIDArray, "_uuid", "uuid[]", -1, false, 'A', KindArray, OIDUUID, 0},
 	{OIDJSONBArray, "_jsonb", "jsonb[]", -1, false, 'A', KindArray, OIDJSONB, 0},
+	{OIDJSONArray, "_json", "json[]", -1, false, 'A', KindArray, OIDJSON, 0},
 	{OIDTime, "time", "time without time zone", 8, true, 'D', KindTime, 0, OIDTimeArray},
 	{OIDTimetz, "timetz", "time with time zone", 12, false, 'D', KindTimetz, 0, OIDTimetzArray},
 	{OIDTimeArray, "_time", "time without time zone[]", -1, false, 'A', KindArray, OIDTime, 0},
@@ -385,6 +387,8 @@ func LookupType(name string, mods []int32) (Type, error) {
 		oid = OIDUUID
 	case "jsonb":
 		oid = OIDJSONB
+	case "json":
+		oid = OIDJSON
 	default:
 		return Type{}, Errorf(CodeUndefinedObject, "type \"%s\" does not exist", name)
 	}

@@ -1,0 +1,37 @@
+package exec
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/borealis-db/borealis/sql/types"
+)
+
+// TestSmallSetTargetErrors: a qualified or subscripted SET target answers
+// PostgreSQL 15's SQLSTATE (42703 when the first name is not a column of
+// the table, else 0A000 since Borealis has no composite columns).
+func TestSmallSetTargetErrors(t *testing.T) {
+	d := newTestDB(t)
+	d.exec("create table d (id int primary key, a int, arr int[])")
+	d.exec("insert into d values (1, 1, '{1}')")
+	for _, tc := range []struct{ sql, code string }{
+		{"update d set d.a = 1 where id = 1", "42703"},
+		{"update d set x[1] = 1", "42703"},
+		{"update d set arr[1] = 2", "0A000"},
+		{"update d set a.b = 2", "0A000"},
+		{"insert into d values (1, 2) on conflict (id) do update set d.a = 3", "42703"},
+		{"insert into d values (1, 2) on conflict (id) do update set arr[1] = 3", "0A000"},
+	} {
+		t.Run(tc.sql, func(t *testing.T) {
+			_, _, err := d.query(tc.sql)
+			var te *types.Error
+			if !errors.As(err, &te) || te.Code != tc.code {
+				t.Fatalf("got %v, want SQLSTATE %s", err, tc.code)
+			}
+		})
+	}
+	rows, _, err := d.query("select a, arr from d")
+	if err != nil || len(rows) != 1 || rows[0] != "1|{1}" {
+		t.Fatalf("table changed: %v %v", rows, err)
+	}
+}

@@ -1,0 +1,21 @@
+-- The json type (verbatim text) and its functions and operators.
+create table jt (id int, j json);
+insert into jt values (1, '{"a": 1, "b" : [1,  2], "a": "x"}'), (2, '[10, "y", {"c":null}]'), (3, ' 42 '), (4, null);
+select id, j from jt order by id;
+select id, j -> 'a', j ->> 'a', j -> 1, j ->> 1, j -> -1 from jt order by id;
+select j #> '{b,1}', j #>> '{b}', j #> '{}' from jt where id = 1;
+select json_typeof(j), pg_typeof(j) from jt where id < 4 order by id;
+select json_array_length(j) from jt where id = 2;
+select json_array_length(j) from jt where id = 1;
+select '{"a":'::json;
+select '"\u0000"'::json, '[1, 2]'::json::jsonb, '{"b": 1, "a": [1,2]}'::jsonb::json, '{"a":1}'::json::text;
+select json_build_object(1, true, 'x', 2.50, 'y', 'NaN'::float8, 'z', array[[1,2],[3,4]], 'd', date '2020-01-02', 'j', '{"a":1}'::jsonb, 'k', ' {"a" :1}'::json);
+select json_build_object(null, 1);
+select json_build_object('a');
+select json_build_array(), json_build_object(), json_build_array(null, 'a"b', 1.5e10::float8);
+select json_agg(id order by id desc), json_agg(j) filter (where id > 2), json_object_agg(id, j) from jt;
+select to_json(array['a', 'b']), to_json(null::text), to_json(1.0), to_json(true), to_json('{"a":1}'::json), array_to_json(array[1, 2]);
+select json_extract_path(j, 'b', '0'), json_extract_path_text(j, 'a') from jt where id = 1;
+select '{"a":1}'::json -> 'b', '[1]'::json -> 5, '1'::json -> 'a';
+select oid, typname, typarray, typcategory, typlen from pg_type where typname in ('json', '_json') order by oid;
+select '[1,2]'::json::jsonb -> 0, '{"a": [1, 2]}'::jsonb::json -> 'a', '["a", {"b":1}]'::json #>> '{1}';
