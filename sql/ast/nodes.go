@@ -52,10 +52,16 @@ type TypeName struct {
 	Mods        []int32
 	ArrayBounds int // number of [] dimensions (0 = not an array)
 	Loc         int
+	// Resolved, when set, is the type itself (names built by the engine,
+	// e.g. CREATE TABLE AS columns typed from a query's output).
+	Resolved *types.Type
 }
 
 // Resolve maps the name to a supported SQL type.
 func (t *TypeName) Resolve() (types.Type, error) {
+	if t.Resolved != nil {
+		return *t.Resolved, nil
+	}
 	typ, err := types.LookupType(t.Name, t.Mods)
 	if err == nil && t.ArrayBounds > 0 {
 		typ, err = types.ArrayOf(typ)

@@ -149,7 +149,18 @@ var stmtNames = map[string]string{
 func (c *converter) stmt(n *pg.Node) (Statement, error) {
 	switch s := n.Node.(type) {
 	case *pg.Node_SelectStmt:
+		if s.SelectStmt.IntoClause != nil {
+			return c.selectInto(s.SelectStmt) // prepare.go
+		}
 		return c.selectStmt(s.SelectStmt)
+	case *pg.Node_PrepareStmt:
+		return c.prepare(s.PrepareStmt)
+	case *pg.Node_ExecuteStmt:
+		return c.execute(s.ExecuteStmt)
+	case *pg.Node_DeallocateStmt:
+		return c.deallocate(s.DeallocateStmt)
+	case *pg.Node_CreateTableAsStmt:
+		return c.createTableAs(s.CreateTableAsStmt)
 	case *pg.Node_InsertStmt:
 		return c.insert(s.InsertStmt)
 	case *pg.Node_UpdateStmt:

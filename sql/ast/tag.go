@@ -69,6 +69,14 @@ func CommandTag(st Statement) string {
 		return "ALTER SEQUENCE"
 	case *Discard:
 		return "DISCARD " + strings.ToUpper(s.Target)
+	case *Prepare:
+		return "PREPARE"
+	case *Execute:
+		return "EXECUTE"
+	case *Deallocate:
+		return "DEALLOCATE"
+	case *CreateTableAs:
+		return "CREATE TABLE AS"
 	}
 	return ""
 }

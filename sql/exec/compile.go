@@ -83,6 +83,9 @@ func (cp *compiler) column(ref *ast.ColumnRef, sc *scope) (expr, error) {
 
 // typeName resolves a type name.
 func typeName(tn *ast.TypeName) (types.Type, error) {
+	if tn.Resolved != nil {
+		return *tn.Resolved, nil
+	}
 	if tn.ArrayBounds > 0 {
 		return tn.Resolve()
 	}
@@ -113,6 +116,9 @@ func (cp *compiler) coerce(e expr, t types.Type, ctx types.CoercionContext) (exp
 			if isRegType(t) {
 				*pt = types.Text
 			}
+		}
+		if ctx == types.CoerceImplicit && pt.OID == t.OID {
+			return e, nil // an operator's argument: no typmod coercion ($1 * numeric(6,2) column)
 		}
 	}
 	from := e.typ()

@@ -64,6 +64,9 @@ func (b *builder) createStmt(s *ast.CreateTable) (*Plan, error) {
 		if def.Column(cd.Name) >= 0 {
 			return nil, errf(CodeDuplicateColumn, "column %q specified more than once", cd.Name)
 		}
+		if err := checkSystemColumnName(cd.Name); err != nil { // syscols.go
+			return nil, err
+		}
 		t, seq, err := columnSequence(cd)
 		if err != nil {
 			return nil, err

@@ -216,13 +216,22 @@ func (w *writer) conflicts(c *Ctx, h *heap.Heap, ix *catalog.Index, key []byte, 
 type returning struct {
 	exprs []expr
 	cols  []wire.Column
+	sys   bool // rows carry the system columns after the table's (syscols.go)
 }
 
 func (b *builder) returning(list []*ast.Target, t *catalog.Table, alias string) (*returning, error) {
 	if len(list) == 0 {
 		return nil, nil
 	}
-	return b.returningIn(list, &scope{cols: tableColumns(t, alias)})
+	sc := &scope{cols: tableColumns(t, alias)}
+	if b.sys {
+		sc.cols = append(sc.cols, sysColumns(t, alias)...) // syscols.go
+	}
+	r, err := b.returningIn(list, sc)
+	if r != nil {
+		r.sys = b.sys
+	}
+	return r, err
 }
 
 // returningIn compiles a RETURNING list over the columns of sc.
@@ -382,6 +391,9 @@ func (b *builder) insertStmt(s *ast.Insert) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	if oc != nil && ret != nil && ret.sys && targetsName(s.Returning, "ctid") { // syscols.go
+		return nil, unsupported("ctid is not supported in the RETURNING list of INSERT ... ON CONFLICT")
+	}
 	p := &Plan{Kind: KindQuery, Explain: "Insert on " + t.Name}
 	ret.plan(p)
 	p.run = func(c *Ctx, emit func([]types.Datum) error) (string, error) {
@@ -414,12 +426,21 @@ func (b *builder) insertStmt(s *ast.Insert) (*Plan, error) {
 					return err
 				}
 				n++
+				if ret != nil && ret.sys {
+					// upsert.insert returns full itself when it inserted.
+					updated := len(out) > 0 && len(full) > 0 && &out[0] != &full[0]
+					out = insertedSys(c, t, out, heap.TID{}, updated) // syscols.go
+				}
 				return ret.emit(c, out, emit)
 			}
-			if _, err := w.insert(c, full); err != nil {
+			tid, err := w.insert(c, full)
+			if err != nil {
 				return err
 			}
 			n++
+			if ret != nil && ret.sys {
+				full = insertedSys(c, t, full, tid, false) // syscols.go
+			}
 			return ret.emit(c, full, emit)
 		}
 		if sub != nil {

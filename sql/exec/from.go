@@ -80,6 +80,9 @@ func (b *builder) tableExpr(te ast.TableExpr, outer *scope) (node, error) {
 		if t.Sequence {
 			return &sequenceNode{t: t, cols: tableColumns(t, alias)}, nil
 		}
+		if b.sys {
+			return newScan(t, alias).withSystemColumns(), nil // syscols.go
+		}
 		return newScan(t, alias), nil
 	case *ast.FuncRef:
 		return b.funcRef(x, outer)

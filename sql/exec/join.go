@@ -195,11 +195,11 @@ func (b *builder) join(j *ast.Join, l, r node, outer *scope) (node, error) {
 	if j.Natural {
 		using = nil
 		for _, a := range lc {
-			if a.merged {
+			if a.merged || a.system {
 				continue
 			}
 			for _, b := range rc {
-				if !b.merged && a.name == b.name {
+				if !b.merged && !b.system && a.name == b.name {
 					using = append(using, a.name)
 				}
 			}
@@ -284,6 +284,9 @@ func (b *builder) join(j *ast.Join, l, r node, outer *scope) (node, error) {
 				if side.idx(m) == i {
 					c.merged = true
 				}
+			}
+			if c.system && (j.Left != nil || j.Right != nil) {
+				c.merged = true // an explicit JOIN's system columns: qualified only (syscols.go)
 			}
 			n.cols = append(n.cols, c)
 		}

@@ -63,6 +63,9 @@ func (b *builder) modifySource(table ast.QualifiedName, alias string, from []ast
 	if err != nil {
 		return nil, err
 	}
+	if b.sys {
+		return nil, unsupported("system columns (ctid, xmin, xmax, cmin, cmax, tableoid) are not supported in UPDATE and DELETE") // syscols.go
+	}
 	scan := newScan(t, alias)
 	m := &modifySource{t: t, n: len(t.Columns)}
 	var src node = newTidNode(scan)

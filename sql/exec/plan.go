@@ -154,9 +154,11 @@ type builder struct {
 	cp   *compiler
 	cat  *catalog.Set
 	path []string // search_path schemas (schema.go); nil: public
+	sys  bool     // the statement names a system column (syscols.go)
 }
 
 func (b *builder) stmt(st ast.Statement) (*Plan, error) {
+	b.sys = refsSystemColumn(st) // syscols.go
 	if p, ok, err := b.withDML(st); ok {
 		return p, err
 	}

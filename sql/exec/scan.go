@@ -20,6 +20,7 @@ type scanNode struct {
 
 	index    *catalog.Index // equality lookup on every column of index
 	keyExprs []expr
+	sys      bool // system columns follow the table's (syscols.go)
 }
 
 func newScan(t *catalog.Table, alias string) *scanNode {
@@ -37,6 +38,9 @@ func (n *scanNode) explain(e *explainer) {
 }
 
 func (n *scanNode) run(c *Ctx, emit func([]types.Datum) error) error {
+	if n.sys {
+		return n.runSys(c, emit)
+	}
 	return n.scan(c, func(_ heap.TID, row []types.Datum) error { return emit(row) })
 }
 
@@ -46,6 +50,11 @@ type rowFunc func(tid heap.TID, row []types.Datum) error
 
 // scan reads the rows with their TIDs (DML uses them).
 func (n *scanNode) scan(c *Ctx, fn rowFunc) error {
+	return n.scanHeaders(c, func(tid heap.TID, _ *heap.Header, row []types.Datum) error { return fn(tid, row) })
+}
+
+// scanHeaders reads the rows with their TIDs and version headers.
+func (n *scanNode) scanHeaders(c *Ctx, fn func(tid heap.TID, hd *heap.Header, row []types.Datum) error) error {
 	h, err := c.DB.heapOf(n.table)
 	if err != nil {
 		return err
@@ -64,7 +73,7 @@ func (n *scanNode) scan(c *Ctx, fn rowFunc) error {
 			return fmt.Errorf("index %s: %w", n.index.Name, err)
 		}
 		for _, tid := range tids {
-			vtid, _, data, ok, err := h.FetchIndexed(c.Ctx, tid, &c.Snap, nil)
+			vtid, hd, data, ok, err := h.FetchIndexed(c.Ctx, tid, &c.Snap, nil)
 			if err != nil {
 				return err
 			}
@@ -75,7 +84,7 @@ func (n *scanNode) scan(c *Ctx, fn rowFunc) error {
 			if err != nil {
 				return fmt.Errorf("%s: row %s: %w", n.table.Name, vtid, err)
 			}
-			if err := fn(vtid, row); err != nil {
+			if err := fn(vtid, &hd, row); err != nil {
 				return err
 			}
 		}
@@ -87,7 +96,8 @@ func (n *scanNode) scan(c *Ctx, fn rowFunc) error {
 		if err != nil {
 			return fmt.Errorf("%s: row %s: %w", n.table.Name, sc.TID(), err)
 		}
-		if err := fn(sc.TID(), row); err != nil {
+		hd := sc.Header()
+		if err := fn(sc.TID(), &hd, row); err != nil {
 			return err
 		}
 	}

@@ -22,6 +22,8 @@ type column struct {
 	// merged hides a join's USING/NATURAL input column from unqualified
 	// references and from "*": the merged output column stands for it.
 	merged bool
+	// system marks a system column (ctid, xmin, ...; syscols.go): not in "*".
+	system bool
 }
 
 // desc is the column's RowDescription entry.
@@ -120,7 +122,7 @@ func refName(ref *ast.ColumnRef) string {
 func (sc *scope) star(table string) ([]int, error) {
 	var out []int
 	for i, c := range sc.cols {
-		if table == "" && c.merged {
+		if (table == "" && c.merged) || c.system {
 			continue
 		}
 		if table != "" && c.table != table {

@@ -124,6 +124,10 @@ func (s *Session) Prepare(ctx context.Context, query string, paramOIDs []uint32)
 		return st, nil
 	}
 	st.stmt = c.stmts[0]
+	if isUtility(st.stmt) { // run by runUtility (prepare.go), not planned
+		st.plan = s.utilityPlan(st.stmt)
+		return st, nil
+	}
 	p, err := s.plan(ctx, st.stmt, paramOIDs)
 	if err != nil {
 		return nil, toWire(err)

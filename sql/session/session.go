@@ -134,6 +134,7 @@ type Session struct {
 	guc                settingsTx        // what SET changed in the open transaction (gucstack.go)
 	pendingParams      []string          // reported parameters a transaction's end changed, to send
 	seq                *sequence.Session // currval/lastval state (created on first use)
+	prepared           map[string]*statement // SQL-level PREPARE (prepare.go)
 }
 
 // Params returns the parameters reported after authentication.
@@ -288,6 +289,9 @@ func (s *Session) run(ctx context.Context, stmt ast.Statement, slot **exec.Plan,
 	p := *slot
 	if planMu != nil {
 		planMu.Unlock()
+	}
+	if done, err := s.runUtility(ctx, stmt, out); done { // prepare.go
+		return err
 	}
 	var err error
 	if p == nil {

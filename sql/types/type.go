@@ -263,6 +263,9 @@ func ArrayOf(t Type) (Type, error) {
 func (t Type) String() string {
 	ti, ok := Info(t.OID)
 	if !ok {
+		if n := SystemTypeName(t); n != "" { // xid.go
+			return n
+		}
 		return fmt.Sprintf("oid %d", t.OID)
 	}
 	if ti.Elem != 0 {
