@@ -476,6 +476,12 @@ func (cp *compiler) binaryOp(op string, l, r expr) (expr, error) {
 		aop = types.OpSub
 	case "*":
 		aop = types.OpMul
+	if op == "-" && isUnknown(l) && (r.typ().OID == types.OIDText || r.typ().OID == types.OIDVarchar || r.typ().OID == types.OIDTextArray) && cp.funcs != nil {
+		// unknown - text: jsonb - text is PostgreSQL's only candidate (small area)
+		if l, err = cp.coerce(l, types.JSONB, types.CoerceImplicit); err != nil {
+			return nil, err
+		}
+	}
 	case "/":
 		aop = types.OpDiv
 	case "%":

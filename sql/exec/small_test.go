@@ -35,3 +35,26 @@ func TestSmallSetTargetErrors(t *testing.T) {
 		t.Fatalf("table changed: %v %v", rows, err)
 	}
 }
+
+// TestSmallUnknownMinusText: unknown - text resolves to jsonb - text, as in
+// PostgreSQL 15 (so 'a' - 'b'::text is json's 22P02).
+func TestSmallUnknownMinusText(t *testing.T) {
+	d := newTestDB(t)
+	for _, tc := range []struct{ sql, want, code string }{
+		{`select '{"a":1,"b":2}' - 'a'::text`, `{"b": 2}`, ""},
+		{`select '["a","b"]' - array['a']::text[]`, `["b"]`, ""},
+		{`select 'a' - 'b'::text`, "", "22P02"},
+	} {
+		rows, _, err := d.query(tc.sql)
+		if tc.code != "" {
+			var te *types.Error
+			if !errors.As(err, &te) || te.Code != tc.code {
+				t.Errorf("%s: got %v, want SQLSTATE %s", tc.sql, err, tc.code)
+			}
+			continue
+		}
+		if err != nil || len(rows) != 1 || rows[0] != tc.want {
+			t.Errorf("%s = %v, %v; want %s", tc.sql, rows, err, tc.want)
+		}
+	}
+}
