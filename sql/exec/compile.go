@@ -275,6 +275,9 @@ func (cp *compiler) expr(n ast.Expr, sc *scope) (expr, error) {
 	case *ast.BinaryExpr:
 		return cp.binary(x.Op, x.Left, x.Right, sc)
 	case *ast.UnaryExpr:
+		if a, ok := x.Expr.(*ast.ArrayExpr); ok && len(a.Elems) == 0 && t.IsArray() {
+			return &constExpr{d: types.NewArray(&types.Array{}), t: t}, nil // ARRAY[]::t[] (small area)
+		}
 		return cp.unary(x, sc)
 	case *ast.Between:
 		if x.Symmetric {

@@ -58,3 +58,27 @@ func TestSmallUnknownMinusText(t *testing.T) {
 		}
 	}
 }
+
+// TestSmallEmptyArrayCast: ARRAY[] cast to an array type is that type's
+// empty array; to anything else it stays 42P18 (PostgreSQL 15's answers).
+func TestSmallEmptyArrayCast(t *testing.T) {
+	d := newTestDB(t)
+	for _, tc := range []struct{ sql, want, code string }{
+		{`select coalesce(array[]::int[], array[1]), array[]::int[] < array[1], array[]::text[], cardinality(array[]::int[]), array[]::int[] = '{}'`, "{}|t|{}|0|t", ""},
+		{`select array_length(array[]::int[] || 5, 1)`, "1", ""},
+		{`select array[]::int`, "", "42P18"},
+		{`select array[]`, "", "42P18"},
+	} {
+		rows, _, err := d.query(tc.sql)
+		if tc.code != "" {
+			var te *types.Error
+			if !errors.As(err, &te) || te.Code != tc.code {
+				t.Errorf("%s: got %v, want SQLSTATE %s", tc.sql, err, tc.code)
+			}
+			continue
+		}
+		if err != nil || len(rows) != 1 || rows[0] != tc.want {
+			t.Errorf("%s = %v, %v; want %s", tc.sql, rows, err, tc.want)
+		}
+	}
+}
