@@ -92,6 +92,9 @@ func typeName(tn *ast.TypeName) (types.Type, error) {
 	if t, ok := regTypeName(tn.Name); ok {
 		return t, nil
 	}
+	if t, ok := sysTypeName(tn.Name); ok && tn.ArrayBounds == 0 && len(tn.Mods) == 0 { // syscols.go
+		return t, nil
+	}
 	t, err := types.LookupType(tn.Name, tn.Mods)
 	if err != nil {
 		return t, knownUnsupportedType(tn, err)
@@ -123,6 +126,9 @@ func (cp *compiler) coerce(e expr, t types.Type, ctx types.CoercionContext) (exp
 	}
 	from := e.typ()
 	if r, ok, err := cp.regCoerce(e, from, t); ok {
+		return r, err
+	}
+	if r, ok, err := cp.sysCoerce(e, from, t, ctx); ok { // syscols.go
 		return r, err
 	}
 	if t.OID == OIDRegclass {
@@ -194,6 +200,8 @@ func (cp *compiler) comparable(l, r expr) (expr, expr, types.Type, error) {
 	switch {
 	case lt.OID == rt.OID:
 		return l, r, lt, nil
+	case xidIntComparable(lt, rt): // syscols.go
+		return l, r, types.Int8, nil
 	case numericFamily(lt) && numericFamily(rt):
 		return l, r, lt, nil
 	case lt.IsString() && rt.IsString():
@@ -464,6 +472,9 @@ func (cp *compiler) binaryOp(op string, l, r expr) (expr, error) {
 			return nil, err
 		}
 		if l2.typ().OID == types.OIDJSON || r2.typ().OID == types.OIDJSON { // json has no comparison operators
+			return nil, noOperator("operator does not exist: %s %s %s", l.typ(), op, r.typ())
+		}
+		if !sysOperatorOK(op, l2.typ(), r2.typ()) { // syscols.go
 			return nil, noOperator("operator does not exist: %s %s %s", l.typ(), op, r.typ())
 		}
 		return &cmpExpr{op: cop, l: l2, r: r2, as: as}, nil
