@@ -25,6 +25,7 @@ var descriptions = []description{
 	{26, 1247, 0, "object identifier(oid), maximum 4 billion"},
 	{28, 1247, 0, "transaction id"},
 	{30, 1247, 0, "array of oids, used in system tables"},
+	{114, 1247, 0, "JSON stored as text"},
 	{194, 1247, 0, "string representing an internal node tree"},
 	{700, 1247, 0, "single-precision floating point number, 4-byte storage"},
 	{701, 1247, 0, "double-precision floating point number, 8-byte storage"},
