@@ -98,8 +98,17 @@ func Connect(t testing.TB, url string) *pgx.Conn {
 	return c
 }
 
+// scanTimeout bounds one full-table query of the pgbench checks: a guard
+// against a hang, not a performance assertion.
+const scanTimeout = 5 * time.Minute
+
 // Sums returns sum(abalance), sum(tbalance), sum(bbalance) and sum(delta)
 // of the pgbench tables of the server at url.
+//
+// Each query may run up to scanTimeout: after a writer crash the new
+// writer's buffer pool is cold and a scan fetches every page from storage
+// one at a time (there is no read-ahead yet), which on a loaded 2-core
+// machine took over a minute at scale 10.
 func Sums(t testing.TB, url string) [4]int64 {
 	t.Helper()
 	c := Connect(t, url)
@@ -110,7 +119,7 @@ func Sums(t testing.TB, url string) [4]int64 {
 		"select coalesce(sum(bbalance), 0) from pgbench_branches",
 		"select coalesce(sum(delta), 0) from pgbench_history",
 	} {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		ctx, cancel := context.WithTimeout(context.Background(), scanTimeout)
 		err := c.QueryRow(ctx, q).Scan(&out[i])
 		cancel()
 		if err != nil {
@@ -171,7 +180,7 @@ func CheckCounts(t testing.TB, url string, scale int) {
 		{"pgbench_history", 0},
 	} {
 		var n int64
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		ctx, cancel := context.WithTimeout(context.Background(), scanTimeout)
 		err := c.QueryRow(ctx, "select count(*) from "+tc.table).Scan(&n)
 		cancel()
 		if err != nil {
