@@ -129,11 +129,11 @@ type Session struct {
 	ro                 string // access mode of the next/current transaction: "on" read only, "off", "" default
 	txStart            time.Time
 	ddlLocked, ddlSeen bool
-	lockTx             *txn.Tx           // owner of the relation locks held (lock.go)
-	pid                uint32            // BackendKeyData process id (pg_locks)
-	guc                settingsTx        // what SET changed in the open transaction (gucstack.go)
-	pendingParams      []string          // reported parameters a transaction's end changed, to send
-	seq                *sequence.Session // currval/lastval state (created on first use)
+	lockTx             *txn.Tx               // owner of the relation locks held (lock.go)
+	pid                uint32                // BackendKeyData process id (pg_locks)
+	guc                settingsTx            // what SET changed in the open transaction (gucstack.go)
+	pendingParams      []string              // reported parameters a transaction's end changed, to send
+	seq                *sequence.Session     // currval/lastval state (created on first use)
 	prepared           map[string]*statement // SQL-level PREPARE (prepare.go)
 }
 
