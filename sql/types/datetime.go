@@ -296,7 +296,7 @@ func parseDateTimeNumeric(in string) (dtFields, dtErr, string) {
 func loadZone(orig, lower string) (*time.Location, error) {
 	idx := strings.Index(strings.ToLower(orig), lower)
 	name := lower
-	if idx >= 0 {
+	if idx >= 0 && idx+len(lower) <= len(orig) { // ToLower may change the length of invalid UTF-8
 		name = orig[idx : idx+len(lower)]
 	}
 	return LoadLocation(name)

@@ -61,3 +61,23 @@ func TestDateWords(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseDateWords: date/timestamp input never panics, and an accepted
+// date prints to text that parses back to the same day.
+func FuzzParseDateWords(f *testing.F) {
+	for _, s := range []string{"Feb 29, 2024", "08-Jan-1999", "Fri Jan 08 04:05:06 1999 UTC", "Jan 8 99 BC", "1999-Jan-08 10:00+02"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		_, _ = ParseTimestamp(s, true, nil)
+		d, err := ParseDate(s, nil)
+		if err != nil {
+			return
+		}
+		out := string(AppendDate(nil, d))
+		d2, err := ParseDate(out, nil)
+		if err != nil || d2 != d {
+			t.Fatalf("%q -> %q -> %d, %v (want %d)", s, out, d2, err, d)
+		}
+	})
+}

@@ -1,0 +1,26 @@
+-- Small gaps (area "small"): month-name date input, array_fill, setseed/random, empty array casts, bytea_output, operator and SET-target error codes.
+select 'Feb 29, 2024'::date, 'January 8, 1999'::date, 'Jan-08-1999'::date, '08-Jan-1999'::date, '1999-Jan-08'::date, '8 January 1999'::date, 'Jan 8 99'::date;
+select 'Fri Jan 08 04:05:06 1999'::timestamp, 'Jan 8, 1999 10:00'::timestamp, 'Jan 8 1999 BC'::date;
+select 'Feb 30, 2024'::date;
+select 'Jan 2024'::date;
+select array_fill(7, array[2, 2]), array_fill(0, array[3], array[0]), array_fill(1, array[2, 2], array[0, 5]), array_fill(1, array[0]), array_fill(null::int, array[2]);
+select array_fill(1, null);
+select array_fill(1, array[2], array[1, 2]);
+select setseed(0.5);
+select random(), random();
+select setseed(-1);
+select random();
+select setseed(2);
+select coalesce(array[]::int[], array[1]), array[]::int[] < array[1], array[]::text[], cardinality(array[]::int[]);
+select array[]::int;
+set bytea_output = 'escape';
+select '\x00410a5c7f80ff'::bytea, '\x41'::bytea;
+set bytea_output = 'foo';
+reset bytea_output;
+select '\x00410a5c7f80ff'::bytea;
+select '{"a":1,"b":2}' - 'a'::text;
+select 'a' - 'b'::text;
+create table small_d (id int primary key, a int);
+update small_d set small_d.a = 1 where id = 1;
+update small_d set x[1] = 1;
+drop table small_d;
