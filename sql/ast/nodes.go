@@ -230,15 +230,15 @@ type OnConflict struct {
 type SetClause struct {
 	Column string
 	Expr   Expr // *Default for DEFAULT
+	// Indirect: the target has subscripts or field selection (SET a[1] = …,
+	// SET t.a = …); the executor checks Column exists, then refuses it.
+	Indirect bool
 }
 
 // Update is UPDATE.
 type Update struct {
 	With      *With
 	Table     QualifiedName
-	// Indirect: the target has subscripts or field selection (SET a[1] = …,
-	// SET t.a = …); the executor checks Column exists, then refuses it.
-	Indirect bool
 	Alias     string
 	Set       []*SetClause
 	From      []TableExpr
