@@ -275,6 +275,9 @@ func (cp *compiler) expr(n ast.Expr, sc *scope) (expr, error) {
 		if err != nil {
 			return nil, err
 		}
+		if a, ok := x.Expr.(*ast.ArrayExpr); ok && len(a.Elems) == 0 && t.IsArray() {
+			return &constExpr{d: types.NewArray(&types.Array{}), t: t}, nil // ARRAY[]::t[] (small area)
+		}
 		e, err := cp.expr(x.Expr, sc)
 		if err != nil {
 			return nil, err
@@ -283,9 +286,6 @@ func (cp *compiler) expr(n ast.Expr, sc *scope) (expr, error) {
 	case *ast.BinaryExpr:
 		return cp.binary(x.Op, x.Left, x.Right, sc)
 	case *ast.UnaryExpr:
-		if a, ok := x.Expr.(*ast.ArrayExpr); ok && len(a.Elems) == 0 && t.IsArray() {
-			return &constExpr{d: types.NewArray(&types.Array{}), t: t}, nil // ARRAY[]::t[] (small area)
-		}
 		return cp.unary(x, sc)
 	case *ast.Between:
 		if x.Symmetric {
@@ -479,6 +479,12 @@ func (cp *compiler) binaryOp(op string, l, r expr) (expr, error) {
 		}
 		return &cmpExpr{op: cop, l: l2, r: r2, as: as}, nil
 	}
+	if op == "-" && isUnknown(l) && (r.typ().OID == types.OIDText || r.typ().OID == types.OIDVarchar || r.typ().OID == types.OIDTextArray) && cp.funcs != nil {
+		// unknown - text: jsonb - text is PostgreSQL's only candidate (small area)
+		if l, err = cp.coerce(l, types.JSONB, types.CoerceImplicit); err != nil {
+			return nil, err
+		}
+	}
 	if op == "-" && l.typ().OID == types.OIDJSONB && cp.funcs != nil {
 		return cp.jsonDelete(l, r) // operators.go
 	}
@@ -490,12 +496,6 @@ func (cp *compiler) binaryOp(op string, l, r expr) (expr, error) {
 		aop = types.OpSub
 	case "*":
 		aop = types.OpMul
-	if op == "-" && isUnknown(l) && (r.typ().OID == types.OIDText || r.typ().OID == types.OIDVarchar || r.typ().OID == types.OIDTextArray) && cp.funcs != nil {
-		// unknown - text: jsonb - text is PostgreSQL's only candidate (small area)
-		if l, err = cp.coerce(l, types.JSONB, types.CoerceImplicit); err != nil {
-			return nil, err
-		}
-	}
 	case "/":
 		aop = types.OpDiv
 	case "%":
