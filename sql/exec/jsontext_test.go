@@ -26,6 +26,9 @@ func TestJSONType(t *testing.T) {
 		{`select to_json(array['a','b']), to_json(1.0), to_json('x'::text), to_json('NaN'::float8)`, `["a","b"]|1.0|"x"|"NaN"`},
 		{`select json_typeof('[1]'), json_array_length(' [1,2] '), pg_typeof('1'::json)`, `array|2|json`},
 		{`select '"\u0000"'::json, '{"b": 1, "a": 2}'::json::jsonb, '{"b": 1, "a": 2}'::jsonb::json`, `"\u0000"|{"a": 2, "b": 1}|{"a": 2, "b": 1}`},
+		{`select * from json_each_text('{"a":1, "a" : "x", "b":null, "c": [1, 2]}')`, `a|1 a|x b|NULL c|[1, 2]`},
+		{`select json_array_elements_text('[1, "a", null, {"b" : 1}]'), json_array_elements(' [1, "a", null] ')`, `1|1 a|"a" NULL|null {"b" : 1}|NULL`},
+		{`select json_object_keys('{"b":1,"a":2,"b":3}')`, `b a b`},
 		{`select json_extract_path('{"a":[1, {"b" : 2}]}', 'a', '1'), json_extract_path_text('{"a":"x"}', 'a')`, `{"b" : 2}|x`},
 	} {
 		got, _, err := d.query(tc.sql)
@@ -44,6 +47,9 @@ func TestJSONType(t *testing.T) {
 		{`select json_array_length('{}')`, "22023"},
 		{`select json_array_length('1')`, "22023"},
 		{`select '{}'::json = '{}'::json`, "42883"},
+		{`select json_array_elements('{}')`, "22023"},
+		{`select * from json_each('1')`, "22023"},
+		{`select json_object_keys('[]')`, "22023"},
 	} {
 		_, _, err := d.query(tc.sql)
 		if te, ok := err.(*types.Error); !ok || te.Code != tc.code {

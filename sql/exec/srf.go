@@ -45,6 +45,11 @@ var srfFuncs = map[string]*srfFunc{
 	"jsonb_each":                {plan: planJSONB(srfOut{"key", types.Text}, srfOut{"value", types.JSONB}), gen: genJSONBEach("jsonb_each", false)},
 	"jsonb_each_text":           {plan: planJSONB(srfOut{"key", types.Text}, srfOut{"value", types.Text}), gen: genJSONBEach("jsonb_each_text", true)},
 	"jsonb_object_keys":         {plan: planJSONB(srfOut{"jsonb_object_keys", types.Text}), gen: genJSONBKeys},
+	"json_array_elements":       {plan: planJSONText(srfOut{"value", types.JSONType}), gen: genJSONTextElements("json_array_elements", false)}, // jsontext.go
+	"json_array_elements_text":  {plan: planJSONText(srfOut{"value", types.Text}), gen: genJSONTextElements("json_array_elements_text", true)},
+	"json_each":                 {plan: planJSONText(srfOut{"key", types.Text}, srfOut{"value", types.JSONType}), gen: genJSONTextEach("json_each", false, false)},
+	"json_each_text":            {plan: planJSONText(srfOut{"key", types.Text}, srfOut{"value", types.Text}), gen: genJSONTextEach("json_each_text", true, false)},
+	"json_object_keys":          {plan: planJSONText(srfOut{"json_object_keys", types.Text}), gen: genJSONTextEach("json_object_keys", false, true)},
 	"pg_partition_ancestors":    {plan: planPartition(srfOut{"relid", regclassType}), gen: genNoRows},
 	"pg_partition_tree": {plan: planPartition(srfOut{"relid", regclassType}, srfOut{"parentrelid", regclassType},
 		srfOut{"isleaf", types.Bool}, srfOut{"level", types.Int4}), gen: genNoRows},

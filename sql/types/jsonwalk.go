@@ -158,3 +158,33 @@ func JSONTextScalar(v string) (string, bool, error) {
 	}
 	return v, true, nil
 }
+
+// JSONTextFields returns the keys (unescaped) and verbatim value texts of
+// the json object text s in input order, duplicates included, and false
+// when s is not an object.
+func JSONTextFields(s string) (keys, vals []string, ok bool) {
+	p := jsonSkipWS(s, 0)
+	if p >= len(s) || s[p] != '{' {
+		return nil, nil, false
+	}
+	p++
+	for {
+		p = jsonSkipWS(s, p)
+		if p >= len(s) || s[p] == '}' {
+			return keys, vals, true
+		}
+		ke := jsonSkipString(s, p)
+		k, err := ParseJSON(s[p:ke])
+		if err != nil {
+			return keys, vals, true
+		}
+		p = jsonSkipWS(s, min(ke, len(s)))
+		p = jsonSkipWS(s, min(p+1, len(s))) // the colon
+		ve := jsonSkipValue(s, p)
+		keys, vals = append(keys, k.Str), append(vals, s[p:ve])
+		p = jsonSkipWS(s, ve)
+		if p < len(s) && s[p] == ',' {
+			p++
+		}
+	}
+}

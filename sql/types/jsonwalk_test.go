@@ -41,6 +41,7 @@ func FuzzJSONTextWalk(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s, key string) {
 		v, ok := JSONTextField(s, key)
 		_, _ = JSONTextElem(s, 1)
+		_, _, _ = JSONTextFields(s)
 		_, _ = JSONTextElem(s, -1)
 		_, _, _ = JSONTextScalar(s)
 		if _, err := ParseJSON(s); err == nil && ok {

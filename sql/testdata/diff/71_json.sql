@@ -19,3 +19,13 @@ select json_extract_path(j, 'b', '0'), json_extract_path_text(j, 'a') from jt wh
 select '{"a":1}'::json -> 'b', '[1]'::json -> 5, '1'::json -> 'a';
 select oid, typname, typarray, typcategory, typlen from pg_type where typname in ('json', '_json') order by oid;
 select '[1,2]'::json::jsonb -> 0, '{"a": [1, 2]}'::jsonb::json -> 'a', '["a", {"b":1}]'::json #>> '{1}';
+select * from json_each_text('{"a":1, "a" : "x", "b":null, "c": [1, 2]}');
+select json_array_elements_text('[1, "a", null, {"b" : 1}]'), json_array_elements(' [1, "a", null] ');
+select json_object_keys('{"b":1,"a":2,"b":3}');
+select k, v from json_each((select j from jt where id = 1)) as e(k, v) order by k, v::text;
+select json_array_elements('{}');
+select json_array_elements_text('1');
+select * from json_each('[]');
+select * from json_each_text('1');
+select json_object_keys('[]');
+select json_object_keys('1');
