@@ -153,12 +153,12 @@ func (b *builder) updateStmt(s *ast.Update) (*Plan, error) {
 		if i < 0 {
 			return nil, errf(CodeUndefinedColumn, "column %q of relation %q does not exist", sc.Column, t.Name)
 		}
-		var e expr
-		if _, ok := sc.Expr.(*ast.Default); ok {
-			e = w.defaults[i]
 		if sc.Indirect {
 			return nil, unsupported("subscripts and field selection in SET")
 		}
+		var e expr
+		if _, ok := sc.Expr.(*ast.Default); ok {
+			e = w.defaults[i]
 			if e == nil {
 				e = &constExpr{d: types.Null, t: t.Columns[i].Type}
 			}

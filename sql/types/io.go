@@ -143,11 +143,11 @@ func AppendText(dst []byte, t Type, d Datum, env *Env) []byte {
 	case KindTimestamptz:
 		return AppendTimestamptz(dst, d.I, env.loc())
 	case KindBytea:
-		return AppendBytea(dst, d.S)
-	case KindInterval:
 		if env != nil && env.ByteaEscape {
 			return AppendByteaEscape(dst, d.S)
 		}
+		return AppendBytea(dst, d.S)
+	case KindInterval:
 		return AppendInterval(dst, d.Interval())
 	case KindTime:
 		return AppendTime(dst, d.I)
