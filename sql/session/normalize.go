@@ -102,6 +102,12 @@ func bindConsts(paramTypes []types.Type, consts []*ast.Const, env *types.Env) ([
 				return nil, types.Errorf(types.CodeInvalidTextRep, "invalid input syntax for type oid: \"%s\"", c.Value.S)
 			}
 			out[i] = types.NewInt(int64(n))
+		case c.Type.OID == types.OIDUnknown && types.SystemTypeName(t) != "": // tid, xid, cid
+			d, _, err := types.ParseSystemText(t, c.Value.S)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = d
 		case c.Type.OID == types.OIDUnknown:
 			d, err := types.ParseText(t, c.Value.S, env)
 			if err != nil {

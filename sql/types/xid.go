@@ -65,24 +65,67 @@ func ParseTid(s string) (Datum, error) {
 	return TidDatum(blk, uint16(off)), nil
 }
 
-// ParseXid parses an xid or cid literal like PostgreSQL's xidin/cidin
-// (strtoul): a number taken modulo 2^32, a negative one wrapping. Errors
-// are 22P02.
+// ParseXid parses an xid or cid literal like PostgreSQL 15's xidin/cidin,
+// which is strtoul(s, NULL, 0) unchecked: leading blanks, an optional sign,
+// a 0x (hex) or 0 (octal) prefix, digits up to the first other character
+// (none: 0), the result taken modulo 2^32 (overflow: 2^32-1).
 func ParseXid(s string, t Type) (Datum, error) {
 	v := strings.TrimLeft(s, " \t\n\r\f\v")
-	neg := strings.HasPrefix(v, "-")
-	u, err := strconv.ParseUint(strings.TrimPrefix(v, "-"), 10, 64)
-	if err != nil {
-		name := "xid"
-		if t.OID == OIDCid {
-			name = "cid"
-		}
-		return Datum{}, Errorf(CodeInvalidTextRep, "invalid input syntax for type %s: \"%s\"", name, s)
+	neg := false
+	if v != "" && (v[0] == '-' || v[0] == '+') {
+		neg, v = v[0] == '-', v[1:]
 	}
-	if neg {
+	base := uint64(10)
+	switch {
+	case len(v) > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X') && hexDigit(v[2]) >= 0:
+		base, v = 16, v[2:]
+	case len(v) > 1 && v[0] == '0':
+		base = 8
+	}
+	var u uint64
+	overflow := false
+	for i := 0; i < len(v); i++ {
+		d := hexDigit(v[i])
+		if d < 0 || uint64(d) >= base {
+			break
+		}
+		if u > (^uint64(0)-uint64(d))/base {
+			overflow = true
+		}
+		u = u*base + uint64(d)
+	}
+	if overflow {
+		u = ^uint64(0)
+	} else if neg {
 		u = -u
 	}
 	return Datum{K: KindInt, I: int64(uint32(u))}, nil
+}
+
+func hexDigit(c byte) int {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c - '0')
+	case c >= 'a' && c <= 'f':
+		return int(c-'a') + 10
+	case c >= 'A' && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
+}
+
+// ParseSystemText parses a tid, xid or cid literal (ok false for other
+// types).
+func ParseSystemText(t Type, s string) (d Datum, ok bool, err error) {
+	switch t.OID {
+	case OIDTid:
+		d, err = ParseTid(s)
+		return d, true, err
+	case OIDXid, OIDCid:
+		d, err = ParseXid(s, t)
+		return d, true, err
+	}
+	return Datum{}, false, nil
 }
 
 // SystemTypeName names tid, xid and cid ("" for other types).
