@@ -156,7 +156,15 @@ func (b *builder) pushWith(w *ast.With, outer *scope) (pop func(), err error) {
 	base := len(sq.ctes)
 	pop = func() { sq.ctes = sq.ctes[:base] }
 	seen := map[string]bool{}
-	for _, cte := range w.CTEs {
+	for i, cte := range w.CTEs {
+		if sel, ok := cte.Query.(*ast.Select); ok && w.Recursive { // small area
+			for _, later := range w.CTEs[i+1:] {
+				if later.Name != cte.Name && refsRelation(sel, later.Name) {
+					pop()
+					return nil, unsupported("WITH RECURSIVE query %q refers to the later WITH query %q (forward and mutual references are not implemented)", cte.Name, later.Name)
+				}
+			}
+		}
 		if _, ok := cte.Query.(*ast.Select); !ok && w != sq.top {
 			pop()
 			return nil, unsupported("WITH clause containing a data-modifying statement must be at the top level")

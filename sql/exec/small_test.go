@@ -82,3 +82,30 @@ func TestSmallEmptyArrayCast(t *testing.T) {
 		}
 	}
 }
+
+// TestSmallRecursiveForwardRef: in WITH RECURSIVE a reference to a later
+// WITH query is refused with 0A000 (PostgreSQL's code for mutual recursion)
+// rather than resolved to a table of that name.
+func TestSmallRecursiveForwardRef(t *testing.T) {
+	d := newTestDB(t)
+	d.exec("create table b (n int)")
+	for _, tc := range []struct{ sql, want, code string }{
+		{"with recursive a(n) as (select 1 union all select n + 1 from b where n < 3), b(n) as (select n from a) select * from a", "", "0A000"},
+		{"with recursive a as (select n from b), b(n) as (select 1) select * from a", "", "0A000"},
+		{"with recursive b(n) as (select 1), a as (select n from b) select * from a", "1", ""},
+		{"with recursive a(n) as (select 1 union all select n + 1 from a where n < 3) select count(*) from a", "3", ""},
+		{"with a as (select n from b), b(n) as (select 1) select count(*) from a", "0", ""},
+	} {
+		rows, _, err := d.query(tc.sql)
+		if tc.code != "" {
+			var te *types.Error
+			if !errors.As(err, &te) || te.Code != tc.code {
+				t.Errorf("%s: got %v, want SQLSTATE %s", tc.sql, err, tc.code)
+			}
+			continue
+		}
+		if err != nil || len(rows) != 1 || rows[0] != tc.want {
+			t.Errorf("%s = %v, %v; want %s", tc.sql, rows, err, tc.want)
+		}
+	}
+}
