@@ -666,30 +666,7 @@ func regexpReplace(src, pattern, repl, flags string) (string, error) {
 	last := 0
 	for _, m := range re.FindAllStringSubmatchIndex(src, -1) {
 		b.WriteString(src[last:m[0]])
-		for i := 0; i < len(repl); i++ {
-			ch := repl[i]
-			if ch == '\\' && i+1 < len(repl) {
-				n := repl[i+1]
-				switch {
-				case n >= '1' && n <= '9':
-					k := int(n - '0')
-					if 2*k+1 < len(m) && m[2*k] >= 0 {
-						b.WriteString(src[m[2*k]:m[2*k+1]])
-					}
-					i++
-					continue
-				case n == '&':
-					b.WriteString(src[m[0]:m[1]])
-					i++
-					continue
-				case n == '\\':
-					b.WriteByte('\\')
-					i++
-					continue
-				}
-			}
-			b.WriteByte(ch)
-		}
+		expandReplacement(&b, src, m, repl)
 		last = m[1]
 		if !global {
 			break

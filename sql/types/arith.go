@@ -280,7 +280,19 @@ func numericArith(op ArithOp, a, b *Numeric) (Datum, error) {
 }
 
 func floatArith(op ArithOp, a, b float64) (Datum, error) {
-	var r float64
+	r, err := floatOp(op, a, b, "double precision")
+	if err != nil {
+		return Null, err
+	}
+	return NewFloat(r), nil
+}
+
+// floatOp is float8pl/mi/mul/div (F float64) and float4pl/mi/mul/div (F
+// float32, so the result is rounded as real): PostgreSQL's overflow,
+// underflow and division-by-zero checks; typ names the type in errors.
+func floatOp[F float32 | float64](op ArithOp, a, b F, typ string) (F, error) {
+	isInf := func(f F) bool { return math.IsInf(float64(f), 0) }
+	var r F
 	switch op {
 	case OpAdd:
 		r = a + b
@@ -289,23 +301,23 @@ func floatArith(op ArithOp, a, b float64) (Datum, error) {
 	case OpMul:
 		r = a * b
 		if r == 0 && a != 0 && b != 0 {
-			return Null, errFloatUnderflow
+			return 0, errFloatUnderflow
 		}
 	case OpDiv:
 		if b == 0 {
-			return Null, errDivByZero
+			return 0, errDivByZero
 		}
 		r = a / b
-		if r == 0 && a != 0 && !math.IsInf(b, 0) {
-			return Null, errFloatUnderflow
+		if r == 0 && a != 0 && !isInf(b) {
+			return 0, errFloatUnderflow
 		}
 	default:
-		return Null, Errorf(CodeUndefinedFunction, "operator does not exist: double precision %% double precision")
+		return 0, Errorf(CodeUndefinedFunction, "operator does not exist: %s %% %s", typ, typ)
 	}
-	if math.IsInf(r, 0) && !math.IsInf(a, 0) && !math.IsInf(b, 0) {
-		return Null, errFloatOverflow
+	if isInf(r) && !isInf(a) && !isInf(b) {
+		return 0, errFloatOverflow
 	}
-	return NewFloat(r), nil
+	return r, nil
 }
 
 func dateArith(op ArithOp, a, b Datum) (Datum, error) {

@@ -62,31 +62,9 @@ func Float8ToFloat4(f float64) (float64, error) {
 // float4Arith is real op real (float4pl/mi/mul/div): computed in float32,
 // with float8's overflow, underflow and division-by-zero checks.
 func float4Arith(op ArithOp, fa, fb float64) (Datum, error) {
-	a, b := float32(fa), float32(fb)
-	var r float32
-	switch op {
-	case OpAdd:
-		r = a + b
-	case OpSub:
-		r = a - b
-	case OpMul:
-		r = a * b
-		if r == 0 && a != 0 && b != 0 {
-			return Null, errFloatUnderflow
-		}
-	case OpDiv:
-		if b == 0 {
-			return Null, errDivByZero
-		}
-		r = a / b
-		if r == 0 && a != 0 && !math.IsInf(float64(b), 0) {
-			return Null, errFloatUnderflow
-		}
-	default:
-		return Null, Errorf(CodeUndefinedFunction, "operator does not exist: real %% real")
-	}
-	if math.IsInf(float64(r), 0) && !math.IsInf(float64(a), 0) && !math.IsInf(float64(b), 0) {
-		return Null, errFloatOverflow
+	r, err := floatOp(op, float32(fa), float32(fb), "real")
+	if err != nil {
+		return Null, err
 	}
 	return NewFloat(float64(r)), nil
 }
@@ -119,17 +97,5 @@ func toFloat4Datum(d Datum) (Datum, bool, error) {
 // float4ToNumeric is float4_numeric: the value printed with FLT_DIG (6)
 // significant digits.
 func float4ToNumeric(f float64) *Numeric {
-	switch {
-	case math.IsNaN(f):
-		return NumericNaN()
-	case math.IsInf(f, 1):
-		return NumericInf(false)
-	case math.IsInf(f, -1):
-		return NumericInf(true)
-	}
-	n, err := ParseNumeric(strconv.FormatFloat(f, 'g', 6, 32))
-	if err != nil { // cannot happen for finite values
-		return &Numeric{}
-	}
-	return n
+	return numericFromFloat(f, 6, 32)
 }

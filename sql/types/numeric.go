@@ -731,6 +731,12 @@ func (n *Numeric) Float64() (float64, bool) {
 // NumericFromFloat64 converts as PostgreSQL's float8_numeric does: through
 // 15 significant digits.
 func NumericFromFloat64(f float64) *Numeric {
+	return numericFromFloat(f, 15, 64)
+}
+
+// numericFromFloat converts f (of bitSize 32 or 64) through its text with
+// digits significant digits, as float4_numeric and float8_numeric do.
+func numericFromFloat(f float64, digits, bitSize int) *Numeric {
 	switch {
 	case math.IsNaN(f):
 		return NumericNaN()
@@ -739,7 +745,7 @@ func NumericFromFloat64(f float64) *Numeric {
 	case math.IsInf(f, -1):
 		return NumericInf(true)
 	}
-	n, err := ParseNumeric(strconv.FormatFloat(f, 'g', 15, 64))
+	n, err := ParseNumeric(strconv.FormatFloat(f, 'g', digits, bitSize))
 	if err != nil { // cannot happen for finite values
 		return &Numeric{}
 	}
