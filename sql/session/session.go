@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -249,19 +248,7 @@ func (s *Session) setting(name string) (string, bool) {
 }
 
 func (s *Session) statementTimeout() time.Duration {
-	v := strings.TrimSpace(s.settings["statement_timeout"])
-	if v == "" || v == "0" {
-		return 0
-	}
-	if n, err := strconv.Atoi(v); err == nil {
-		return time.Duration(n) * time.Millisecond
-	}
-	v = strings.ReplaceAll(strings.ReplaceAll(v, "min", "m"), " ", "")
-	d, err := time.ParseDuration(v)
-	if err != nil {
-		return 0
-	}
-	return d
+	return s.msSetting("statement_timeout")
 }
 
 // errStatementTimeout is the cause of a statement_timeout cancellation.

@@ -560,21 +560,7 @@ func AppendTimestamptz(dst []byte, us int64, loc *time.Location) []byte {
 	dst, bc := appendYMD(dst, y, int(mo), d)
 	dst = append(dst, ' ')
 	dst = appendHMS(dst, t.Hour(), t.Minute(), t.Second(), int64(t.Nanosecond()/1000))
-	if off < 0 {
-		dst = append(dst, '-')
-		off = -off
-	} else {
-		dst = append(dst, '+')
-	}
-	dst = appendPadded(dst, off/3600, 2)
-	if off%3600 != 0 {
-		dst = append(dst, ':')
-		dst = appendPadded(dst, off/60%60, 2)
-		if off%60 != 0 {
-			dst = append(dst, ':')
-			dst = appendPadded(dst, off%60, 2)
-		}
-	}
+	dst = appendZoneOffset(dst, off)
 	if bc {
 		dst = append(dst, " BC"...)
 	}
@@ -656,4 +642,25 @@ func TimestamptzToTimestamp(us int64, loc *time.Location) (int64, error) {
 		return 0, Errorf(CodeDatetimeFieldOverflow, "timestamp out of range")
 	}
 	return r, nil
+}
+
+// appendZoneOffset appends a UTC offset in seconds east as PostgreSQL prints
+// it: +hh, +hh:mm or +hh:mm:ss.
+func appendZoneOffset(dst []byte, off int) []byte {
+	if off < 0 {
+		dst = append(dst, '-')
+		off = -off
+	} else {
+		dst = append(dst, '+')
+	}
+	dst = appendPadded(dst, off/3600, 2)
+	if off%3600 != 0 {
+		dst = append(dst, ':')
+		dst = appendPadded(dst, off/60%60, 2)
+		if off%60 != 0 {
+			dst = append(dst, ':')
+			dst = appendPadded(dst, off%60, 2)
+		}
+	}
+	return dst
 }

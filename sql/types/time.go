@@ -213,23 +213,7 @@ func AppendTime(dst []byte, us int64) []byte {
 // UTC (+hh[:mm[:ss]]).
 func AppendTimetz(dst []byte, us int64, zone int32) []byte {
 	dst = AppendTime(dst, us)
-	off := int(-zone)
-	if off < 0 {
-		dst = append(dst, '-')
-		off = -off
-	} else {
-		dst = append(dst, '+')
-	}
-	dst = appendPadded(dst, off/3600, 2)
-	if off%3600 != 0 {
-		dst = append(dst, ':')
-		dst = appendPadded(dst, off/60%60, 2)
-		if off%60 != 0 {
-			dst = append(dst, ':')
-			dst = appendPadded(dst, off%60, 2)
-		}
-	}
-	return dst
+	return appendZoneOffset(dst, int(-zone))
 }
 
 // RoundTime applies time(p) precision.
