@@ -134,9 +134,14 @@ func (m *model) lastLSN(p redo.PageID) redo.LSN {
 func (m *model) verify(t *testing.T, v *quorum.Volume) {
 	t.Helper()
 	vdl := v.VDL()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	m.check(t, fmt.Sprintf("VDL %d", vdl), vdl, func(id redo.PageID) (*redo.Page, error) { return v.ReadPage(ctx, id, vdl) })
+	// A deadline per read (a hang guard), not one for all of them: after a
+	// bulk load there are thousands of pages, and a loaded machine may
+	// take more than a minute to read them all.
+	m.check(t, fmt.Sprintf("VDL %d", vdl), vdl, func(id redo.PageID) (*redo.Page, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		return v.ReadPage(ctx, id, vdl)
+	})
 }
 
 // check reads every page with read (as of upto) and compares it with the
